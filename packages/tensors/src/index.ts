@@ -1,1 +1,2 @@
-export {};
+export * as tf from "@tensorflow/tfjs";
+export { Parameters } from "./parameters.js";
