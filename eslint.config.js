@@ -1,0 +1,3 @@
+import { baseConfig } from "@warmstart/eslint-config";
+
+export default baseConfig;
