@@ -1,1 +1,49 @@
-export {};
+export { EvaluationError, type EvaluationErrorCode, type EvaluationErrorDetails } from "./errors.js";
+export { PorterStemmer, type PorterMode } from "./porter-stemmer.js";
+export {
+  bootstrapAggregate,
+  percentileSorted,
+  Xoshiro128,
+  type AggregateTriple,
+  type BootstrapOptions,
+  type Triple,
+} from "./bootstrap.js";
+export {
+  DEFAULT_ROUGE_TYPES,
+  rouge,
+  RougeScorer,
+  tokenizeForRouge,
+  type RougeAggregate,
+  type RougeOptions,
+  type RougeScorerOptions,
+  type RougeScores,
+  type RougeTokenizer,
+  type RougeType,
+} from "./rouge.js";
+export {
+  bleu,
+  computeBleu,
+  sentenceBleu,
+  SMOOTH_DEFAULTS,
+  type BleuOptions,
+  type BleuResult,
+  type BleuScore,
+  type BleuStatistics,
+  type SmoothMethod,
+} from "./bleu.js";
+export { tokenize13a, tokenizeChar, tokenizeIntl, type BleuTokenizerName } from "./bleu-tokenizers.js";
+export { sari, sariSentence, type SariResult } from "./sari.js";
+export { exactMatch, type ExactMatchOptions, type ExactMatchResult } from "./exact-match.js";
+export {
+  createMetric,
+  StreamingBleu,
+  StreamingExactMatch,
+  StreamingRouge,
+  StreamingSari,
+  type BleuBatch,
+  type ExactMatchBatch,
+  type MetricName,
+  type RougeBatch,
+  type SariBatch,
+  type StreamingMetric,
+} from "./streaming.js";

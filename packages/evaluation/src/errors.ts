@@ -1,0 +1,37 @@
+/** What went wrong, as a stable string that callers can branch on. */
+export type EvaluationErrorCode =
+  /** An argument has the wrong type (not an array, or an element that is not a string). */
+  | "INVALID_ARGUMENT"
+  /** Parallel arrays (predictions, references, sources) differ in length. */
+  | "LENGTH_MISMATCH"
+  /** A corpus-level score was asked of zero examples: a mean of nothing is undefined. */
+  | "EMPTY_INPUT"
+  /** An example has no usable reference (an empty list, or for BLEU only empty strings). */
+  | "EMPTY_REFERENCE"
+  /** A ROUGE type that rouge_score rejects, e.g. `rouge0`, `rouge10`, `rougen`. */
+  | "UNKNOWN_ROUGE_TYPE"
+  /** An option outside its domain (unknown tokenizer or smoothing method, bad number). */
+  | "INVALID_OPTION"
+  /** `createMetric` was given a name it does not know. */
+  | "UNKNOWN_METRIC";
+
+export interface EvaluationErrorDetails {
+  /** The argument or option concerned, e.g. `references` or `options.tokenize`. */
+  argument: string;
+  /** The example index concerned, when the problem is in one element. */
+  index?: number;
+}
+
+export class EvaluationError extends Error {
+  override readonly name = "EvaluationError";
+  readonly code: EvaluationErrorCode;
+  readonly argument: string;
+  readonly index: number | undefined;
+
+  constructor(code: EvaluationErrorCode, message: string, details: EvaluationErrorDetails) {
+    super(message);
+    this.code = code;
+    this.argument = details.argument;
+    this.index = details.index;
+  }
+}
