@@ -1,0 +1,26 @@
+/** Every way a tokenizer call can fail on its input, so callers can branch on `code` instead of message text. */
+export type TokenizerErrorCode =
+  | "MISSING_FILES"
+  | "INVALID_FILE"
+  | "NOT_A_STRING"
+  | "BAD_TOKEN_ID"
+  | "MAX_LENGTH_TOO_LARGE"
+  | "MAX_LENGTH_REQUIRED"
+  | "MAX_LENGTH_TOO_SMALL"
+  | "NO_PAD_TOKEN"
+  | "MISSING_SPECIAL_TOKEN"
+  | "BATCH_MISMATCH"
+  | "INVALID_OPTION"
+  | "RAGGED_ROWS"
+  | "NOT_INT32"
+  | "TRAINING_FAILED";
+
+export class TokenizerError extends Error {
+  readonly code: TokenizerErrorCode;
+
+  constructor(code: TokenizerErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "TokenizerError";
+    this.code = code;
+  }
+}

@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { TokenizerError } from "./errors.js";
+import { decoderTokenizer, prepareSeq2SeqBatch } from "./seq2seq.js";
+import { bertUncased, gpt2 } from "./test-support/vocabs.js";
+
+const SOURCES = ["The quick brown fox jumps over the lazy dog .", "Hello , world !"];
+const TARGETS = ["A fox jumps .", "Hello !"];
+
+test("BERT2BERT: the blog's CNN/DailyMail batch (max_length padding, labels -100 on padding)", async () => {
+  const bert = await bertUncased();
+  const batch = await prepareSeq2SeqBatch(SOURCES, TARGETS, { sourceTokenizer: bert, targetTokenizer: bert });
+  assert.deepEqual(batch.inputIds.map((row) => row.length), [512, 512]);
+  assert.deepEqual(batch.decoderInputIds.map((row) => row.length), [128, 128]);
+  const source = await bert.encode(SOURCES[1] as string);
+  assert.deepEqual(batch.inputIds[1]?.slice(0, source.inputIds.length), source.inputIds);
+  assert.equal(batch.attentionMask[1]?.reduce((a, b) => a + b), source.inputIds.length);
+
+  const target = (await bert.encode(TARGETS[0] as string)).inputIds;
+  assert.deepEqual(target, [101, 1037, 4419, 14523, 1012, 102]);
+  assert.deepEqual(batch.decoderInputIds[0]?.slice(0, 7), [...target, 0]);
+  assert.deepEqual(batch.decoderAttentionMask[0]?.slice(0, 7), [1, 1, 1, 1, 1, 1, 0]);
+  assert.deepEqual(batch.labels[0]?.slice(0, 7), [...target, -100]);
+  assert.ok(batch.labels[0]?.slice(6).every((id) => id === -100));
+  assert.equal(batch.truncatedSources + batch.truncatedTargets, 0);
+});
+
+test("lengths and padding are configurable and over-long rows are truncated and counted", async () => {
+  const bert = await bertUncased();
+  const batch = await prepareSeq2SeqBatch(SOURCES, TARGETS, { sourceTokenizer: bert, maxSourceLength: 8, maxTargetLength: 4, padding: "longest" });
+  assert.deepEqual(batch.inputIds.map((row) => row.length), [8, 8]);
+  assert.equal(batch.inputIds[0]?.[7], 102);
+  assert.equal(batch.truncatedSources, 1);
+  assert.deepEqual(batch.decoderInputIds, [
+    [101, 1037, 4419, 102],
+    [101, 7592, 999, 102],
+  ]);
+  assert.equal(batch.truncatedTargets, 1);
+  await assert.rejects(
+    prepareSeq2SeqBatch(SOURCES, TARGETS, { sourceTokenizer: bert, maxSourceLength: 1024 }),
+    (error: unknown) => error instanceof TokenizerError && error.code === "MAX_LENGTH_TOO_LARGE",
+  );
+});
+
+test("BERT2GPT2: GPT-2 targets start with bos, end with eos, pad with eos, and keep the final eos in labels", async () => {
+  const [bert, gpt] = [await bertUncased(), await gpt2()];
+  const batch = await prepareSeq2SeqBatch(["Hello , world !"], ["Hello, world!"], {
+    sourceTokenizer: bert,
+    targetTokenizer: gpt,
+    maxTargetLength: 8,
+  });
+  assert.deepEqual(batch.inputIds[0]?.slice(0, 6), [101, 7592, 1010, 2088, 999, 102]);
+  assert.deepEqual(batch.decoderInputIds, [[50256, 15496, 11, 995, 0, 50256, 50256, 50256]]);
+  assert.deepEqual(batch.decoderAttentionMask, [[1, 1, 1, 1, 1, 1, 0, 0]]);
+  assert.deepEqual(batch.labels, [[50256, 15496, 11, 995, 0, 50256, -100, -100]]);
+  assert.equal(gpt.padTokenId, undefined, "the caller's tokenizer is left unchanged");
+  assert.equal(await decoderTokenizer(gpt), await decoderTokenizer(gpt), "the adapted tokenizer is built once");
+});
+
+test("sources and targets must pair up", async () => {
+  const bert = await bertUncased();
+  await assert.rejects(
+    prepareSeq2SeqBatch(["a", "b"], ["a"], { sourceTokenizer: bert }),
+    (error: unknown) => error instanceof TokenizerError && error.code === "BATCH_MISMATCH" && /2 sources but 1 targets/.test(error.message),
+  );
+  await assert.rejects(
+    prepareSeq2SeqBatch(["a"], [7 as unknown as string], { sourceTokenizer: bert }),
+    (error: unknown) => error instanceof TokenizerError && error.code === "NOT_A_STRING" && /item 0/.test(error.message),
+  );
+});

@@ -1,0 +1,110 @@
+// Encoder-decoder training batches as the Hugging Face warm-starting recipe prepares them
+// (blog "Leveraging Pre-trained Language Model Checkpoints for Encoder-Decoder Models",
+// CNN/DailyMail `process_data_to_model_inputs`, and its BERT2GPT2 variant).
+import { TokenizerError } from "./errors.js";
+import type { Padding, Tokenizer } from "./tokenizer.js";
+
+export interface Seq2SeqBatchOptions {
+  /** Tokenizer of the encoder (BERT, RoBERTa). */
+  sourceTokenizer: Tokenizer;
+  /** Tokenizer of the decoder; defaults to `sourceTokenizer` (BERT2BERT). GPT-2 is adapted, see below. */
+  targetTokenizer?: Tokenizer;
+  /** Default 512, as the blog's CNN/DailyMail encoder_max_length. */
+  maxSourceLength?: number;
+  /** Default 128, as the blog's decoder_max_length. */
+  maxTargetLength?: number;
+  /** Default "max_length", as the blog; "longest" gives shorter batches with the same values. */
+  padding?: Exclude<Padding, false>;
+}
+
+export interface Seq2SeqBatch {
+  inputIds: number[][];
+  attentionMask: number[][];
+  /** The target ids themselves, not shifted (see README: the decoder's LM loss shifts). */
+  decoderInputIds: number[][];
+  decoderAttentionMask: number[][];
+  /** The target ids with every padded position (decoder attention mask 0) set to -100. */
+  labels: number[][];
+  truncatedSources: number;
+  truncatedTargets: number;
+}
+
+export const LABEL_PAD_ID = -100;
+
+const decoderTokenizers = new WeakMap<Tokenizer, Promise<Tokenizer>>();
+
+/**
+ * The tokenizer used for targets. A tokenizer whose template adds nothing (GPT-2) gets the blog's
+ * BERT2GPT2 treatment: `bos … eos` around every target, and eos as pad token for batching; labels
+ * still come out -100 on padding because they are masked by the attention mask, not by pad id.
+ */
+export function decoderTokenizer(target: Tokenizer): Promise<Tokenizer> {
+  let prepared = decoderTokenizers.get(target);
+  if (prepared === undefined) {
+    prepared = (async () => {
+      let out = target;
+      if ((await target.numSpecialTokensToAdd(false)) === 0) {
+        const { bosToken, eosToken } = target.specialTokens;
+        if (bosToken === undefined || eosToken === undefined) {
+          throw new TokenizerError(
+            "MISSING_SPECIAL_TOKEN",
+            "the target tokenizer adds no special tokens and lacks a bos or eos token to start and end targets with",
+          );
+        }
+        out = out.withTemplate(`${bosToken} $A ${eosToken}`);
+      }
+      if (out.padTokenId === undefined) {
+        const { eosToken } = out.specialTokens;
+        if (eosToken === undefined) {
+          throw new TokenizerError("NO_PAD_TOKEN", "the target tokenizer has neither a pad token nor an eos token to pad with");
+        }
+        out = out.withSpecialTokens({ padToken: eosToken });
+      }
+      return out;
+    })();
+    decoderTokenizers.set(target, prepared);
+    prepared.catch(() => decoderTokenizers.delete(target));
+  }
+  return prepared;
+}
+
+/**
+ * `inputIds`/`attentionMask` from the sources, `decoderInputIds`/`decoderAttentionMask` from the
+ * targets, and `labels` = target ids with -100 wherever the decoder attention mask is 0. Both sides
+ * are truncated to their maximum length and padded as `padding` says.
+ */
+export async function prepareSeq2SeqBatch(
+  sources: readonly string[],
+  targets: readonly string[],
+  options: Seq2SeqBatchOptions,
+): Promise<Seq2SeqBatch> {
+  if (!Array.isArray(sources) || !Array.isArray(targets)) {
+    throw new TokenizerError("NOT_A_STRING", "prepareSeq2SeqBatch expects two arrays of strings (sources, targets)");
+  }
+  if (sources.length !== targets.length) {
+    throw new TokenizerError("BATCH_MISMATCH", `${sources.length} sources but ${targets.length} targets: each source needs one target`);
+  }
+  const padding = options.padding ?? "max_length";
+  if (padding !== "max_length" && padding !== "longest") {
+    throw new TokenizerError("INVALID_OPTION", `padding must be "max_length" or "longest", got ${JSON.stringify(padding)}`);
+  }
+  const source = options.sourceTokenizer;
+  const target = await decoderTokenizer(options.targetTokenizer ?? source);
+  const [inputs, outputs] = await Promise.all([
+    source.batchEncode(sources, { padding, truncation: true, maxLength: options.maxSourceLength ?? 512 }),
+    target.batchEncode(targets, { padding, truncation: true, maxLength: options.maxTargetLength ?? 128 }),
+  ]);
+  const labels = outputs.inputIds.map((row, r) => {
+    const mask = outputs.attentionMask[r] as number[];
+    return row.map((id, c) => (mask[c] === 0 ? LABEL_PAD_ID : id));
+  });
+  return {
+    inputIds: inputs.inputIds,
+    attentionMask: inputs.attentionMask,
+    decoderInputIds: outputs.inputIds,
+    decoderAttentionMask: outputs.attentionMask,
+    labels,
+    truncatedSources: inputs.truncated,
+    truncatedTargets: outputs.truncated,
+  };
+}
