@@ -18,9 +18,9 @@ test("BERT2BERT: the blog's CNN/DailyMail batch (max_length padding, labels -100
 
   const target = (await bert.encode(TARGETS[0] as string)).inputIds;
   assert.deepEqual(target, [101, 1037, 4419, 14523, 1012, 102]);
-  assert.deepEqual(batch.decoderInputIds[0]?.slice(0, 7), [...target, 0]);
-  assert.deepEqual(batch.decoderAttentionMask[0]?.slice(0, 7), [1, 1, 1, 1, 1, 1, 0]);
   assert.deepEqual(batch.labels[0]?.slice(0, 7), [...target, -100]);
+  assert.deepEqual(batch.decoderInputIds[0]?.slice(0, 8), [101, ...target, 0], "labels shifted behind [CLS]");
+  assert.deepEqual(batch.decoderAttentionMask[0]?.slice(0, 8), [1, 1, 1, 1, 1, 1, 1, 0]);
   assert.ok(batch.labels[0]?.slice(6).every((id) => id === -100));
   assert.equal(batch.truncatedSources + batch.truncatedTargets, 0);
 });
@@ -31,9 +31,13 @@ test("lengths and padding are configurable and over-long rows are truncated and 
   assert.deepEqual(batch.inputIds.map((row) => row.length), [8, 8]);
   assert.equal(batch.inputIds[0]?.[7], 102);
   assert.equal(batch.truncatedSources, 1);
-  assert.deepEqual(batch.decoderInputIds, [
+  assert.deepEqual(batch.labels, [
     [101, 1037, 4419, 102],
     [101, 7592, 999, 102],
+  ]);
+  assert.deepEqual(batch.decoderInputIds, [
+    [101, 101, 1037, 4419],
+    [101, 101, 7592, 999],
   ]);
   assert.equal(batch.truncatedTargets, 1);
   await assert.rejects(
@@ -50,9 +54,9 @@ test("BERT2GPT2: GPT-2 targets start with bos, end with eos, pad with eos, and k
     maxTargetLength: 8,
   });
   assert.deepEqual(batch.inputIds[0]?.slice(0, 6), [101, 7592, 1010, 2088, 999, 102]);
-  assert.deepEqual(batch.decoderInputIds, [[50256, 15496, 11, 995, 0, 50256, 50256, 50256]]);
-  assert.deepEqual(batch.decoderAttentionMask, [[1, 1, 1, 1, 1, 1, 0, 0]]);
   assert.deepEqual(batch.labels, [[50256, 15496, 11, 995, 0, 50256, -100, -100]]);
+  assert.deepEqual(batch.decoderInputIds, [[50256, 50256, 15496, 11, 995, 0, 50256, 50256]], "shifted behind bos");
+  assert.deepEqual(batch.decoderAttentionMask, [[1, 1, 1, 1, 1, 1, 1, 0]]);
   assert.equal(gpt.padTokenId, undefined, "the caller's tokenizer is left unchanged");
   assert.equal(await decoderTokenizer(gpt), await decoderTokenizer(gpt), "the adapted tokenizer is built once");
 });

@@ -2,6 +2,7 @@
 // (blog "Leveraging Pre-trained Language Model Checkpoints for Encoder-Decoder Models",
 // CNN/DailyMail `process_data_to_model_inputs`, and its BERT2GPT2 variant).
 import { TokenizerError } from "./errors.js";
+import { shiftTokensRight } from "./shift.js";
 import type { Padding, Tokenizer } from "./tokenizer.js";
 
 export interface Seq2SeqBatchOptions {
@@ -15,13 +16,19 @@ export interface Seq2SeqBatchOptions {
   maxTargetLength?: number;
   /** Default "max_length", as the blog; "longest" gives shorter batches with the same values. */
   padding?: Exclude<Padding, false>;
+  /**
+   * First decoder input (`decoder_start_token_id`). Default: the target tokenizer's cls token (BERT:
+   * `[CLS]`, RoBERTa: `<s>`), else its bos token (GPT-2), as the warm-starting recipe sets it.
+   */
+  decoderStartTokenId?: number;
 }
 
 export interface Seq2SeqBatch {
   inputIds: number[][];
   attentionMask: number[][];
-  /** The target ids themselves, not shifted (see README: the decoder's LM loss shifts). */
+  /** `labels` shifted one position right behind `decoderStartTokenId`, padding as the pad id. */
   decoderInputIds: number[][];
+  /** The mask of `decoderInputIds`: the start token, then the target mask shifted with it. */
   decoderAttentionMask: number[][];
   /** The target ids with every padded position (decoder attention mask 0) set to -100. */
   labels: number[][];
@@ -69,9 +76,11 @@ export function decoderTokenizer(target: Tokenizer): Promise<Tokenizer> {
 }
 
 /**
- * `inputIds`/`attentionMask` from the sources, `decoderInputIds`/`decoderAttentionMask` from the
- * targets, and `labels` = target ids with -100 wherever the decoder attention mask is 0. Both sides
- * are truncated to their maximum length and padded as `padding` says.
+ * `inputIds`/`attentionMask` from the sources; `labels` = target ids with -100 wherever the target is
+ * padding; `decoderInputIds` = those labels shifted right behind the decoder start token, exactly what
+ * `EncoderDecoderModel.forward({ labels })` derives itself — so passing them explicitly or not trains
+ * the same model (an unshifted copy would teach the decoder to copy its input). Both sides are truncated
+ * to their maximum length and padded as `padding` says.
  */
 export async function prepareSeq2SeqBatch(
   sources: readonly string[],
@@ -98,11 +107,18 @@ export async function prepareSeq2SeqBatch(
     const mask = outputs.attentionMask[r] as number[];
     return row.map((id, c) => (mask[c] === 0 ? LABEL_PAD_ID : id));
   });
+  const startId = options.decoderStartTokenId ?? target.clsTokenId ?? target.bosTokenId;
+  if (startId === undefined) {
+    throw new TokenizerError(
+      "MISSING_SPECIAL_TOKEN",
+      "the target tokenizer has no cls or bos token to start decoder inputs with: pass decoderStartTokenId",
+    );
+  }
   return {
     inputIds: inputs.inputIds,
     attentionMask: inputs.attentionMask,
-    decoderInputIds: outputs.inputIds,
-    decoderAttentionMask: outputs.attentionMask,
+    decoderInputIds: shiftTokensRight(labels, target.padTokenId as number, startId),
+    decoderAttentionMask: outputs.attentionMask.map((row) => (row.length === 0 ? [] : [1, ...row.slice(0, -1)])),
     labels,
     truncatedSources: inputs.truncated,
     truncatedTargets: outputs.truncated,

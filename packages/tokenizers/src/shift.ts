@@ -3,7 +3,7 @@ import { TokenizerError } from "./errors.js";
 /**
  * transformers' `shift_tokens_right`: decoder inputs made from labels by prepending
  * `decoderStartTokenId`, dropping the last column and turning -100 back into `padTokenId`.
- * For models that shift inside the loss (the convention of current `EncoderDecoderModel`).
+ * The convention of current `EncoderDecoderModel`: the loss compares position t with label t.
  */
 export function shiftTokensRight(labels: readonly (readonly number[])[], padTokenId: number, decoderStartTokenId: number): number[][] {
   for (const [name, value] of [["padTokenId", padTokenId], ["decoderStartTokenId", decoderStartTokenId]] as const) {
