@@ -1,0 +1,55 @@
+import { readdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+
+export const CHECKPOINT_PREFIX = "checkpoint-";
+
+export function checkpointName(step: number): string {
+  return `${CHECKPOINT_PREFIX}${step}`;
+}
+
+export interface CheckpointEntry {
+  step: number;
+  path: string;
+}
+
+/** The finished `checkpoint-<step>` folders of an output folder, oldest first (temporary folders excluded). */
+export async function listCheckpoints(outputDir: string): Promise<CheckpointEntry[]> {
+  let names: string[];
+  try {
+    names = await readdir(outputDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+  const found: CheckpointEntry[] = [];
+  for (const name of names) {
+    const match = /^checkpoint-(\d+)$/.exec(name);
+    if (match !== null) found.push({ step: Number(match[1]), path: join(outputDir, name) });
+  }
+  return found.sort((a, b) => a.step - b.step);
+}
+
+/**
+ * Deletes old checkpoints so at most `limit` remain, never the newest (needed to resume) nor `best` (the best
+ * by metric); when both must stay and `limit` is 1, two remain, as HF's `save_total_limit` does.
+ * Returns the deleted paths.
+ */
+export async function rotateCheckpoints(outputDir: string, limit: number, best?: string | null): Promise<string[]> {
+  const all = await listCheckpoints(outputDir);
+  const keep = new Set<string>();
+  const bestEntry = all.find((c) => best !== undefined && best !== null && samePath(c.path, best));
+  const newestCount = Math.max(1, bestEntry === undefined ? limit : limit - 1);
+  for (const c of all.slice(-newestCount)) keep.add(c.path);
+  if (bestEntry !== undefined) keep.add(bestEntry.path);
+  const removed: string[] = [];
+  for (const c of all) {
+    if (keep.has(c.path)) continue;
+    await rm(c.path, { recursive: true, force: true });
+    removed.push(c.path);
+  }
+  return removed;
+}
+
+function samePath(a: string, b: string): boolean {
+  return a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
+}

@@ -1,0 +1,47 @@
+import { TrainingError } from "../errors.js";
+
+/**
+ * Sums gradients of several micro-batches in JS memory (not on the tensor heap) and gives their mean, which
+ * equals HF's `loss / gradient_accumulation_steps` before each backward.
+ */
+export class GradientAccumulator {
+  readonly #sums = new Map<string, Float32Array>();
+  #count = 0;
+
+  /** Adds one micro-batch's gradients, by parameter name. */
+  add(grads: Iterable<[string, ArrayLike<number>]>): void {
+    for (const [name, values] of grads) {
+      let sum = this.#sums.get(name);
+      if (sum === undefined) {
+        sum = new Float32Array(values.length);
+        this.#sums.set(name, sum);
+      } else if (sum.length !== values.length) {
+        throw new TrainingError(
+          "INVALID_STATE",
+          `gradient of "${name}" changed size from ${sum.length} to ${values.length}`,
+        );
+      }
+      for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] as number) + (values[i] as number);
+    }
+    this.#count += 1;
+  }
+
+  /** How many micro-batches were added since the last reset. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** The mean gradient per parameter (divided in place; call once, then reset). */
+  mean(): Map<string, Float32Array> {
+    if (this.#count === 0) throw new TrainingError("INVALID_STATE", "no gradients were accumulated");
+    for (const sum of this.#sums.values()) {
+      for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] as number) / this.#count;
+    }
+    return new Map(this.#sums);
+  }
+
+  reset(): void {
+    this.#sums.clear();
+    this.#count = 0;
+  }
+}

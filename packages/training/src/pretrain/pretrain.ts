@@ -1,0 +1,175 @@
+import type { HFConfigJson } from "@warmstart/encoders";
+import { trainTokenizer, type Tokenizer } from "@warmstart/tokenizers";
+import type { Rng } from "../data/rng.js";
+import { TrainingError } from "../errors.js";
+import { causalLmLabels } from "../lm/clm.js";
+import { IGNORE_INDEX, maskTokens } from "../lm/mlm.js";
+import type { ScheduleSpec } from "../optim/schedules.js";
+import { Trainer } from "../trainer/trainer.js";
+import type { TrainResult } from "../trainer/types.js";
+import { readTextLines, tokenBlocks } from "./blocks.js";
+import { LanguageModel, type LanguageModelBatch, type PretrainObjective } from "./language-model.js";
+
+export interface PretrainOptions {
+  objective: PretrainObjective;
+  /** HF config.json fields of the model (model_type bert/roberta/gpt2); vocab_size and special ids come from the tokenizer. */
+  config: HFConfigJson;
+  /** Plain-text training files, one or more sentences per line. */
+  textFiles: readonly string[];
+  /** Held-out text for an evaluation loss (optional). */
+  validationFiles?: readonly string[];
+  /** A tokenizer, or the size of one to train on `textFiles` (WordPiece for BERT, byte-level BPE for RoBERTa/GPT-2). */
+  tokenizer: Tokenizer | { vocabSize: number; lowercase?: boolean };
+  /** The Hub-layout folder to write (config.json, model.safetensors, tokenizer files); checkpoints go inside. */
+  outputDir: string;
+  /** Tokens per training sequence (default 128). */
+  blockSize?: number;
+  batchSize?: number;
+  maxSteps?: number;
+  epochs?: number;
+  learningRate?: number;
+  warmupSteps?: number;
+  schedule?: ScheduleSpec;
+  weightDecay?: number;
+  gradientAccumulationSteps?: number;
+  /** Masked-LM share of tokens chosen (default 0.15). */
+  mlmProbability?: number;
+  seed?: number;
+  saveSteps?: number;
+  saveTotalLimit?: number;
+  loggingSteps?: number;
+  evalSteps?: number;
+  log?: (line: string) => void;
+  /** Continue from a checkpoint folder of an earlier run (or "latest"). */
+  resumeFrom?: string;
+}
+
+export interface PretrainResult extends TrainResult {
+  outputDir: string;
+  tokenizer: Tokenizer;
+  /** Number of training blocks. */
+  blocks: number;
+}
+
+/**
+ * Pre-trains a small BERT/RoBERTa (masked LM: 15% of tokens, 80/10/10) or GPT-2 (causal LM) on plain text
+ * and writes a Hub-layout folder that `EncoderDecoderModel.fromEncoderDecoderPretrained` loads like any
+ * Hub checkpoint.
+ */
+export async function pretrain(options: PretrainOptions): Promise<PretrainResult> {
+  const modelType = options.config.model_type;
+  const log = options.log ?? ((line: string) => console.log(line));
+  // Positions the model can take (RoBERTa's position ids start after the padding index).
+  const positions = options.config.max_position_embeddings ?? options.config.n_positions;
+  const limit =
+    typeof positions === "number" ? positions - (modelType === "roberta" ? 2 : 0) : Number.POSITIVE_INFINITY;
+  const tokenizer =
+    "batchEncode" in options.tokenizer
+      ? options.tokenizer
+      : await trainTokenizer({
+          files: options.textFiles,
+          kind: modelType === "bert" ? "wordpiece" : "bpe",
+          ...(modelType === "roberta" ? { template: "roberta" as const } : {}),
+          vocabSize: options.tokenizer.vocabSize,
+          ...(options.tokenizer.lowercase === undefined ? {} : { lowercase: options.tokenizer.lowercase }),
+          ...(Number.isFinite(limit) ? { modelMaxLength: limit } : {}),
+        });
+  const blockSize = options.blockSize ?? 128;
+  const config: HFConfigJson = { ...options.config, vocab_size: tokenizer.vocabSize };
+  const specials = [
+    tokenizer.padTokenId,
+    tokenizer.clsTokenId,
+    tokenizer.sepTokenId,
+    tokenizer.bosTokenId,
+    tokenizer.eosTokenId,
+    tokenizer.maskTokenId,
+    tokenizer.unkTokenId,
+  ].filter((id): id is number => id !== undefined);
+  for (const [field, id] of [
+    ["pad_token_id", tokenizer.padTokenId],
+    ["bos_token_id", tokenizer.bosTokenId],
+    ["eos_token_id", tokenizer.eosTokenId],
+  ] as const) {
+    if (id !== undefined) config[field] = id;
+  }
+  let wrap: { first: number; last: number } | undefined;
+  if (options.objective === "mlm") {
+    const first = modelType === "roberta" ? tokenizer.bosTokenId : tokenizer.clsTokenId;
+    const last = modelType === "roberta" ? tokenizer.eosTokenId : tokenizer.sepTokenId;
+    if (first === undefined || last === undefined || tokenizer.maskTokenId === undefined) {
+      throw new TrainingError(
+        "INVALID_OPTION",
+        "masked-LM pre-training needs a tokenizer with cls/sep (or bos/eos) and mask tokens",
+      );
+    }
+    wrap = { first, last };
+  }
+  if (blockSize > limit) {
+    throw new TrainingError("INVALID_OPTION", `blockSize ${blockSize} exceeds the config's ${limit} positions`);
+  }
+  const blocks = await tokenBlocks(await readTextLines(options.textFiles), tokenizer, blockSize, wrap);
+  if (blocks.length === 0) {
+    throw new TrainingError("INVALID_OPTION", `the text files hold fewer than ${blockSize} tokens`);
+  }
+  const validation =
+    options.validationFiles === undefined
+      ? undefined
+      : await tokenBlocks(await readTextLines(options.validationFiles), tokenizer, blockSize, wrap);
+  log(
+    `pre-training ${modelType} (${options.objective}) on ${blocks.length} blocks of ${blockSize} tokens, vocabulary ${tokenizer.vocabSize}`,
+  );
+
+  const model = new LanguageModel(options.objective, config, { seed: options.seed ?? 0 });
+  const maskTokenId = tokenizer.maskTokenId;
+  const collate = (examples: readonly number[][], rng: Rng): LanguageModelBatch => {
+    const attentionMask = examples.map((row) => row.map(() => 1));
+    if (options.objective === "clm") {
+      return { inputIds: examples.map((r) => r.slice()), attentionMask, labels: causalLmLabels(examples, {}) };
+    }
+    for (;;) {
+      const masked = maskTokens(examples, {
+        maskTokenId: maskTokenId as number,
+        vocabSize: tokenizer.vocabSize,
+        specialTokenIds: specials,
+        ...(options.mlmProbability === undefined ? {} : { probability: options.mlmProbability }),
+        rng,
+      });
+      // A batch with no chosen token has no loss at all; draw again (rare for any realistic batch).
+      if (masked.labels.some((row) => row.some((id) => id !== IGNORE_INDEX))) return { ...masked, attentionMask };
+    }
+  };
+  try {
+    const trainer = new Trainer<number[], LanguageModelBatch>({
+      model,
+      trainExamples: blocks,
+      collate,
+      batchSize: options.batchSize ?? 8,
+      ...(options.gradientAccumulationSteps === undefined
+        ? {}
+        : { gradientAccumulationSteps: options.gradientAccumulationSteps }),
+      ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
+      ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
+      optimizer: { weightDecay: options.weightDecay ?? 0.01 },
+      ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
+      ...(options.learningRate === undefined ? {} : { learningRate: options.learningRate }),
+      ...(options.warmupSteps === undefined ? {} : { warmupSteps: options.warmupSteps }),
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+      outputDir: options.outputDir,
+      ...(options.saveSteps === undefined ? {} : { saveSteps: options.saveSteps }),
+      ...(options.saveTotalLimit === undefined ? {} : { saveTotalLimit: options.saveTotalLimit }),
+      ...(options.loggingSteps === undefined ? {} : { loggingSteps: options.loggingSteps }),
+      log,
+      ...(validation === undefined || validation.length === 0
+        ? {}
+        : { evaluation: { examples: validation, everySteps: options.evalSteps ?? options.saveSteps ?? 500 } }),
+    });
+    if (options.resumeFrom !== undefined) await trainer.resume(options.resumeFrom);
+    const result = await trainer.train();
+    model.eval();
+    await model.savePretrained(options.outputDir);
+    await tokenizer.save(options.outputDir);
+    return { ...result, outputDir: options.outputDir, tokenizer, blocks: blocks.length };
+  } finally {
+    model.dispose();
+  }
+}

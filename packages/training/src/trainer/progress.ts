@@ -1,0 +1,49 @@
+import { appendFile, mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+
+/** "1h02m", "3m05s", "12s": short enough for a progress line. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return "?";
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const r = s % 60;
+  if (h > 0) return `${h}h${String(m).padStart(2, "0")}m`;
+  if (m > 0) return `${m}m${String(r).padStart(2, "0")}s`;
+  return `${r}s`;
+}
+
+export interface ProgressLine {
+  step: number;
+  totalSteps: number;
+  loss: number;
+  learningRate: number;
+  tokensPerSecond: number;
+  /** Seconds spent on the steps of this run so far and how many steps that covered. */
+  elapsedSeconds: number;
+  stepsThisRun: number;
+}
+
+/** One console line: step, share done, loss, learning rate, throughput and the time left at the recent pace. */
+export function formatProgress(p: ProgressLine): string {
+  const share = p.totalSteps > 0 ? ` (${((100 * p.step) / p.totalSteps).toFixed(0)}%)` : "";
+  const perStep = p.stepsThisRun > 0 ? p.elapsedSeconds / p.stepsThisRun : Number.NaN;
+  const eta = formatDuration(perStep * (p.totalSteps - p.step));
+  return `step ${p.step}/${p.totalSteps}${share} loss ${p.loss.toFixed(4)} lr ${p.learningRate.toExponential(2)} ${p.tokensPerSecond.toFixed(0)} tok/s ETA ${eta}`;
+}
+
+/** Appends one JSON object per line to `path` (created with its folder on first use). */
+export class JsonlLog {
+  readonly path: string;
+  #ready: Promise<unknown> | undefined;
+
+  constructor(path: string) {
+    this.path = path;
+  }
+
+  async append(entry: Record<string, unknown>): Promise<void> {
+    this.#ready ??= mkdir(dirname(this.path), { recursive: true });
+    await this.#ready;
+    await appendFile(this.path, `${JSON.stringify(entry)}\n`, "utf8");
+  }
+}
