@@ -1,2 +1,27 @@
 export * as tf from "@tensorflow/tfjs";
 export { Parameters } from "./parameters.js";
+export { describeParameters, listParameters, type ParameterRow } from "./describe_parameters.js";
+export {
+  BACKEND_ORDER,
+  BackendError,
+  initBackend,
+  type BackendChoice,
+  type BackendName,
+  type InitBackendOptions,
+} from "./backend.js";
+export { registerWasmKernels, WASM_KERNEL_GAPS, WASM_KERNEL_REPLACED } from "./register_wasm_kernels.js";
+export { linear, type LinearLayout } from "./ops/linear.js";
+export { gelu, geluNew } from "./ops/gelu.js";
+export { layerNorm } from "./ops/layer_norm.js";
+export { createRandom, ones, zeros, type Random } from "./random.js";
+export { SafetensorsError, type SafetensorsErrorCode } from "./safetensors/errors.js";
+export type { SafetensorsDtype } from "./safetensors/dtypes.js";
+export {
+  openSafetensors,
+  type OpenSafetensorsOptions,
+  type SafetensorsFile,
+  type TensorInfo,
+  type TensorSource,
+} from "./safetensors/read.js";
+export { openCheckpoint, type Checkpoint } from "./safetensors/checkpoint.js";
+export { writeSafetensors } from "./safetensors/write.js";

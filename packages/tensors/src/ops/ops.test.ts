@@ -1,0 +1,110 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { assertClose } from "@warmstart/test-utils";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../backend.js";
+import { createRandom } from "../random.js";
+import { gelu, geluNew } from "./gelu.js";
+import { layerNorm } from "./layer_norm.js";
+import { linear, type LinearLayout } from "./linear.js";
+
+const backends = ["wasm", "cpu"] as const;
+
+/** The straightforward formulation linear() must equal: tfjs's matMul with a transpose flag, and its gradients. */
+function naive(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor | null, layout: LinearLayout): tf.Tensor {
+  const x2 = tf.reshape(x, [-1, x.shape[x.rank - 1] as number]) as tf.Tensor2D;
+  const y = tf.matMul(x2, w as tf.Tensor2D, false, layout === "out_in");
+  const out = b === null ? y : tf.add(y, b);
+  return tf.reshape(out, [...x.shape.slice(0, -1), w.shape[layout === "out_in" ? 0 : 1] as number]);
+}
+
+for (const backend of backends) {
+  for (const layout of ["out_in", "in_out"] as const) {
+    for (const withBias of [true, false]) {
+      test(`linear ${layout}${withBias ? " + bias" : ""} on ${backend}: value and gradients equal the naive product to 1e-5`, async () => {
+        await initBackend({ backend });
+        const random = createRandom(5).fork(`${layout}${withBias}`);
+        const x = random.normal([2, 3, 6]);
+        const w = random.normal(layout === "out_in" ? [4, 6] : [6, 4]);
+        const b = withBias ? random.normal([4]) : null;
+        const upstream = random.normal([2, 3, 4]);
+        const inputs = b === null ? [x, w] : [x, w, b];
+        const objective =
+          (f: typeof linear) =>
+          (...t: tf.Tensor[]) =>
+            tf.sum(
+              tf.mul(
+                f(t[0] as tf.Tensor, t[1] as tf.Tensor, (t[2] as tf.Tensor | undefined) ?? null, layout),
+                upstream,
+              ),
+            );
+        const fast = tf.valueAndGrads(objective(linear))(inputs);
+        const slow = tf.valueAndGrads(objective(naive))(inputs);
+        assertClose(linear(x, w, b, layout).dataSync(), naive(x, w, b, layout).dataSync(), 1e-5, "value");
+        assertClose(fast.value.dataSync(), slow.value.dataSync(), 1e-5, "objective");
+        fast.grads.forEach((g, i) => {
+          assert.deepEqual(g.shape, (inputs[i] as tf.Tensor).shape);
+          assertClose(g.dataSync(), (slow.grads[i] as tf.Tensor).dataSync(), 1e-5, `gradient ${i}`);
+        });
+      });
+    }
+  }
+}
+
+test("linear names the mismatch when shapes disagree", () => {
+  const x = tf.ones([2, 5]);
+  assert.throws(() => linear(x, tf.ones([4, 6]), null, "out_in"), /last axis is 5.*takes 6 inputs/);
+  assert.throws(() => linear(x, tf.ones([5, 4]), tf.ones([3]), "in_out"), /bias shape \[3\] must be \[4\]/);
+});
+
+for (const backend of backends) {
+  test(`gelu (erf form) and geluNew (tanh form) on ${backend}: values and gradients`, async () => {
+    await initBackend({ backend });
+    const points = [-3, -1, -0.5, 0, 0.3, 1, 2.5];
+    const x = tf.tensor1d(points);
+    // Φ from the complementary error function of a double-precision series, not from tfjs.
+    const phi = (v: number): number => 0.5 * (1 + erf(v / Math.SQRT2));
+    assertClose(
+      gelu(x).dataSync(),
+      points.map((v) => v * phi(v)),
+      2e-6,
+      "gelu",
+    );
+    const dGelu = points.map((v) => phi(v) + (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI));
+    assertClose(tf.grad(gelu)(x).dataSync(), dGelu, 2e-6, "gelu gradient");
+    const c = Math.sqrt(2 / Math.PI);
+    const tanhForm = (v: number): number => 0.5 * v * (1 + Math.tanh(c * (v + 0.044715 * v ** 3)));
+    assertClose(geluNew(x).dataSync(), points.map(tanhForm), 2e-6, "geluNew");
+    const h = 1e-4;
+    const numeric = points.map((v) => (tanhForm(v + h) - tanhForm(v - h)) / (2 * h));
+    assertClose(tf.grad(geluNew)(x).dataSync(), numeric, 1e-4, "geluNew gradient");
+  });
+
+  test(`layerNorm on ${backend} normalises the last axis with the biased variance`, async () => {
+    await initBackend({ backend });
+    const rows = [
+      [1, 2, 3, 4],
+      [0, 0, 0, 8],
+    ];
+    const gamma = [1, 2, 1, 1];
+    const beta = [0, 0, 1, 0];
+    const y = layerNorm(tf.tensor2d(rows), tf.tensor1d(gamma), tf.tensor1d(beta), 1e-5);
+    const expected = rows.flatMap((r) => {
+      const mean = r.reduce((a, b) => a + b) / r.length;
+      const variance = r.reduce((a, b) => a + (b - mean) ** 2, 0) / r.length;
+      return r.map((v, i) => ((v - mean) / Math.sqrt(variance + 1e-5)) * (gamma[i] as number) + (beta[i] as number));
+    });
+    assertClose(y.dataSync(), expected, 1e-5, "layerNorm");
+  });
+}
+
+/** erf by its Maclaurin series (converges fast for |x| < 3). */
+function erf(x: number): number {
+  let term = x;
+  let sum = x;
+  for (let n = 1; n < 80; n++) {
+    term *= (-x * x) / n;
+    sum += term / (2 * n + 1);
+  }
+  return (2 / Math.sqrt(Math.PI)) * sum;
+}

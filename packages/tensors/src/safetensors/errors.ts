@@ -1,0 +1,47 @@
+/** Why a safetensors file or checkpoint folder was rejected. */
+export type SafetensorsErrorCode =
+  /** Fewer than 8 bytes: not even the header length is there. */
+  | "FILE_TOO_SHORT"
+  /** The header length runs past the end of the file (or past the 100 MB the format allows). */
+  | "HEADER_TOO_LARGE"
+  /** The header is not UTF-8 JSON. */
+  | "INVALID_HEADER_JSON"
+  /** The header is JSON but not a safetensors header (wrong field types, bad shape, bad metadata). */
+  | "INVALID_HEADER"
+  | "UNKNOWN_DTYPE"
+  /** A known dtype that has no TensorFlow.js conversion here (e.g. the float8 types), or a tensor that cannot be written. */
+  | "UNSUPPORTED_DTYPE"
+  | "OFFSETS_OUT_OF_RANGE"
+  | "OVERLAPPING_OFFSETS"
+  /** Bytes of the data section that belong to no tensor (the format forbids holes and trailing bytes). */
+  | "DATA_GAP"
+  /** `data_offsets` span a byte count other than shape x dtype size. */
+  | "SIZE_MISMATCH"
+  /** An integer value that does not fit the int32 tensor it is converted to. */
+  | "VALUE_OUT_OF_RANGE"
+  | "UNKNOWN_TENSOR"
+  /** The file changed or could not be read while reading a tensor. */
+  | "READ_FAILED"
+  | "CLOSED"
+  /** `model.safetensors.index.json` is malformed or points at a shard outside the folder or lacking a tensor. */
+  | "INVALID_INDEX"
+  /** The folder holds only PyTorch `.bin` weights. */
+  | "PYTORCH_BIN_NOT_SUPPORTED"
+  /** The folder holds no weights at all. */
+  | "MISSING_WEIGHTS";
+
+/** Every rejection of a safetensors file or checkpoint: `code` says why, `file` (and `tensor`) say where. */
+export class SafetensorsError extends Error {
+  readonly code: SafetensorsErrorCode;
+  readonly file: string;
+  readonly tensor: string | undefined;
+
+  constructor(code: SafetensorsErrorCode, file: string, detail: string, tensor?: string, options?: ErrorOptions) {
+    const where = tensor === undefined ? file : `${file}, tensor "${tensor}"`;
+    super(`${where}: ${detail}`, options);
+    this.name = "SafetensorsError";
+    this.code = code;
+    this.file = file;
+    this.tensor = tensor;
+  }
+}
