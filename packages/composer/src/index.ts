@@ -1,1 +1,17 @@
-export {};
+export { EncoderDecoderModel, type EncoderState, type FromPretrainedOptions, type Seq2SeqInputs, type Seq2SeqOutput, type WarmStartOptions } from "./encoder-decoder-model.js";
+export { EncoderDecoderConfig, ENCODER_DECODER_MODEL_TYPES, type HFConfigJSON, type SpecialTokens } from "./encoder-decoder-config.js";
+export { describeComposition, type DescribeOptions } from "./describe-composition.js";
+export {
+  formatCompositionReport,
+  formatCompositionTable,
+  type CompositionReport,
+  type CompositionRow,
+  type PartCounts,
+} from "./composition-report.js";
+export { PAPER_COMPOSITIONS, describePaperCompositions, paperCompositions, type PaperCheckpoints, type PaperComposition } from "./paper-compositions.js";
+export { BASE_CONFIG_NAMES, baseConfig, type BaseConfigName } from "./base-configs.js";
+export { ComposerError, type ComposerErrorCode } from "./errors.js";
+export { IGNORE_INDEX, shiftTokensRight } from "./labels.js";
+export { maskedCrossEntropy } from "./loss.js";
+export type { PartSpec } from "./part-source.js";
+export * from "./generation/index.js";

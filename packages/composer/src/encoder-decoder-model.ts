@@ -1,0 +1,504 @@
+import { existsSync, readFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { disposeCache, reorderCache, type KeyValueCache } from "@warmstart/decoders";
+import { resolveModel, type ResolveModelOptions } from "@warmstart/hub";
+import { createRandom, linear, openCheckpoint, Parameters, tf, writeSafetensors, type Checkpoint } from "@warmstart/tensors";
+import { writeFolderAtomically } from "./atomic-folder.js";
+import { planComposition, PROJECTION_PREFIX, type CompositionPlan, type ProjectionPlan } from "./composition-plan.js";
+import { summarise, type CompositionReport, type WeightEntry } from "./composition-report.js";
+import { EncoderDecoderConfig, type HFConfigJSON, type SpecialTokens } from "./encoder-decoder-config.js";
+import { ComposerError } from "./errors.js";
+import { createEncoder } from "./families.js";
+import {
+  generate as runGeneration,
+  generationConfigFromHF,
+  hfName,
+  type DecodeStepArgs,
+  type DecodeStepResult,
+  type GenerateOutput,
+  type GenerationConfig,
+  type GenerationInputs,
+  type Seq2SeqStepModel,
+} from "./generation/index.js";
+import { batchShape, derivedDecoderAttentionMask, shiftTokensRight, validateLabels } from "./labels.js";
+import { maskedCrossEntropy } from "./loss.js";
+import type { DecoderModule, EncoderModule, IdInput, LoadReport, WeightSource } from "./parts.js";
+import { readConfigFile, resolvePart, type PartSpec } from "./part-source.js";
+import { bertRecipeTokens } from "./recipe-tokens.js";
+import { disposeUnshared, keepAll } from "./tensor-ownership.js";
+
+/** Options of `fromEncoderDecoderPretrained`. */
+export interface WarmStartOptions extends Partial<Record<keyof SpecialTokens, number | null>> {
+  /** Make every decoder weight that also exists in the encoder the encoder's tensor (BERTShare, RoBERTaShare). */
+  tieEncoderDecoder?: boolean;
+  /** config.json fields laid over the encoder checkpoint's config, or the whole config of a `null` encoder. */
+  encoderConfig?: HFConfigJSON;
+  /** The same for the decoder. */
+  decoderConfig?: HFConfigJSON;
+  /** Seed of every random initialisation (encoder seed, decoder seed + 1, projection seed + 2). Default 0. */
+  seed?: number;
+  /** Options for Hub downloads of string parts that are not local folders. */
+  hub?: ResolveModelOptions;
+}
+
+export interface FromPretrainedOptions {
+  /** Seed of the initialisation the loaded weights overwrite (only visible in weights a checkpoint lacks). */
+  seed?: number;
+  hub?: ResolveModelOptions;
+}
+
+/** Inputs of `forward`. Ids and masks are `[batch][position]` arrays or 2-D tensors. */
+export interface Seq2SeqInputs {
+  inputIds: IdInput;
+  /** 1 = token, 0 = padding (default: all tokens). */
+  attentionMask?: IdInput;
+  /** Teacher-forced decoder inputs; derived from `labels` when absent. */
+  decoderInputIds?: IdInput;
+  decoderAttentionMask?: IdInput;
+  /** Target ids, -100 where the loss should skip a position. */
+  labels?: number[][];
+}
+
+export interface Seq2SeqOutput {
+  /** `[batch, decoderLength, decoderVocab]`. */
+  logits: tf.Tensor3D;
+  /** Mean cross-entropy over labels != -100, when labels were given. */
+  loss?: tf.Scalar;
+}
+
+/** The encoder output generation carries between steps: hidden states (projected if needed) and the padding mask. */
+export interface EncoderState {
+  hidden: tf.Tensor3D;
+  mask: number[][];
+}
+
+/** Where a model's weights came from, kept for `warmStartReport()`. */
+type Origins = { encoder: ReadonlySet<string>; decoder: ReadonlySet<string>; projection: ReadonlySet<string> };
+
+const GENERATION_CONFIG_FILE = "generation_config.json";
+
+/**
+ * Hugging Face's `EncoderDecoderModel`: a BERT or RoBERTa encoder and a BERT, RoBERTa or GPT-2 decoder with
+ * cross-attention, warm-started from stand-alone checkpoints (Rothe et al., 2020) or loaded from a composed
+ * checkpoint, with transformers' weight names, tying and file layout.
+ */
+export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyValueCache> {
+  readonly config: EncoderDecoderConfig;
+  readonly encoder: EncoderModule;
+  readonly decoder: DecoderModule;
+  /** `enc_to_dec_proj.{weight,bias}` (as `weight`, `bias`) when encoder and decoder hidden sizes differ. */
+  readonly projection: Parameters | null;
+  readonly #plan: CompositionPlan;
+  #origins: Origins;
+  /** Generation defaults read from a loaded checkpoint's generation_config.json. */
+  #generationDefaults: Partial<GenerationConfig>;
+  #disposed = false;
+
+  private constructor(config: EncoderDecoderConfig, plan: CompositionPlan, seed: number) {
+    this.config = config;
+    this.#plan = plan;
+    this.encoder = createEncoder(plan.encoderFamily, plan.encoderConfig, seed);
+    try {
+      this.decoder = plan.decoderFamily.createDecoder(plan.decoderConfig, seed + 1);
+    } catch (error) {
+      this.encoder.dispose();
+      throw error;
+    }
+    this.projection = plan.projection === null ? null : projectionParameters(plan.projection, seed + 2);
+    this.#origins = { encoder: new Set(), decoder: new Set(), projection: new Set() };
+    this.#generationDefaults = {};
+  }
+
+  /** A randomly initialised model of `config` (every weight random; tied as the config says). */
+  static fromConfig(config: EncoderDecoderConfig, options: { seed?: number } = {}): EncoderDecoderModel {
+    const plan = planComposition(config.encoder, config.decoder, config.tieEncoderDecoder);
+    const model = new EncoderDecoderModel(config, plan, options.seed ?? 0);
+    model.#tie();
+    return model;
+  }
+
+  /**
+   * Warm-starts a composition: each side is a Hub id or local folder (pretrained weights), a config.json
+   * object (random), or `null` with `encoderConfig` / `decoderConfig` (random). The decoder gets
+   * `is_decoder` and `add_cross_attention`; its cross-attention (and anything else its checkpoint lacks) is
+   * random. With `tieEncoderDecoder`, the decoder's base-model weights become the encoder's tensors.
+   */
+  static async fromEncoderDecoderPretrained(
+    encoder: PartSpec,
+    decoder: PartSpec,
+    options: WarmStartOptions = {},
+  ): Promise<EncoderDecoderModel> {
+    const locate = async (id: string): Promise<{ dir: string; config: HFConfigJSON }> => {
+      const dir = await resolveModel(id, options.hub);
+      return { dir, config: readConfigFile(dir) };
+    };
+    const encoderPart = await resolvePart(encoder, options.encoderConfig, "encoder", locate);
+    const decoderPart = await resolvePart(decoder, options.decoderConfig, "decoder", locate);
+    const recipe = decoderPart.dir !== null && decoderPart.config.model_type === "bert" ? bertRecipeTokens(decoderPart.dir) : {};
+    const config = EncoderDecoderConfig.fromSubConfigs(encoderPart.config, decoderPart.config, { ...recipe, ...definedOnly(options) });
+    const plan = planComposition(config.encoder, config.decoder, config.tieEncoderDecoder);
+    const model = new EncoderDecoderModel(config, plan, options.seed ?? 0);
+    try {
+      const encoderReport = encoderPart.dir === null ? null : await loadFrom(encoderPart.dir, (s) => model.encoder.loadWeights(s));
+      const decoderReport = decoderPart.dir === null ? null : await loadFrom(decoderPart.dir, (s) => model.decoder.loadWeights(s));
+      model.#origins = {
+        encoder: new Set(encoderReport?.loaded ?? []),
+        decoder: new Set(decoderReport?.loaded ?? []),
+        projection: new Set(),
+      };
+      model.#tie();
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+    return model;
+  }
+
+  /**
+   * Loads a composed checkpoint (`model_type` "encoder-decoder" or "encoder_decoder"; weights `encoder.*`,
+   * `decoder.*`, `enc_to_dec_proj.*`), from a folder or the Hub. Weights stored once for tied tensors are
+   * shared again. A missing weight is an error, except the encoder's pooler, which no seq2seq output uses.
+   */
+  static async fromPretrained(idOrPath: string, options: FromPretrainedOptions = {}): Promise<EncoderDecoderModel> {
+    const dir = await resolveModel(idOrPath, options.hub);
+    const configPath = join(dir, "config.json");
+    const json = readConfigFile(dir);
+    const config = EncoderDecoderConfig.fromJSON(json, configPath);
+    const plan = planComposition(config.encoder, config.decoder, config.tieEncoderDecoder);
+    const model = new EncoderDecoderModel(config, plan, options.seed ?? 0);
+    try {
+      model.#tie();
+      const checkpoint = await openCheckpoint(dir);
+      try {
+        model.#loadComposed(checkpoint, dir);
+      } finally {
+        checkpoint.close();
+      }
+      const generationPath = join(dir, GENERATION_CONFIG_FILE);
+      model.#generationDefaults = existsSync(generationPath)
+        ? generationConfigFromHF(JSON.parse(readFileSync(generationPath, "utf8")), generationPath)
+        : generationConfigFromHF(json, configPath);
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+    return model;
+  }
+
+  #loadComposed(source: Checkpoint, dir: string): void {
+    const names = source.names();
+    const hasPrefix = (prefix: string): boolean => names.some((n) => n.startsWith(prefix));
+    for (const prefix of ["encoder.", "decoder."]) {
+      if (!hasPrefix(prefix)) {
+        throw new ComposerError(
+          "MISSING_WEIGHTS",
+          `${dir}: the checkpoint has no "${prefix}*" weights; an EncoderDecoderModel checkpoint stores the ${prefix.slice(0, -1)} under "${prefix}"`,
+        );
+      }
+    }
+    const encoderReport = this.encoder.loadWeights(source, { prefix: "encoder." });
+    const decoderReport = this.decoder.loadWeights(source, { prefix: "decoder." });
+    const tied = new Set(this.#plan.ties.map((t) => t.decoder));
+    const missing = [
+      ...encoderReport.missing.filter((n) => !n.startsWith("pooler.")).map((n) => `encoder.${n}`),
+      ...decoderReport.missing.filter((n) => !tied.has(n)).map((n) => `decoder.${n}`),
+    ];
+    const projection = this.projection;
+    const projectionLoaded = new Set<string>();
+    if (projection !== null) {
+      for (const local of ["weight", "bias"]) {
+        const name = PROJECTION_PREFIX + local;
+        if (!names.includes(name)) {
+          missing.push(name);
+          continue;
+        }
+        const variable = projection.get(local);
+        tf.tidy(() => {
+          const value = source.tensor(name);
+          if (!tf.util.arraysEqual(value.shape, variable.shape)) {
+            throw new ComposerError("WEIGHT_SHAPE_MISMATCH", `${dir}: "${name}" has shape [${value.shape}], the config implies [${variable.shape}]`);
+          }
+          variable.assign(tf.cast(value, "float32"));
+        });
+        projectionLoaded.add(local);
+      }
+    }
+    if (missing.length > 0) {
+      const shown = missing.slice(0, 10).join(", ");
+      throw new ComposerError(
+        "MISSING_WEIGHTS",
+        `${dir}: ${missing.length} weight(s) the config implies are not in the checkpoint: ${shown}${missing.length > 10 ? ", …" : ""}`,
+      );
+    }
+    this.#origins = {
+      encoder: new Set(encoderReport.loaded),
+      decoder: new Set(decoderReport.loaded),
+      projection: projectionLoaded,
+    };
+  }
+
+  /** Puts the encoder's variables under the tied decoder names (the decoder's own copies are disposed). */
+  #tie(): void {
+    for (const { decoder, encoder } of this.#plan.ties) {
+      this.decoder.parameters.tie(decoder, this.encoder.parameters.get(encoder));
+    }
+  }
+
+  #live(): void {
+    if (this.#disposed) throw new ComposerError("DISPOSED", "this EncoderDecoderModel has been disposed");
+  }
+
+  /** Every weight by its full state-dict name; a tied tensor appears under each of its names. */
+  namedParameters(): Map<string, tf.Variable> {
+    this.#live();
+    const out = new Map<string, tf.Variable>();
+    for (const [name, variable] of this.encoder.parameters.entries()) out.set(`encoder.${name}`, variable);
+    for (const [name, variable] of this.decoder.parameters.entries()) out.set(`decoder.${name}`, variable);
+    if (this.projection !== null) {
+      for (const [name, variable] of this.projection.entries()) out.set(PROJECTION_PREFIX + name, variable);
+    }
+    return out;
+  }
+
+  /** Distinct trainable variables (a tied tensor once), for optimisers. */
+  trainableVariables(): tf.Variable[] {
+    return [...new Set(this.namedParameters().values())];
+  }
+
+  /** Number of distinct parameters (tied tensors counted once), as transformers' `num_parameters()`. */
+  numParameters(): number {
+    return this.trainableVariables().reduce((sum, v) => sum + v.size, 0);
+  }
+
+  /**
+   * Total / leveraged / random / tied parameter counts, per part, and the names of the randomly
+   * initialised weights: what was taken from checkpoints when this model was built.
+   */
+  warmStartReport(): CompositionReport {
+    this.#live();
+    const tiedTo = new Map(this.#plan.ties.map((t) => [t.decoder, t.encoder]));
+    const entries: WeightEntry[] = [];
+    const add = (part: WeightEntry["part"], prefix: string, params: Parameters, origins: ReadonlySet<string>): void => {
+      for (const [name, variable] of params.entries()) {
+        const encoderName = part === "decoder" ? tiedTo.get(name) : undefined;
+        entries.push({
+          name: prefix + name,
+          part,
+          size: variable.size,
+          origin: origins.has(name) ? "checkpoint" : "random",
+          ...(encoderName === undefined ? {} : { sameAs: `encoder.${encoderName}` }),
+        });
+      }
+    };
+    add("encoder", "encoder.", this.encoder.parameters, this.#origins.encoder);
+    add("decoder", "decoder.", this.decoder.parameters, this.#origins.decoder);
+    if (this.projection !== null) add("projection", PROJECTION_PREFIX, this.projection, this.#origins.projection);
+    return summarise(entries);
+  }
+
+  train(): this {
+    this.encoder.train();
+    this.decoder.train();
+    return this;
+  }
+
+  eval(): this {
+    this.encoder.eval();
+    this.decoder.eval();
+    return this;
+  }
+
+  #project(hidden: tf.Tensor): tf.Tensor3D {
+    if (this.projection === null) return hidden as tf.Tensor3D;
+    const [batch, length, width] = hidden.shape as [number, number, number];
+    const weight = this.projection.get("weight");
+    const flat = linear(tf.reshape(hidden, [batch * length, width]), weight, this.projection.get("bias"), "out_in");
+    return tf.reshape(flat, [batch, length, weight.shape[0] as number]) as tf.Tensor3D;
+  }
+
+  /**
+   * Encoder, then decoder with cross-attention over the encoder's states. With `labels` and no
+   * `decoderInputIds`, the decoder inputs are the labels shifted right (decoder_start_token_id first, -100 →
+   * pad_token_id) with pad positions masked; `loss` is the mean cross-entropy over labels != -100.
+   */
+  forward(inputs: Seq2SeqInputs): Seq2SeqOutput {
+    this.#live();
+    const labels = inputs.labels;
+    let decoderInputIds = inputs.decoderInputIds;
+    let decoderAttentionMask = inputs.decoderAttentionMask;
+    if (labels !== undefined) {
+      validateLabels(labels, this.config.vocabSize);
+      if (decoderInputIds === undefined) {
+        const start = this.config.requireToken("decoderStartTokenId", "forward with labels (to shift them into decoder inputs)");
+        const pad = this.config.requireToken("padTokenId", "forward with labels (to replace -100 in decoder inputs)");
+        const shifted = shiftTokensRight(labels, start, pad);
+        decoderInputIds = shifted;
+        decoderAttentionMask ??= derivedDecoderAttentionMask(shifted, pad);
+      }
+    }
+    if (decoderInputIds === undefined) {
+      throw new ComposerError("INVALID_INPUT", "forward needs decoderInputIds or labels (from which the decoder inputs are derived)");
+    }
+    if (labels !== undefined && !(decoderInputIds instanceof tf.Tensor)) {
+      const [, labelLength] = batchShape(labels, "labels");
+      const [, decoderLength] = batchShape(decoderInputIds, "decoderInputIds");
+      if (labelLength !== decoderLength) {
+        throw new ComposerError("INVALID_INPUT", `labels have ${labelLength} positions but decoderInputIds ${decoderLength}; they must align`);
+      }
+    }
+    const decoderIds = decoderInputIds;
+    return tf.tidy(() => {
+      const encoded = this.encoder.forward({
+        inputIds: inputs.inputIds,
+        ...(inputs.attentionMask === undefined ? {} : { attentionMask: inputs.attentionMask }),
+      });
+      const hidden = this.#project(encoded.lastHiddenState);
+      const { logits } = this.decoder.forward({
+        inputIds: decoderIds,
+        ...(decoderAttentionMask === undefined ? {} : { attentionMask: decoderAttentionMask }),
+        encoderHiddenStates: hidden,
+        ...(inputs.attentionMask === undefined ? {} : { encoderAttentionMask: inputs.attentionMask }),
+      });
+      const out: Seq2SeqOutput = { logits: logits as tf.Tensor3D };
+      if (labels !== undefined) out.loss = maskedCrossEntropy(logits, labels);
+      return out as unknown as tf.TensorContainer;
+    }) as unknown as Seq2SeqOutput;
+  }
+
+  // ---- Seq2SeqStepModel: what generation drives ----
+
+  encode(inputIds: number[][], attentionMask: number[][]): EncoderState {
+    this.#live();
+    const hidden = tf.tidy(() => this.#project(this.encoder.forward({ inputIds, attentionMask }).lastHiddenState));
+    return { hidden, mask: attentionMask.map((row) => [...row]) };
+  }
+
+  expandEncoderState(state: EncoderState, timesEach: number): EncoderState {
+    const rows = state.mask.flatMap((_, i) => Array.from({ length: timesEach }, () => i));
+    const hidden = tf.tidy(() => tf.gather(state.hidden, tf.tensor1d(rows, "int32")) as tf.Tensor3D);
+    return { hidden, mask: rows.map((i) => [...(state.mask[i] as number[])]) };
+  }
+
+  decodeStep(args: DecodeStepArgs<EncoderState, KeyValueCache>): DecodeStepResult<KeyValueCache> {
+    this.#live();
+    const { decoderInputIds, encoderState, cache, useCache } = args;
+    const incremental = useCache && cache !== null;
+    const inputIds = incremental ? decoderInputIds.map((row) => [row[row.length - 1] as number]) : decoderInputIds;
+    let next: KeyValueCache | null = null;
+    const last = tf.tidy(() => {
+      const out = this.decoder.forward({
+        inputIds,
+        encoderHiddenStates: encoderState.hidden,
+        encoderAttentionMask: encoderState.mask,
+        ...(incremental ? { pastKeyValues: cache } : {}),
+        useCache,
+      });
+      if (useCache) {
+        next = out.pastKeyValues ?? null;
+        if (next !== null) keepAll(next);
+      }
+      const [rows, length, vocab] = out.logits.shape as [number, number, number];
+      return tf.reshape(tf.slice(out.logits, [0, length - 1, 0], [rows, 1, vocab]), [rows, vocab]);
+    });
+    const vocabSize = last.shape[1] as number;
+    const logits = last.dataSync() as Float32Array;
+    last.dispose();
+    if (incremental) disposeUnshared(cache, next);
+    return { logits: Float32Array.from(logits), vocabSize, cache: next };
+  }
+
+  reorderCache(cache: KeyValueCache, rowIndices: number[]): KeyValueCache {
+    const next = reorderCache(cache, rowIndices);
+    disposeUnshared(cache, next);
+    return next;
+  }
+
+  disposeCache(cache: KeyValueCache | null): void {
+    if (cache !== null) disposeCache(cache);
+  }
+
+  disposeEncoderState(state: EncoderState): void {
+    state.hidden.dispose();
+  }
+
+  /**
+   * Generates decoder sequences (greedy, beam search or sampling, with Hugging Face's semantics). Defaults
+   * come from the checkpoint's generation_config.json and the special tokens of `config`; `config`
+   * overrides them.
+   */
+  async generate(inputs: GenerationInputs, config: Partial<GenerationConfig> = {}): Promise<GenerateOutput> {
+    this.#live();
+    const tokens: Partial<GenerationConfig> = {};
+    if (this.config.decoderStartTokenId !== null) tokens.decoderStartTokenId = this.config.decoderStartTokenId;
+    if (this.config.eosTokenId !== null) tokens.eosTokenId = this.config.eosTokenId;
+    if (this.config.padTokenId !== null) tokens.padTokenId = this.config.padTokenId;
+    return runGeneration(this, inputs, { ...this.#generationDefaults, ...tokens, ...definedOnly(config) });
+  }
+
+  /**
+   * Writes config.json (with the encoder and decoder sub-configs and special tokens),
+   * generation_config.json and model.safetensors, each distinct tensor once (tied tensors under the
+   * encoder's name), in transformers' layout. Atomic: a reader never sees a half-written folder.
+   */
+  async savePretrained(dir: string): Promise<void> {
+    this.#live();
+    const tensors = new Map<string, tf.Tensor>();
+    const seen = new Set<tf.Variable>();
+    for (const [name, variable] of this.namedParameters()) {
+      if (seen.has(variable)) continue;
+      seen.add(variable);
+      tensors.set(name, variable);
+    }
+    const configJSON = this.config.toJSON();
+    const generationJSON = { ...this.config.generationConfigJSON(), ...generationDefaultsJSON(this.#generationDefaults) };
+    await writeFolderAtomically(dir, async (tmp) => {
+      await writeFile(join(tmp, "config.json"), `${JSON.stringify(configJSON, null, 2)}\n`);
+      await writeFile(join(tmp, GENERATION_CONFIG_FILE), `${JSON.stringify(generationJSON, null, 2)}\n`);
+      await writeSafetensors(join(tmp, "model.safetensors"), tensors, { format: "pt" });
+    });
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    // Tied variables live in both parts: the encoder disposes them, the decoder skips what is already gone.
+    const encoderVariables = new Set(this.encoder.parameters.distinct());
+    this.encoder.dispose();
+    for (const variable of this.decoder.parameters.distinct()) if (!encoderVariables.has(variable)) variable.dispose();
+    this.projection?.dispose();
+  }
+}
+
+/** `enc_to_dec_proj` as an nn.Linear initialised the way transformers' _init_weights does: normal weight, zero bias. */
+function projectionParameters(plan: ProjectionPlan, seed: number): Parameters {
+  const parameters = new Parameters();
+  tf.tidy(() => {
+    parameters.add("weight", createRandom(seed).normal([plan.outFeatures, plan.inFeatures], plan.std));
+    parameters.add("bias", tf.zeros([plan.outFeatures]));
+  });
+  return parameters;
+}
+
+async function loadFrom(dir: string, load: (source: WeightSource) => LoadReport): Promise<LoadReport> {
+  const checkpoint = await openCheckpoint(dir);
+  try {
+    return load(checkpoint);
+  } finally {
+    checkpoint.close();
+  }
+}
+
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Generation defaults of a loaded checkpoint, written back in snake_case (special tokens come from the config). */
+function generationDefaultsJSON(defaults: Partial<GenerationConfig>): HFConfigJSON {
+  const tokens = new Set<keyof GenerationConfig>(["decoderStartTokenId", "eosTokenId", "padTokenId"]);
+  const out: HFConfigJSON = {};
+  for (const [field, value] of Object.entries(defaults) as [keyof GenerationConfig, unknown][]) {
+    if (value !== undefined && !tokens.has(field)) out[hfName(field)] = value;
+  }
+  return out;
+}

@@ -1,0 +1,23 @@
+/** What went wrong, for callers that branch on it; the message says where and what was expected. */
+export type ComposerErrorCode =
+  | "INVALID_CONFIG"
+  | "MISSING_SUB_CONFIG"
+  | "UNSUPPORTED_MODEL_TYPE"
+  | "MISSING_SPECIAL_TOKEN"
+  | "TIE_MISMATCH"
+  | "MISSING_WEIGHTS"
+  | "WEIGHT_SHAPE_MISMATCH"
+  | "INVALID_INPUT"
+  | "LABEL_OUT_OF_VOCAB"
+  | "SAVE_FAILED"
+  | "DISPOSED";
+
+export class ComposerError extends Error {
+  readonly code: ComposerErrorCode;
+
+  constructor(code: ComposerErrorCode, message: string) {
+    super(message);
+    this.name = "ComposerError";
+    this.code = code;
+  }
+}

@@ -1,0 +1,231 @@
+import { hfName, mergeGenerationConfig, type GenerationConfig } from "./configuration.js";
+import { GenerationError } from "./errors.js";
+import { buildLogitsProcessors, type LogitsProcessorList } from "./logits-processors.js";
+import type { GenerationInputs, Seq2SeqStepModel } from "./model-interface.js";
+import { SeededRandom } from "./random.js";
+import { beamSearch } from "./search/beam-search.js";
+import type { SearchContext, SearchOutput } from "./search/context.js";
+import { greedySearch } from "./search/greedy.js";
+import { sampleSearch } from "./search/sample.js";
+import { EosTokenCriteria, MaxLengthCriteria, StoppingCriteriaList } from "./stopping-criteria.js";
+
+/** What `generate` returns. */
+export interface GenerateOutput {
+  /**
+   * Decoder sequences, prompt (decoder start token) included, `[batch * numReturnSequences][length]`, the
+   * sequences of input 0 first; right-padded with `padTokenId` to a common length.
+   */
+  sequences: number[][];
+  /** Beam search only: the length-normalised log-probability score of each returned sequence. */
+  sequencesScores?: number[];
+  /**
+   * With `outputScores`: the processed scores of every step, each row-major `[rows, vocabSize]` (logits after the
+   * processors for greedy search and sampling; log-probabilities after the processors for beam search).
+   */
+  scores?: Float32Array[];
+}
+
+/** Settings resolved from a config, after validation. */
+interface ResolvedSettings {
+  config: GenerationConfig;
+  prompts: number[][];
+  maxLength: number;
+  eosTokenIds: number[];
+  padTokenId: number;
+  processors: LogitsProcessorList;
+}
+
+function missingTokenId(field: keyof GenerationConfig, why: string): GenerationError {
+  return new GenerationError(
+    "missing_token_id",
+    `${field} is not set: ${why}. Pass ${field} to generate() or set "${hfName(field)}" in the checkpoint's ` +
+      "generation_config.json / config.json",
+    field,
+  );
+}
+
+function requireInteger(config: GenerationConfig, field: keyof GenerationConfig, min: number): void {
+  const value = config[field];
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+    throw new GenerationError(
+      "invalid_config",
+      `${field} (${hfName(field)}) must be an integer >= ${min}, got ${JSON.stringify(value)}`,
+      field,
+    );
+  }
+}
+
+function checkMatrix(name: string, rows: unknown, expectedRows?: number, expectedCols?: number[]): number[][] {
+  if (!Array.isArray(rows) || rows.length === 0 || !rows.every((r) => Array.isArray(r) && r.length > 0)) {
+    throw new GenerationError("invalid_inputs", `${name} must be a non-empty array of non-empty id arrays`);
+  }
+  const matrix = rows as number[][];
+  if (expectedRows !== undefined && matrix.length !== expectedRows) {
+    throw new GenerationError("invalid_inputs", `${name} has ${matrix.length} rows, expected ${expectedRows}`);
+  }
+  matrix.forEach((row, i) => {
+    if (!row.every((v) => Number.isInteger(v))) {
+      throw new GenerationError("invalid_inputs", `${name}[${i}] must hold integers`);
+    }
+    if (expectedCols !== undefined && row.length !== expectedCols[i]) {
+      throw new GenerationError(
+        "invalid_inputs",
+        `${name}[${i}] has length ${row.length}, expected ${expectedCols[i]} (the length of inputIds[${i}])`,
+      );
+    }
+  });
+  return matrix;
+}
+
+/** Validates inputs and config and resolves the derived settings; throws `GenerationError`. */
+export function resolveGenerationSettings(inputs: GenerationInputs, config: GenerationConfig): ResolvedSettings {
+  const inputIds = checkMatrix("inputIds", inputs.inputIds);
+  if (inputs.attentionMask !== undefined) {
+    checkMatrix(
+      "attentionMask",
+      inputs.attentionMask,
+      inputIds.length,
+      inputIds.map((r) => r.length),
+    );
+  }
+  const widths = new Set(inputIds.map((r) => r.length));
+  if (widths.size > 1 && inputs.attentionMask === undefined) {
+    throw new GenerationError(
+      "invalid_inputs",
+      "inputIds rows have different lengths: pad them to one length and pass attentionMask (1 = token, 0 = padding)",
+    );
+  }
+
+  requireInteger(config, "numBeams", 1);
+  requireInteger(config, "numReturnSequences", 1);
+  requireInteger(config, "maxLength", 1);
+  requireInteger(config, "minLength", 0);
+  requireInteger(config, "noRepeatNgramSize", 0);
+  requireInteger(config, "topK", 0);
+  if (config.maxNewTokens !== undefined) requireInteger(config, "maxNewTokens", 1);
+  if (!Number.isFinite(config.lengthPenalty)) {
+    throw new GenerationError("invalid_config", `lengthPenalty (length_penalty) must be finite`, "lengthPenalty");
+  }
+
+  if (config.numReturnSequences > config.numBeams && !config.doSample) {
+    throw new GenerationError(
+      "num_return_sequences_exceeds_num_beams",
+      `numReturnSequences (${config.numReturnSequences}) is larger than numBeams (${config.numBeams}): ` +
+        `beam search returns at most numBeams sequences per input. Raise numBeams (num_beams) to at least ` +
+        `${config.numReturnSequences}, lower numReturnSequences (num_return_sequences), or set doSample for samples`,
+      "numBeams",
+    );
+  }
+  if (config.doSample && config.numBeams > 1) {
+    throw new GenerationError(
+      "invalid_config",
+      "beam sampling (doSample with numBeams > 1) is not supported: set numBeams (num_beams) to 1 to sample, " +
+        "or doSample (do_sample) to false for beam search",
+      "numBeams",
+    );
+  }
+
+  let prompts: number[][];
+  if (inputs.decoderInputIds !== undefined) {
+    prompts = checkMatrix("decoderInputIds", inputs.decoderInputIds, inputIds.length);
+    if (new Set(prompts.map((p) => p.length)).size > 1) {
+      throw new GenerationError("invalid_inputs", "decoderInputIds rows must all have the same length");
+    }
+  } else {
+    const start = config.decoderStartTokenId;
+    if (start === undefined || !Number.isInteger(start)) {
+      throw missingTokenId("decoderStartTokenId", "the decoder needs a first token (e.g. [CLS] for BERT2BERT)");
+    }
+    prompts = inputIds.map(() => [start]);
+  }
+  const promptLength = prompts[0]!.length;
+
+  if (config.eosTokenId === undefined || (Array.isArray(config.eosTokenId) && config.eosTokenId.length === 0)) {
+    throw missingTokenId("eosTokenId", "generation needs the end-of-sequence id to know when a sequence is finished");
+  }
+  const eosTokenIds = Array.isArray(config.eosTokenId) ? [...config.eosTokenId] : [config.eosTokenId];
+  if (config.padTokenId === undefined || !Number.isInteger(config.padTokenId)) {
+    throw missingTokenId(
+      "padTokenId",
+      "finished sequences are padded with it (Hugging Face falls back to the eos id; set padTokenId to " +
+        `${eosTokenIds[0]} for the same behaviour)`,
+    );
+  }
+
+  const maxLength = config.maxNewTokens !== undefined ? promptLength + config.maxNewTokens : config.maxLength;
+  if (maxLength <= promptLength) {
+    throw new GenerationError(
+      "max_length_too_small",
+      `maxLength (max_length) is ${maxLength} but the decoder prompt already has ${promptLength} token(s), ` +
+        `so nothing can be generated: raise maxLength above ${promptLength} or set maxNewTokens (max_new_tokens)`,
+      "maxLength",
+    );
+  }
+  // Built here so that invalid processor settings fail before the encoder runs.
+  const processors = buildLogitsProcessors(config, eosTokenIds);
+  return { config, prompts, maxLength, eosTokenIds, padTokenId: config.padTokenId, processors };
+}
+
+/**
+ * Generates decoder sequences for a batch of encoder inputs: greedy search (`numBeams` 1), beam search
+ * (`numBeams` > 1) or sampling (`doSample`), with Hugging Face's semantics. `config` is layered over Hugging Face's
+ * defaults (`mergeGenerationConfig`); models pass their checkpoint defaults as earlier layers.
+ *
+ * The encoder runs once per input; beams (or samples) become rows of one decoder batch; the decoder's key/value
+ * cache is reordered on beam selection (`useCache`, default true).
+ */
+export async function generate<E, C>(
+  model: Seq2SeqStepModel<E, C>,
+  inputs: GenerationInputs,
+  config: Partial<GenerationConfig> = {},
+): Promise<GenerateOutput> {
+  const settings = resolveGenerationSettings(inputs, mergeGenerationConfig(config));
+  const { config: cfg } = settings;
+  const attentionMask = inputs.attentionMask ?? inputs.inputIds.map((row) => row.map(() => 1));
+  const rowsPerInput = cfg.numBeams > 1 ? cfg.numBeams : cfg.doSample ? cfg.numReturnSequences : 1;
+
+  const encoded = await model.encode(inputs.inputIds, attentionMask);
+  let encoderState = encoded;
+  if (rowsPerInput > 1) {
+    // The unexpanded state is freed before the search so it does not sit in memory for every step.
+    try {
+      encoderState = await model.expandEncoderState(encoded, rowsPerInput);
+    } finally {
+      model.disposeEncoderState(encoded);
+    }
+  }
+  try {
+    const ctx: SearchContext<E, C> = {
+      model,
+      encoderState,
+      prompts: settings.prompts,
+      maxLength: settings.maxLength,
+      eosTokenIds: settings.eosTokenIds,
+      padTokenId: settings.padTokenId,
+      processors: settings.processors,
+      stoppingCriteria: new StoppingCriteriaList([
+        new MaxLengthCriteria(settings.maxLength),
+        new EosTokenCriteria(settings.eosTokenIds),
+      ]),
+      useCache: cfg.useCache,
+      outputScores: cfg.outputScores,
+    };
+    let out: SearchOutput;
+    if (cfg.numBeams > 1) {
+      out = await beamSearch(ctx, {
+        numBeams: cfg.numBeams,
+        lengthPenalty: cfg.lengthPenalty,
+        earlyStopping: cfg.earlyStopping,
+        numReturnSequences: cfg.numReturnSequences,
+      });
+    } else if (cfg.doSample) {
+      const seed = cfg.seed ?? Math.floor(Math.random() * 4294967296);
+      out = await sampleSearch(ctx, new SeededRandom(seed), rowsPerInput);
+    } else {
+      out = await greedySearch(ctx);
+    }
+    return out;
+  } finally {
+    model.disposeEncoderState(encoderState);
+  }
+}

@@ -1,0 +1,46 @@
+export {
+  defaultGenerationConfig,
+  generationConfigFromHF,
+  hfName,
+  mergeGenerationConfig,
+  type GenerationConfig,
+} from "./configuration.js";
+export { GenerationError, type GenerationErrorCode } from "./errors.js";
+export { generate, resolveGenerationSettings, type GenerateOutput } from "./generate.js";
+export {
+  buildLogitsProcessors,
+  LogitsProcessorList,
+  MinLengthLogitsProcessor,
+  NoBadWordsLogitsProcessor,
+  NoRepeatNGramLogitsProcessor,
+  RepetitionPenaltyLogitsProcessor,
+  TemperatureLogitsWarper,
+  TopKLogitsWarper,
+  TopPLogitsWarper,
+  type LogitsProcessor,
+} from "./logits-processors.js";
+export type {
+  DecodeStepArgs,
+  DecodeStepResult,
+  GenerationInputs,
+  Seq2SeqStepModel,
+} from "./model-interface.js";
+export { SeededRandom } from "./random.js";
+export { BeamHypotheses, type Hypothesis } from "./search/beam-hypotheses.js";
+export { beamSearch, type BeamSearchOptions } from "./search/beam-search.js";
+export type { SearchContext, SearchOutput } from "./search/context.js";
+export { greedySearch } from "./search/greedy.js";
+export { sampleSearch, sampleToken } from "./search/sample.js";
+export {
+  EosTokenCriteria,
+  MaxLengthCriteria,
+  StoppingCriteriaList,
+  type StoppingCriteria,
+} from "./stopping-criteria.js";
+export {
+  generateText,
+  type GenerateTextOptions,
+  type TextGenerator,
+  type TextTokenizer,
+} from "./generate-text.js";
+export { nextTokenScores, type StepScores } from "./search/next-token-scores.js";

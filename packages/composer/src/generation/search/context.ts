@@ -1,0 +1,31 @@
+import type { LogitsProcessor } from "../logits-processors.js";
+import type { Seq2SeqStepModel } from "../model-interface.js";
+import type { StoppingCriteria } from "../stopping-criteria.js";
+
+/** Everything a search strategy needs, already validated and resolved by `generate`. */
+export interface SearchContext<EncoderState, Cache> {
+  model: Seq2SeqStepModel<EncoderState, Cache>;
+  /** Encoder state with one row per decoder row (already expanded for beams / samples). */
+  encoderState: EncoderState;
+  /** Decoder prompt of every input (not expanded), all the same length. */
+  prompts: number[][];
+  /** Maximum decoder length, prompt included. */
+  maxLength: number;
+  eosTokenIds: readonly number[];
+  padTokenId: number;
+  processors: LogitsProcessor;
+  /** Used by greedy search and sampling; beam search applies Hugging Face's beam stop rules itself. */
+  stoppingCriteria: StoppingCriteria;
+  useCache: boolean;
+  outputScores: boolean;
+}
+
+/** What a search strategy returns. */
+export interface SearchOutput {
+  /** `[rows][length]`, right-padded with the pad id to a common length. */
+  sequences: number[][];
+  /** Beam search: the length-normalised score of each returned sequence. */
+  sequencesScores?: number[];
+  /** When `outputScores`: the processed scores of every step, each row-major `[rows, vocabSize]`. */
+  scores?: Float32Array[];
+}

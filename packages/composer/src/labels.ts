@@ -1,0 +1,60 @@
+import { ComposerError } from "./errors.js";
+
+/** The label value the loss ignores (PyTorch's CrossEntropyLoss default). */
+export const IGNORE_INDEX = -100;
+
+/** Checks that `ids` is a non-empty rectangular batch of integers and returns its [batch, length]. */
+export function batchShape(ids: readonly (readonly number[])[], what: string): [number, number] {
+  if (!Array.isArray(ids) || ids.length === 0) {
+    throw new ComposerError("INVALID_INPUT", `${what}: expected a non-empty batch of rows ([batch][position])`);
+  }
+  const length = ids[0]?.length ?? 0;
+  if (length === 0) throw new ComposerError("INVALID_INPUT", `${what}: rows must not be empty`);
+  ids.forEach((row, b) => {
+    if (!Array.isArray(row) || row.length !== length) {
+      throw new ComposerError("INVALID_INPUT", `${what}: row ${b} has ${row?.length} entries, row 0 has ${length}; pad the batch to one length`);
+    }
+    row.forEach((id, t) => {
+      if (!Number.isInteger(id)) {
+        throw new ComposerError("INVALID_INPUT", `${what}[${b}][${t}] is ${id}, expected an integer id`);
+      }
+    });
+  });
+  return [ids.length, length];
+}
+
+/** Labels must be ids of the decoder's vocabulary or IGNORE_INDEX; anything else would index past the logits. */
+export function validateLabels(labels: readonly (readonly number[])[], vocabSize: number): void {
+  batchShape(labels, "labels");
+  labels.forEach((row, b) =>
+    row.forEach((id, t) => {
+      if (id !== IGNORE_INDEX && (id < 0 || id >= vocabSize)) {
+        throw new ComposerError(
+          "LABEL_OUT_OF_VOCAB",
+          `labels[${b}][${t}] is ${id}, outside the decoder vocabulary [0, ${vocabSize}) (decoder config vocab_size ${vocabSize}); use ${IGNORE_INDEX} for positions the loss should skip — do the labels come from the decoder's tokenizer?`,
+        );
+      }
+    }),
+  );
+}
+
+/**
+ * Decoder inputs for teacher forcing: labels shifted one position right, `decoderStartTokenId` first, and
+ * ignored positions (-100) replaced by the pad id so that they are valid embedding indices.
+ */
+export function shiftTokensRight(
+  labels: readonly (readonly number[])[],
+  decoderStartTokenId: number,
+  padTokenId: number,
+): number[][] {
+  return labels.map((row) => [decoderStartTokenId, ...row.slice(0, -1)].map((id) => (id === IGNORE_INDEX ? padTokenId : id)));
+}
+
+/**
+ * Attention mask for decoder inputs derived from labels: pad ids are masked. Position 0 (the start token)
+ * is always attended, because GPT-2 recipes use one id as start and pad, and masking it would leave the
+ * first query with nothing to attend to.
+ */
+export function derivedDecoderAttentionMask(decoderInputIds: readonly (readonly number[])[], padTokenId: number): number[][] {
+  return decoderInputIds.map((row) => row.map((id, t) => (t === 0 || id !== padTokenId ? 1 : 0)));
+}
