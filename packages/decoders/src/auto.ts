@@ -1,0 +1,35 @@
+import { modelTypeOf, ModelConfigError, readPretrainedConfig, loadCheckpointInto, type FromPretrainedOptions, type HFConfigJson } from "@warmstart/encoders";
+import { BertLMHeadModel } from "./bert-lm-head.js";
+import type { DecoderOptions } from "./bert-decoder.js";
+import type { DecoderPretrainedOptions } from "./decoder-config.js";
+import { GPT2LMHeadModel } from "./gpt2.js";
+import { RobertaForCausalLM } from "./roberta-causal-lm.js";
+
+export type DecoderModel = BertLMHeadModel | RobertaForCausalLM | GPT2LMHeadModel;
+
+type Options = DecoderOptions & { addCrossAttention?: boolean };
+
+const DECODERS: Record<string, (json: HFConfigJson, options: Options) => DecoderModel> = {
+  bert: (json, options) => BertLMHeadModel.fromConfig(json, options),
+  roberta: (json, options) => RobertaForCausalLM.fromConfig(json, options),
+  gpt2: (json, options) => GPT2LMHeadModel.fromConfig(json, options),
+};
+
+/** Builds the causal-LM class that a config's `model_type` names (as Hugging Face's `AutoModelForCausalLM`). */
+export const AutoDecoder = {
+  modelTypes: Object.keys(DECODERS),
+
+  fromConfig(json: HFConfigJson, options: Options = {}): DecoderModel {
+    const type = modelTypeOf(json);
+    const build = DECODERS[type];
+    if (build === undefined) {
+      throw new ModelConfigError("unknown-model-type", "model_type", `no decoder for model_type "${type}"; supported: ${Object.keys(DECODERS).join(", ")}`);
+    }
+    return build(json, options);
+  },
+
+  async fromPretrained(idOrPath: string, options: DecoderPretrainedOptions & FromPretrainedOptions = {}): Promise<DecoderModel> {
+    const { dir, json } = await readPretrainedConfig(idOrPath, options);
+    return loadCheckpointInto(AutoDecoder.fromConfig(json, options), dir, options);
+  },
+};

@@ -1,0 +1,121 @@
+// The BERT/RoBERTa decoder stack: the encoders package's embeddings and layers with a causal mask combined with
+// the padding mask, cross-attention on the encoder states, a key/value cache, and the MLM-style LM head whose
+// names the subclasses give (bert-lm-head.ts, roberta-causal-lm.ts).
+import { layerNorm, linear, tf } from "@warmstart/tensors";
+import {
+  activation,
+  bertEmbeddings,
+  bertEmbeddingSpecs,
+  bertEncoder,
+  bertEncoderSpecs,
+  causalPaddingMask,
+  layerNormSpecs,
+  ModelConfigError,
+  paddingMask,
+  prepareBertInputs,
+  PretrainedModule,
+  specsToShapes,
+  type BertConfig,
+  type LayerContext,
+  type ModelOptions,
+  type ParameterSpecs,
+} from "@warmstart/encoders";
+import { tiedOutput } from "./tied-output.js";
+import { prepareDecoderStep, type DecoderInput, type DecoderOutput } from "./decoder-inputs.js";
+
+export interface DecoderOptions extends ModelOptions {}
+
+/**
+ * Where an MLM-style LM head keeps its weights: dense → activation → LayerNorm → · word_embeddingsᵀ + bias.
+ * BERT's `cls.predictions` and RoBERTa's `lm_head` differ only in these names and in the activation.
+ */
+export interface LmHeadLayout {
+  basePrefix: "bert." | "roberta.";
+  dense: string;
+  norm: string;
+  bias: string;
+  /** The stored copies of tied tensors that checkpoints carry under the head's name. */
+  tiedAliases: Record<string, string>;
+}
+
+export function lmHeadSpecs(config: BertConfig, layout: LmHeadLayout): ParameterSpecs {
+  const h = config.hiddenSize;
+  return new Map([
+    [`${layout.dense}.weight`, { shape: [h, h], init: { kind: "normal", std: config.initializerRange } }],
+    [`${layout.dense}.bias`, { shape: [h], init: { kind: "zeros" } }],
+    ...layerNormSpecs(layout.norm, h),
+    [layout.bias, { shape: [config.vocabSize], init: { kind: "zeros" } }],
+  ]);
+}
+
+export abstract class BertDecoderBase extends PretrainedModule<BertConfig> implements LayerContext {
+  /** `bert.` or `roberta.`: where the base model's weights live. */
+  readonly basePrefix: string;
+
+  readonly #layout: LmHeadLayout;
+  readonly #activation: (x: tf.Tensor) => tf.Tensor;
+
+  protected constructor(config: BertConfig, layout: LmHeadLayout, headActivation: string, options: DecoderOptions) {
+    if (config.addCrossAttention && !config.isDecoder) {
+      throw new ModelConfigError("invalid-field", "is_decoder", "add_cross_attention needs is_decoder: true (cross-attention exists only in decoders)");
+    }
+    super(config, BertDecoderBase.specsFor(config, layout), { basePrefix: layout.basePrefix, tiedAliases: layout.tiedAliases }, options);
+    this.basePrefix = layout.basePrefix;
+    this.#layout = layout;
+    this.#activation = activation(headActivation, "hidden_act");
+  }
+
+  /** Base model (embeddings and layers, no pooler) plus the LM head. */
+  protected static specsFor(config: BertConfig, layout: LmHeadLayout): ParameterSpecs {
+    return new Map([...bertEmbeddingSpecs(config, layout.basePrefix), ...bertEncoderSpecs(config, layout.basePrefix), ...lmHeadSpecs(config, layout)]);
+  }
+
+  protected static shapesFor(config: BertConfig, layout: LmHeadLayout): Map<string, number[]> {
+    return specsToShapes(BertDecoderBase.specsFor(config, layout));
+  }
+
+  weight(name: string): tf.Tensor {
+    return this.parameters.get(name);
+  }
+
+  override dropout<T extends tf.Tensor>(x: T, rate: number): T {
+    return super.dropout(x, rate);
+  }
+
+  /** `[tokens, hidden]` final states → `[tokens, vocab]` logits; the output matrix is the word embedding table. */
+  #head(hidden: tf.Tensor2D): tf.Tensor2D {
+    const { dense, norm, bias, basePrefix } = this.#layout;
+    const transformed = this.#activation(linear(hidden, this.weight(`${dense}.weight`), this.weight(`${dense}.bias`), "out_in"));
+    const normed = layerNorm(transformed, this.weight(`${norm}.weight`), this.weight(`${norm}.bias`), this.config.layerNormEps);
+    return tiedOutput(normed as tf.Tensor2D, this.weight(`${basePrefix}embeddings.word_embeddings.weight`), this.weight(bias));
+  }
+
+  forward(input: DecoderInput): DecoderOutput {
+    return tf.tidy(() => {
+      const config = this.config;
+      const prefix = this.basePrefix;
+      const ids = prepareBertInputs(config, input.inputIds, undefined, 0);
+      const { batch, length } = ids.ids;
+      const step = prepareDecoderStep(input, batch, length, config.numHiddenLayers, config.hiddenSize, config.addCrossAttention);
+      const inputs = step.offset === 0 ? ids : prepareBertInputs(config, input.inputIds, undefined, step.offset);
+      const keys = step.past + length;
+      // Hugging Face uses a causal mask only when is_decoder is set; otherwise the stack attends both ways.
+      const selfMask = config.isDecoder
+        ? causalPaddingMask(batch, length, keys, step.mask)
+        : step.mask === undefined
+          ? undefined
+          : paddingMask(step.mask);
+      const embedded = bertEmbeddings(this, config, prefix, inputs);
+      const out = bertEncoder(this, config, prefix, embedded, {
+        batch,
+        length,
+        selfMask,
+        past: input.pastKeyValues,
+        cross: step.cross,
+        useCache: input.useCache === true,
+      });
+      const logits = tf.reshape(this.#head(out.hidden), [batch, length, config.vocabSize]) as tf.Tensor3D;
+      return input.useCache === true ? { logits, pastKeyValues: out.keyValues } : { logits };
+    });
+  }
+}

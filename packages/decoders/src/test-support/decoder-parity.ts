@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { initBackend, tf } from "@warmstart/tensors";
+import { assertClose, sharedPath, sharedSkipReason } from "@warmstart/test-utils";
+import { AutoDecoder } from "../auto.js";
+
+export const PARITY = "fixtures/parity";
+
+export function parityCheckpoint(name: string): string {
+  return join(sharedPath(PARITY) as string, name);
+}
+
+interface DecoderCase {
+  checkpoint: string;
+  model_class: string;
+  config_overrides: Record<string, unknown>;
+  input_ids: number[][];
+  attention_mask: number[][];
+  logits: { shape: number[]; data: number[] };
+}
+
+/** decoders.json parity on one backend: logits of every position within 1e-4. */
+export function decoderParitySuite(backend: "wasm" | "cpu"): void {
+  const skip = sharedSkipReason(PARITY);
+  for (const name of ["gpt2", "bert_causal_lm", "roberta_causal_lm"]) {
+    test(`${name} matches decoders.json on ${backend}`, { skip }, async () => {
+      await initBackend({ backend });
+      assert.equal(tf.getBackend(), backend);
+      const all = JSON.parse(readFileSync(join(sharedPath(PARITY) as string, "decoders.json"), "utf8")) as Record<string, DecoderCase>;
+      const golden = all[name] as DecoderCase;
+      const model = await AutoDecoder.fromPretrained(parityCheckpoint(golden.checkpoint), { configOverrides: golden.config_overrides });
+      assert.equal(model.constructor.name, golden.model_class);
+      const before = tf.memory().numTensors;
+      const { logits } = model.forward({ inputIds: golden.input_ids, attentionMask: golden.attention_mask });
+      assert.deepEqual(logits.shape, golden.logits.shape);
+      assertClose(logits.dataSync(), golden.logits.data, 1e-4, `${name} logits`);
+      logits.dispose();
+      assert.equal(tf.memory().numTensors, before, "forward leaks no tensors");
+      model.dispose();
+    });
+  }
+}

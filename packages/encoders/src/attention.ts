@@ -1,0 +1,78 @@
+import { tf } from "@warmstart/tensors";
+
+/** The most negative float32: Hugging Face adds it to the scores of masked keys so their softmax weight is 0. */
+export const FLOAT32_MIN = -3.4028234663852886e38;
+
+/** `[B*T, H*d]` → `[B, H, T, d]`. */
+export function splitHeads(x: tf.Tensor, batch: number, length: number, heads: number): tf.Tensor4D {
+  const headSize = (x.shape[x.rank - 1] as number) / heads;
+  return tf.transpose(tf.reshape(x, [batch, length, heads, headSize]), [0, 2, 1, 3]);
+}
+
+/** `[B, H, T, d]` → `[B*T, H*d]`. */
+export function mergeHeads(x: tf.Tensor4D): tf.Tensor2D {
+  const [batch, heads, length, headSize] = x.shape;
+  return tf.reshape(tf.transpose(x, [0, 2, 1, 3]), [batch * length, heads * headSize]);
+}
+
+/** Additive padding mask `[B, 1, 1, Tk]` from a 0/1 float mask `[B, Tk]`: 0 for kept keys, FLOAT32_MIN for padding. */
+export function paddingMask(mask: tf.Tensor2D): tf.Tensor4D {
+  const [batch, length] = mask.shape;
+  return tf.reshape(tf.mul(tf.sub(1, mask), FLOAT32_MIN), [batch, 1, 1, length]);
+}
+
+/** 0/1 causal matrix `[Tq, Tk]`: query i (at absolute position Tk - Tq + i) sees keys up to its own position. */
+function causalOnes(queries: number, keys: number): tf.Tensor2D {
+  const past = keys - queries;
+  const data = new Float32Array(queries * keys);
+  for (let i = 0; i < queries; i++) data.fill(1, i * keys, i * keys + past + i + 1);
+  return tf.tensor2d(data, [queries, keys]);
+}
+
+/**
+ * BERT/RoBERTa decoder mask `[B, 1, Tq, Tk]`: (1 − causal·padding)·FLOAT32_MIN, as Hugging Face's
+ * `get_extended_attention_mask` builds it for `is_decoder` (one FLOAT32_MIN per masked key).
+ */
+export function causalPaddingMask(batch: number, queries: number, keys: number, mask?: tf.Tensor2D): tf.Tensor4D {
+  const causal = tf.reshape(causalOnes(queries, keys), [1, 1, queries, keys]);
+  const allowed = mask === undefined ? causal : tf.mul(causal, tf.reshape(mask, [batch, 1, 1, keys]));
+  return tf.mul(tf.sub(1, allowed), FLOAT32_MIN) as tf.Tensor4D;
+}
+
+/**
+ * GPT-2 mask `[B|1, 1, Tq, Tk]`: future keys get FLOAT32_MIN, then the padding mask is added on top, as GPT-2's
+ * attention replaces future scores by the minimum and adds the padding mask afterwards.
+ */
+export function gpt2CausalMask(batch: number, queries: number, keys: number, mask?: tf.Tensor2D): tf.Tensor4D {
+  const future = tf.reshape(tf.mul(tf.sub(1, causalOnes(queries, keys)), FLOAT32_MIN), [1, 1, queries, keys]);
+  return (mask === undefined ? future : tf.add(future, paddingMask(mask))) as tf.Tensor4D;
+}
+
+/**
+ * softmax(q·kᵀ·scale + mask)·v for q `[B, H, Tq, d]`, k and v `[B, H, Tk, d]`. On wasm only untransposed 2-D
+ * products reach the fast matrix kernel, so the products run per (batch, head) against an explicitly
+ * transposed k; `probsDropout` (training only) applies to the attention weights as Hugging Face does.
+ */
+export function attend(
+  q: tf.Tensor4D,
+  k: tf.Tensor4D,
+  v: tf.Tensor4D,
+  mask: tf.Tensor | undefined,
+  scale: number,
+  probsDropout?: (probs: tf.Tensor4D) => tf.Tensor4D,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+  const [batch, heads, queries, headSize] = q.shape;
+  const keys = k.shape[2];
+  const groups = batch * heads;
+  const qs = tf.unstack(tf.reshape(tf.mul(q, scale), [groups, queries, headSize]));
+  const kTs = tf.unstack(tf.reshape(tf.transpose(k, [0, 1, 3, 2]), [groups, headSize, keys]));
+  let scores: tf.Tensor = tf.reshape(tf.stack(qs.map((qi, i) => tf.matMul(qi as tf.Tensor2D, kTs[i] as tf.Tensor2D))), [batch, heads, queries, keys]);
+  if (mask !== undefined) scores = tf.add(scores, mask);
+  let probs = tf.softmax(scores) as tf.Tensor4D;
+  if (probsDropout !== undefined) probs = probsDropout(probs);
+  const ps = tf.unstack(tf.reshape(probs, [groups, queries, keys]));
+  const vs = tf.unstack(tf.reshape(v, [groups, keys, headSize]));
+  return tf.reshape(tf.stack(ps.map((pi, i) => tf.matMul(pi as tf.Tensor2D, vs[i] as tf.Tensor2D))), [batch, heads, queries, headSize]) as tf.Tensor4D;
+  });
+}

@@ -1,0 +1,263 @@
+// The BERT/RoBERTa building blocks (embeddings, attention, transformer layer), shared by the encoders and by
+// the decoders package (causal masks and cross-attention are options of the same layer, never a copy).
+import { layerNorm, linear, tf } from "@warmstart/tensors";
+import { activation } from "./activations.js";
+import { attend, mergeHeads, splitHeads } from "./attention.js";
+import type { BertConfig } from "./bert-config.js";
+import { ModelInputError } from "./errors.js";
+import { checkIdRange, checkShape, readIdBatch, type IdBatch, type IdInput } from "./inputs.js";
+import type { ParameterSpec } from "./module.js";
+
+/** What the layer functions need from the model that owns the weights. */
+export interface LayerContext {
+  /** The parameter of that Hugging Face name, read at call time (so tied parameters work). */
+  weight(name: string): tf.Tensor;
+  /** Dropout in training mode, identity otherwise. */
+  dropout<T extends tf.Tensor>(x: T, rate: number): T;
+}
+
+/** One layer's attention keys and values `[B, H, T, d]` kept for incremental decoding. */
+// A type alias (not an interface) so it fits tf.tidy's TensorContainer.
+export type LayerKeyValues = {
+  selfKey: tf.Tensor4D;
+  selfValue: tf.Tensor4D;
+  /** Cross-attention keys/values of the encoder states: computed at the first step and reused. */
+  crossKey?: tf.Tensor4D;
+  crossValue?: tf.Tensor4D;
+};
+
+// ---- parameter specs (Hugging Face names and _init_weights distributions) ----
+
+function linearSpecs(name: string, out: number, inp: number, std: number): Array<[string, ParameterSpec]> {
+  return [
+    [`${name}.weight`, { shape: [out, inp], init: { kind: "normal", std } }],
+    [`${name}.bias`, { shape: [out], init: { kind: "zeros" } }],
+  ];
+}
+
+export function layerNormSpecs(name: string, size: number): Array<[string, ParameterSpec]> {
+  return [
+    [`${name}.weight`, { shape: [size], init: { kind: "ones" } }],
+    [`${name}.bias`, { shape: [size], init: { kind: "zeros" } }],
+  ];
+}
+
+export function bertEmbeddingSpecs(config: BertConfig, prefix: string): Array<[string, ParameterSpec]> {
+  const std = config.initializerRange;
+  const h = config.hiddenSize;
+  const positionPad = config.modelType === "roberta" ? config.padTokenId : null;
+  return [
+    [`${prefix}embeddings.word_embeddings.weight`, { shape: [config.vocabSize, h], init: { kind: "normal", std, zeroRow: config.padTokenId } }],
+    [`${prefix}embeddings.position_embeddings.weight`, { shape: [config.maxPositionEmbeddings, h], init: { kind: "normal", std, zeroRow: positionPad } }],
+    [`${prefix}embeddings.token_type_embeddings.weight`, { shape: [config.typeVocabSize, h], init: { kind: "normal", std } }],
+    ...layerNormSpecs(`${prefix}embeddings.LayerNorm`, h),
+  ];
+}
+
+function attentionSpecs(config: BertConfig, name: string): Array<[string, ParameterSpec]> {
+  const h = config.hiddenSize;
+  const std = config.initializerRange;
+  return [
+    ...linearSpecs(`${name}.self.query`, h, h, std),
+    ...linearSpecs(`${name}.self.key`, h, h, std),
+    ...linearSpecs(`${name}.self.value`, h, h, std),
+    ...linearSpecs(`${name}.output.dense`, h, h, std),
+    ...layerNormSpecs(`${name}.output.LayerNorm`, h),
+  ];
+}
+
+/** `{prefix}encoder.layer.N.*` for every layer; `crossattention.*` when `config.addCrossAttention`. */
+export function bertEncoderSpecs(config: BertConfig, prefix: string): Array<[string, ParameterSpec]> {
+  const specs: Array<[string, ParameterSpec]> = [];
+  const std = config.initializerRange;
+  for (let n = 0; n < config.numHiddenLayers; n++) {
+    const layer = `${prefix}encoder.layer.${n}`;
+    specs.push(...attentionSpecs(config, `${layer}.attention`));
+    if (config.addCrossAttention) specs.push(...attentionSpecs(config, `${layer}.crossattention`));
+    specs.push(
+      ...linearSpecs(`${layer}.intermediate.dense`, config.intermediateSize, config.hiddenSize, std),
+      ...linearSpecs(`${layer}.output.dense`, config.hiddenSize, config.intermediateSize, std),
+      ...layerNormSpecs(`${layer}.output.LayerNorm`, config.hiddenSize),
+    );
+  }
+  return specs;
+}
+
+export function bertPoolerSpecs(config: BertConfig, prefix: string): Array<[string, ParameterSpec]> {
+  return linearSpecs(`${prefix}pooler.dense`, config.hiddenSize, config.hiddenSize, config.initializerRange);
+}
+
+// ---- inputs ----
+
+/** Validated ids, position ids and token type ids of one forward pass, as int32 `[B, T]` tensors. */
+export interface BertInputs {
+  ids: IdBatch;
+  positions: tf.Tensor2D;
+  tokenTypes: tf.Tensor2D;
+}
+
+/**
+ * Checks ids against the vocabulary and derives position ids: BERT uses offset..offset+T-1; RoBERTa uses
+ * pad + 1 + offset + (non-pad tokens so far), with pad tokens at position pad. Positions past the table
+ * are an error (a gather would silently return zeros). Call inside a tidy.
+ */
+export function prepareBertInputs(config: BertConfig, inputIds: IdInput, tokenTypeIds: IdInput | undefined, offset: number): BertInputs {
+  const ids = readIdBatch(inputIds, "inputIds");
+  checkIdRange(ids, config.vocabSize, "inputIds", "vocab_size");
+  const { batch, length } = ids;
+  const positions = new Int32Array(batch * length);
+  let largest = 0;
+  for (let b = 0; b < batch; b++) {
+    let counted = offset; // RoBERTa: non-pad tokens up to and including this one, after `offset` earlier ones
+    for (let t = 0; t < length; t++) {
+      const i = b * length + t;
+      let position = offset + t;
+      if (config.modelType === "roberta") {
+        const pad = config.padTokenId as number;
+        if (ids.values[i] !== pad) counted += 1;
+        position = ids.values[i] === pad ? pad : pad + counted;
+      }
+      positions[i] = position;
+      largest = Math.max(largest, position);
+    }
+  }
+  if (largest >= config.maxPositionEmbeddings) {
+    throw new ModelInputError(
+      "sequence-too-long",
+      `position id ${largest} (sequence length ${length}, offset ${offset}) exceeds max_position_embeddings ${config.maxPositionEmbeddings}` +
+        (config.modelType === "roberta" ? ` (RoBERTa positions start at pad_token_id + 1 = ${(config.padTokenId as number) + 1})` : ""),
+    );
+  }
+  let tokenTypes: tf.Tensor2D;
+  if (tokenTypeIds === undefined) {
+    tokenTypes = tf.zeros([batch, length], "int32");
+  } else {
+    const types = readIdBatch(tokenTypeIds, "tokenTypeIds");
+    checkShape(types, batch, length, "tokenTypeIds", "the shape of inputIds");
+    checkIdRange(types, config.typeVocabSize, "tokenTypeIds", "type_vocab_size");
+    tokenTypes = types.tensor;
+  }
+  return { ids, positions: tf.tensor2d(positions, [batch, length], "int32"), tokenTypes };
+}
+
+// ---- forward ----
+
+function dense(ctx: LayerContext, name: string, x: tf.Tensor): tf.Tensor2D {
+  return linear(x, ctx.weight(`${name}.weight`), ctx.weight(`${name}.bias`), "out_in") as tf.Tensor2D;
+}
+
+function norm(ctx: LayerContext, name: string, x: tf.Tensor, eps: number): tf.Tensor2D {
+  return layerNorm(x, ctx.weight(`${name}.weight`), ctx.weight(`${name}.bias`), eps) as tf.Tensor2D;
+}
+
+/** Word + position + token type embeddings, LayerNorm, dropout: `[B*T, hidden]`. */
+export function bertEmbeddings(ctx: LayerContext, config: BertConfig, prefix: string, inputs: BertInputs): tf.Tensor2D {
+  const e = `${prefix}embeddings`;
+  const gather = (table: string, ids: tf.Tensor2D) => tf.gather(ctx.weight(`${e}.${table}.weight`), tf.reshape(ids, [-1]));
+  const sum = tf.addN([gather("word_embeddings", inputs.ids.tensor), gather("token_type_embeddings", inputs.tokenTypes), gather("position_embeddings", inputs.positions)]);
+  return ctx.dropout(norm(ctx, `${e}.LayerNorm`, sum, config.layerNormEps), config.hiddenDropoutProb);
+}
+
+/** The encoder side of a cross-attention: `[B*S, hidden]` states, their length and additive padding mask. */
+export interface CrossAttentionInput {
+  /** Encoder states; may be omitted when every layer's cache already holds the cross keys/values. */
+  states?: tf.Tensor2D;
+  length: number;
+  mask?: tf.Tensor;
+}
+
+export interface BertLayerArgs {
+  batch: number;
+  length: number;
+  /** Additive self-attention mask (padding, and causal for decoders). */
+  selfMask?: tf.Tensor;
+  past?: LayerKeyValues;
+  cross?: CrossAttentionInput;
+  /** Return this layer's keys/values (past + new) for the next step. */
+  useCache?: boolean;
+}
+
+/** Attention block: heads from `query source` and `keys/values`, then output dense, dropout, residual, LayerNorm. */
+function attentionBlock(
+  ctx: LayerContext,
+  config: BertConfig,
+  name: string,
+  hidden: tf.Tensor2D,
+  batch: number,
+  length: number,
+  keyValues: { key: tf.Tensor4D; value: tf.Tensor4D },
+  mask: tf.Tensor | undefined,
+): tf.Tensor2D {
+  const heads = config.numAttentionHeads;
+  const q = splitHeads(dense(ctx, `${name}.self.query`, hidden), batch, length, heads);
+  const scale = 1 / Math.sqrt(config.hiddenSize / heads);
+  const context = attend(q, keyValues.key, keyValues.value, mask, scale, (p) => ctx.dropout(p, config.attentionProbsDropoutProb));
+  const out = ctx.dropout(dense(ctx, `${name}.output.dense`, mergeHeads(context)), config.hiddenDropoutProb);
+  return norm(ctx, `${name}.output.LayerNorm`, tf.add(out, hidden), config.layerNormEps);
+}
+
+function keyValuesOf(ctx: LayerContext, config: BertConfig, name: string, states: tf.Tensor2D, batch: number, length: number) {
+  const heads = config.numAttentionHeads;
+  return {
+    key: splitHeads(dense(ctx, `${name}.self.key`, states), batch, length, heads),
+    value: splitHeads(dense(ctx, `${name}.self.value`, states), batch, length, heads),
+  };
+}
+
+/** One transformer layer on `[B*T, hidden]`: self-attention, optional cross-attention, feed-forward. */
+export function bertLayer(
+  ctx: LayerContext,
+  config: BertConfig,
+  name: string,
+  hidden: tf.Tensor2D,
+  args: BertLayerArgs,
+): { hidden: tf.Tensor2D; keyValues?: LayerKeyValues } {
+  const { batch, length, past } = args;
+  let self = keyValuesOf(ctx, config, `${name}.attention`, hidden, batch, length);
+  if (past !== undefined) {
+    self = { key: tf.concat([past.selfKey, self.key], 2), value: tf.concat([past.selfValue, self.value], 2) };
+  }
+  let x = attentionBlock(ctx, config, `${name}.attention`, hidden, batch, length, self, args.selfMask);
+  let cross: { key: tf.Tensor4D; value: tf.Tensor4D } | undefined;
+  if (args.cross !== undefined) {
+    if (past?.crossKey !== undefined && past.crossValue !== undefined) {
+      // A fresh handle on the same data, so the old and new caches can be disposed independently.
+      cross = { key: tf.clone(past.crossKey), value: tf.clone(past.crossValue) };
+    } else {
+      if (args.cross.states === undefined) throw new ModelInputError("invalid-input", "encoderHiddenStates are required when the cache holds no cross-attention keys");
+      cross = keyValuesOf(ctx, config, `${name}.crossattention`, args.cross.states, batch, args.cross.length);
+    }
+    x = attentionBlock(ctx, config, `${name}.crossattention`, x, batch, length, cross, args.cross.mask);
+  }
+  const act = activation(config.hiddenAct, "hidden_act");
+  const inner = act(dense(ctx, `${name}.intermediate.dense`, x));
+  const out = ctx.dropout(dense(ctx, `${name}.output.dense`, inner), config.hiddenDropoutProb);
+  const result = norm(ctx, `${name}.output.LayerNorm`, tf.add(out, x), config.layerNormEps);
+  if (args.useCache !== true) return { hidden: result };
+  const keyValues: LayerKeyValues = { selfKey: self.key, selfValue: self.value };
+  if (cross !== undefined) {
+    keyValues.crossKey = cross.key;
+    keyValues.crossValue = cross.value;
+  }
+  return { hidden: result, keyValues };
+}
+
+/** Every layer of `{prefix}encoder`, collecting each layer's keys/values when `useCache`. */
+export function bertEncoder(
+  ctx: LayerContext,
+  config: BertConfig,
+  prefix: string,
+  hidden: tf.Tensor2D,
+  args: Omit<BertLayerArgs, "past"> & { past?: LayerKeyValues[] },
+): { hidden: tf.Tensor2D; keyValues: LayerKeyValues[] } {
+  const keyValues: LayerKeyValues[] = [];
+  let x = hidden;
+  for (let n = 0; n < config.numHiddenLayers; n++) {
+    // A tidy per layer frees its intermediates (attention scores are [B, H, T, T]) before the next layer runs;
+    // whatever a gradient needs is kept by the tape regardless.
+    const out = tf.tidy(() => bertLayer(ctx, config, `${prefix}encoder.layer.${n}`, x, { ...args, past: args.past?.[n] }));
+    x = out.hidden;
+    if (out.keyValues !== undefined) keyValues.push(out.keyValues);
+  }
+  return { hidden: x, keyValues };
+}

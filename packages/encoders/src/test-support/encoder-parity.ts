@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { initBackend, tf } from "@warmstart/tensors";
+import { assertClose, sharedSkipReason } from "@warmstart/test-utils";
+import { AutoEncoder } from "../auto.js";
+import { PARITY, readParityJson, parityCheckpoint, type GoldenTensor } from "./fixtures.js";
+
+interface EncoderCase {
+  checkpoint: string;
+  model_class: string;
+  input_ids: number[][];
+  attention_mask: number[][];
+  token_type_ids?: number[][];
+  last_hidden_state: GoldenTensor;
+  pooler_output?: GoldenTensor;
+  weights_not_in_checkpoint: string[];
+}
+
+/** encoders.json parity on one backend: every position of last_hidden_state (and BERT's pooler) within 1e-4. */
+export function encoderParitySuite(backend: "wasm" | "cpu"): void {
+  const skip = sharedSkipReason(PARITY);
+  for (const name of ["bert", "roberta"]) {
+    test(`${name} encoder matches encoders.json on ${backend}`, { skip }, async () => {
+      await initBackend({ backend });
+      assert.equal(tf.getBackend(), backend);
+      const golden = readParityJson<Record<string, EncoderCase>>("encoders.json")[name] as EncoderCase;
+      const model = await AutoEncoder.fromPretrained(parityCheckpoint(golden.checkpoint));
+      assert.equal(model.constructor.name, golden.model_class);
+      assert.deepEqual(model.loadReport?.missing, golden.weights_not_in_checkpoint);
+      const before = tf.memory().numTensors;
+      const out = model.forward({ inputIds: golden.input_ids, attentionMask: golden.attention_mask, tokenTypeIds: golden.token_type_ids });
+      assert.deepEqual(out.lastHiddenState.shape, golden.last_hidden_state.shape);
+      assertClose(out.lastHiddenState.dataSync(), golden.last_hidden_state.data, 1e-4, `${name} last_hidden_state`);
+      if (golden.pooler_output !== undefined) {
+        assert.ok(out.poolerOutput);
+        assertClose(out.poolerOutput.dataSync(), golden.pooler_output.data, 1e-4, `${name} pooler_output`);
+      }
+      out.lastHiddenState.dispose();
+      out.poolerOutput?.dispose();
+      assert.equal(tf.memory().numTensors, before, "forward leaks no tensors");
+      model.dispose();
+    });
+  }
+}
