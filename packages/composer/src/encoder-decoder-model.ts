@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { disposeCache, reorderCache, type KeyValueCache } from "@warmstart/decoders";
 import { resolveModel, type ResolveModelOptions } from "@warmstart/hub";
 import { createRandom, linear, openCheckpoint, Parameters, tf, writeSafetensors, type Checkpoint } from "@warmstart/tensors";
-import { writeFolderAtomically } from "./atomic-folder.js";
+import { recoverInterruptedSave, writeFolderAtomically } from "./atomic-folder.js";
 import { planComposition, PROJECTION_PREFIX, type CompositionPlan, type ProjectionPlan } from "./composition-plan.js";
 import { summarise, type CompositionReport, type WeightEntry } from "./composition-report.js";
 import { EncoderDecoderConfig, type HFConfigJSON, type SpecialTokens } from "./encoder-decoder-config.js";
@@ -161,6 +161,8 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
    * shared again. A missing weight is an error, except the encoder's pooler, which no seq2seq output uses.
    */
   static async fromPretrained(idOrPath: string, options: FromPretrainedOptions = {}): Promise<EncoderDecoderModel> {
+    // A save killed between its two renames leaves the previous folder aside; put it back before reading.
+    recoverInterruptedSave(idOrPath);
     const dir = await resolveModel(idOrPath, options.hub);
     const configPath = join(dir, "config.json");
     const json = readConfigFile(dir);
@@ -409,7 +411,8 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
   }
 
   reorderCache(cache: KeyValueCache, rowIndices: number[]): KeyValueCache {
-    const next = reorderCache(cache, rowIndices);
+    // The generation loop only reorders rows among one input's beams (Seq2SeqStepModel contract).
+    const next = reorderCache(cache, rowIndices, { crossAttentionUnchanged: true });
     disposeUnshared(cache, next);
     return next;
   }

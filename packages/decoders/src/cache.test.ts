@@ -67,6 +67,14 @@ test("reorderCache gathers the rows of every cached tensor, cross-attention incl
     assert.deepEqual(result[2], source[0]);
   }
   assert.throws(() => reorderCache(cache, [2]), /outside the cache's 2 rows/);
+
+  const withinInput = reorderCache(cache, [1, 0], { crossAttentionUnchanged: true });
+  for (const layer of [0, 1]) {
+    assert.deepEqual(withinInput[layer]!.selfKey.arraySync(), [cache[layer]!.selfKey.arraySync()[1], cache[layer]!.selfKey.arraySync()[0]]);
+    assert.deepEqual(withinInput[layer]!.crossKey!.arraySync(), cache[layer]!.crossKey!.arraySync(), "cross entries shared, not gathered");
+    assert.deepEqual(withinInput[layer]!.crossValue!.arraySync(), cache[layer]!.crossValue!.arraySync());
+  }
+  disposeCache(withinInput);
   disposeCache(reordered);
   disposeCache(cache);
   out.logits.dispose();

@@ -8,20 +8,38 @@ import type { LayerKeyValues } from "@warmstart/encoders";
  */
 export type KeyValueCache = LayerKeyValues[];
 
-function mapCache(cache: KeyValueCache, f: (t: tf.Tensor4D) => tf.Tensor4D): KeyValueCache {
+function mapCache(
+  cache: KeyValueCache,
+  self: (t: tf.Tensor4D) => tf.Tensor4D,
+  cross: (t: tf.Tensor4D) => tf.Tensor4D,
+): KeyValueCache {
   return cache.map((layer) => {
-    const out: LayerKeyValues = { selfKey: f(layer.selfKey), selfValue: f(layer.selfValue) };
-    if (layer.crossKey !== undefined) out.crossKey = f(layer.crossKey);
-    if (layer.crossValue !== undefined) out.crossValue = f(layer.crossValue);
+    const out: LayerKeyValues = { selfKey: self(layer.selfKey), selfValue: self(layer.selfValue) };
+    if (layer.crossKey !== undefined) out.crossKey = cross(layer.crossKey);
+    if (layer.crossValue !== undefined) out.crossValue = cross(layer.crossValue);
     return out;
   });
+}
+
+export interface ReorderCacheOptions {
+  /**
+   * The caller guarantees that every row moves only among rows with the same encoder input (beam search
+   * reorders within an input's beams), so the cross-attention keys/values — identical across those rows —
+   * are shared with the new cache instead of gathered: a copy of `[rows, heads, sourceLength, headSize]`
+   * per layer and step saved.
+   */
+  crossAttentionUnchanged?: boolean;
 }
 
 /**
  * The cache with its batch rows taken from `beamIndices` (row i of the result is row beamIndices[i] of
  * `cache`), for beam search. Returns a new cache; `cache` is left as it is.
  */
-export function reorderCache(cache: KeyValueCache, beamIndices: number[] | tf.Tensor1D): KeyValueCache {
+export function reorderCache(
+  cache: KeyValueCache,
+  beamIndices: number[] | tf.Tensor1D,
+  options: ReorderCacheOptions = {},
+): KeyValueCache {
   return tf.tidy(() => {
     const indices = beamIndices instanceof tf.Tensor ? tf.cast(beamIndices, "int32") : tf.tensor1d(beamIndices, "int32");
     const rows = cache[0]?.selfKey.shape[0] ?? 0;
@@ -29,7 +47,8 @@ export function reorderCache(cache: KeyValueCache, beamIndices: number[] | tf.Te
     for (const i of values) {
       if (!Number.isInteger(i) || i < 0 || i >= rows) throw new RangeError(`beam index ${i} is outside the cache's ${rows} rows`);
     }
-    return mapCache(cache, (t) => tf.gather(t, indices, 0));
+    const gatherRows = (t: tf.Tensor4D): tf.Tensor4D => tf.gather(t, indices, 0);
+    return mapCache(cache, gatherRows, options.crossAttentionUnchanged === true ? (t) => tf.clone(t) : gatherRows);
   });
 }
 
