@@ -2,18 +2,17 @@
 // config in the same run. Writes benchmarks/results/encoder-forward.json.
 //
 //   pnpm turbo run build --filter @warmstart/encoders...
-//   node --import tsx benchmarks/encoder-forward.ts            (WARMSTART_BENCH_SEQS=128 for a quick run)
+//   pnpm --filter @warmstart/benchmarks exec tsx encoder-forward.ts            (WARMSTART_BENCH_SEQS=128 for a quick run)
 //
 // The PyTorch side runs benchmarks/pytorch/encoder_forward.py with the first interpreter that imports torch
 // (WARMSTART_PYTHON, /usr/bin/python3, python3); nothing is installed. Without torch the result says so.
-import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-// Workspace packages are not dependencies of the repository root, so they are imported from their builds.
-import { BertModel, bertConfigFromHF } from "../packages/encoders/dist/index.js";
-import { initBackend, tf } from "../packages/tensors/dist/index.js";
+import { BertModel, bertConfigFromHF } from "@warmstart/encoders";
+import { initBackend, tf } from "@warmstart/tensors";
+import { runPytorchBaseline, type BaselineResult } from "./pytorch-baseline.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BATCH = 8;
@@ -21,14 +20,6 @@ const SEQS = (process.env.WARMSTART_BENCH_SEQS ?? "128,512").split(",").map(Numb
 // Few iterations: one forward at seq 512 takes tens of seconds on the wasm backend.
 const ITERATIONS: Record<number, number> = { 128: 2, 512: 1 };
 
-// The fair PyTorch baseline of research/engine-facts.md: 2 threads, no OpenMP spin-waiting, glibc keeping its
-// pages (otherwise every large tensor page-faults afresh in these VMs).
-const TORCH_ENV = {
-  OMP_WAIT_POLICY: "PASSIVE",
-  MALLOC_MMAP_THRESHOLD_: "33554432",
-  MALLOC_TRIM_THRESHOLD_: "4294967296",
-  MALLOC_TOP_PAD_: "536870912",
-};
 
 interface Run {
   seq: number;
@@ -92,20 +83,9 @@ async function benchTfjs(): Promise<{ backend: string; wasmSimd: boolean; runs: 
   return { backend: choice.backend, wasmSimd: choice.wasmSimd, runs, peakTensorBytes, parameters };
 }
 
-function benchPytorch(): Record<string, unknown> {
-  const candidates = [process.env.WARMSTART_PYTHON, "/usr/bin/python3", "python3"].filter((p): p is string => p !== undefined);
-  const python = candidates.find((p) => spawnSync(p, ["-c", "import torch"], { stdio: "ignore" }).status === 0);
-  if (python === undefined) {
-    return { available: false, reason: `no interpreter among ${candidates.join(", ")} imports torch (apt-get install python3-torch libopenblas0-pthread)` };
-  }
+function benchPytorch(): BaselineResult {
   const settings = { seqs: SEQS, batch: BATCH, iterations: Object.fromEntries(SEQS.map((s) => [String(s), ITERATIONS[s] ?? 1])), threads: 2 };
-  const result = spawnSync(python, [join(here, "pytorch", "encoder_forward.py"), JSON.stringify(settings)], {
-    env: { ...process.env, ...TORCH_ENV },
-    encoding: "utf8",
-    maxBuffer: 1 << 24,
-  });
-  if (result.status !== 0) return { available: false, reason: `${python} exited ${result.status}: ${result.stderr.slice(-2000)}` };
-  return { available: true, python, ...(JSON.parse(result.stdout) as Record<string, unknown>) };
+  return runPytorchBaseline("encoder_forward.py", [JSON.stringify(settings)]);
 }
 
 async function main(): Promise<void> {

@@ -4,18 +4,17 @@
 // cache each step costs about the same, so the ratio is about 2 (without one it grows towards 4).
 //
 // Run from the repository root:
-//   pnpm turbo run build --filter @warmstart/composer...
-//   node --import tsx benchmarks/generation.ts [--source-length 512] [--new-tokens 128,64] [--skip-pytorch] [--out FILE]
+//   pnpm turbo run build --filter @warmstart/benchmarks...
+//   pnpm --filter @warmstart/benchmarks exec tsx generation.ts [--source-length 512] [--new-tokens 128,64] [--skip-pytorch] [--out FILE]
 // WARMSTART_PYTHON picks the interpreter with torch (default /usr/bin/python3, Debian's python3-torch).
 // Every eos is banned (minLength above maxLength) so that every run generates exactly the asked number of tokens.
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-// Workspace packages are not dependencies of the repository root, so they are imported from their builds.
-import { EncoderDecoderConfig, EncoderDecoderModel, baseConfig } from "../packages/composer/dist/index.js";
-import { initBackend, tf } from "../packages/tensors/dist/index.js";
+import { EncoderDecoderConfig, EncoderDecoderModel, baseConfig } from "@warmstart/composer";
+import { initBackend, tf } from "@warmstart/tensors";
+import { runPytorchBaseline, type BaselineResult } from "./pytorch-baseline.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -67,33 +66,16 @@ async function runTfjs(): Promise<{ backend: string; runs: Record<string, { seco
   return { backend: choice.backend, runs };
 }
 
-function runPytorch(): unknown {
+function runPytorch(): BaselineResult | { skipped: string } {
   if (skipPytorch) return { skipped: "--skip-pytorch" };
-  const result = spawnSync(
-    process.env.WARMSTART_PYTHON ?? (existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3"),
-    [
-      resolve(here, "pytorch/generation.py"),
-      "--source-length",
-      String(sourceLength),
-      "--beams",
-      String(beams),
-      "--new-tokens",
-      ...newTokenCounts.map(String),
-    ],
-    // The fair baseline of research/engine-facts.md: no OpenMP spin-waiting, glibc keeping its pages.
-    {
-      encoding: "utf8",
-      env: {
-        ...process.env,
-        OMP_WAIT_POLICY: "PASSIVE",
-        MALLOC_MMAP_THRESHOLD_: "33554432",
-        MALLOC_TRIM_THRESHOLD_: "4294967296",
-        MALLOC_TOP_PAD_: "536870912",
-      },
-    },
-  );
-  if (result.status !== 0) return { error: (result.stderr || String(result.error)).slice(-2000) };
-  return JSON.parse(result.stdout.trim().split("\n").pop()!);
+  return runPytorchBaseline("generation.py", [
+    "--source-length",
+    String(sourceLength),
+    "--beams",
+    String(beams),
+    "--new-tokens",
+    ...newTokenCounts.map(String),
+  ]);
 }
 
 const tfjs = await runTfjs();

@@ -2,30 +2,23 @@
 // BERT2BERT against PyTorch on the same config in the same run. Writes benchmarks/results/training.json.
 //
 //   pnpm turbo run build --filter @warmstart/training...
-//   node --import tsx benchmarks/training-throughput.ts        (WARMSTART_BENCH_STEPS=3 by default)
+//   pnpm --filter @warmstart/benchmarks exec tsx training-throughput.ts        (WARMSTART_BENCH_STEPS=3 by default)
 //
 // The PyTorch side runs benchmarks/pytorch/training_throughput.py with the first interpreter that imports torch
 // (WARMSTART_PYTHON, /usr/bin/python3, python3); nothing is installed. Without torch the result says so.
-import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-// Workspace packages are not dependencies of the repository root, so they are imported from their builds.
-import { EncoderDecoderModel } from "../packages/composer/dist/index.js";
-import { initBackend, tf } from "../packages/tensors/dist/index.js";
-import { Rng, Trainer } from "../packages/training/dist/index.js";
+import { EncoderDecoderModel } from "@warmstart/composer";
+import { initBackend, tf } from "@warmstart/tensors";
+import { Rng, Trainer } from "@warmstart/training";
+import { runPytorchBaseline, type BaselineResult } from "./pytorch-baseline.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 // The tiny BERT2BERT of research/engine-facts.md.
 const SETTINGS = { hidden: 128, layers: 2, heads: 2, ffn: 512, vocab: 8000, batch: 32, source: 64, target: 32 };
 const STEPS = Number(process.env.WARMSTART_BENCH_STEPS ?? 3);
-const TORCH_ENV = {
-  OMP_WAIT_POLICY: "PASSIVE",
-  MALLOC_MMAP_THRESHOLD_: "33554432",
-  MALLOC_TRIM_THRESHOLD_: "4294967296",
-  MALLOC_TOP_PAD_: "536870912",
-};
 
 interface Batch {
   inputIds: number[][];
@@ -95,28 +88,8 @@ async function benchTfjs(): Promise<Record<string, unknown>> {
   };
 }
 
-function benchPytorch(): Record<string, unknown> {
-  const candidates = [process.env.WARMSTART_PYTHON, "/usr/bin/python3", "python3"].filter(
-    (p): p is string => p !== undefined,
-  );
-  const python = candidates.find((p) => spawnSync(p, ["-c", "import torch"], { stdio: "ignore" }).status === 0);
-  if (python === undefined) {
-    return { available: false, reason: `no interpreter among ${candidates.join(", ")} imports torch` };
-  }
-  const settings = { ...SETTINGS, steps: Math.max(STEPS, 5), threads: 2 };
-  const result = spawnSync(python, [join(here, "pytorch", "training_throughput.py"), JSON.stringify(settings)], {
-    env: { ...process.env, ...TORCH_ENV },
-    encoding: "utf8",
-    maxBuffer: 1 << 24,
-  });
-  if (result.status !== 0)
-    return { available: false, reason: `${python} exited ${result.status}: ${result.stderr.slice(-2000)}` };
-  return {
-    available: true,
-    python,
-    openblasCoretype: process.env.OPENBLAS_CORETYPE ?? null,
-    ...(JSON.parse(result.stdout) as Record<string, unknown>),
-  };
+function benchPytorch(): BaselineResult {
+  return runPytorchBaseline("training_throughput.py", [JSON.stringify({ ...SETTINGS, steps: Math.max(STEPS, 5), threads: 2 })]);
 }
 
 async function main(): Promise<void> {

@@ -4,7 +4,7 @@
 // Writes benchmarks/results/warmstart-vs-random-wikisplit.json.
 //
 //   pnpm turbo run build --filter @warmstart/training...
-//   node --import tsx benchmarks/warmstart-vs-random-wikisplit.ts
+//   pnpm --filter @warmstart/benchmarks exec tsx warmstart-vs-random-wikisplit.ts
 //
 // Budgets (environment): WARMSTART_BENCH_PRETRAIN_STEPS (default 1500), WARMSTART_BENCH_FINETUNE_STEPS (600),
 // WARMSTART_BENCH_EVAL_EXAMPLES (200), WARMSTART_BENCH_BATCH (16). Needs ../shared/data (wikisplit, lm-text).
@@ -12,11 +12,10 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-// Workspace packages are not dependencies of the repository root, so they are imported from their builds.
-import { EncoderDecoderModel } from "../packages/composer/dist/index.js";
-import { initBackend } from "../packages/tensors/dist/index.js";
-import type { Tokenizer } from "../packages/tokenizers/dist/index.js";
-import { pretrain, readPairs, Seq2SeqTrainer, type Seq2SeqExample } from "../packages/training/dist/index.js";
+import { EncoderDecoderModel } from "@warmstart/composer";
+import { initBackend } from "@warmstart/tensors";
+import type { Tokenizer } from "@warmstart/tokenizers";
+import { pretrain, readPairs, Seq2SeqTrainer, type Seq2SeqExample } from "@warmstart/training";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const shared = resolve(here, "..", "..", "shared", "data");

@@ -1,0 +1,56 @@
+// Runs a PyTorch baseline script of benchmarks/pytorch/ in the same run as the tfjs side, with the strongest
+// fair settings of research/engine-facts.md. Nothing is installed here: without torch the result says so.
+import { spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * 2 threads are set by each script (torch.set_num_threads(2)); OMP_WAIT_POLICY=PASSIVE stops OpenMP spin-waiting
+ * on 2 cores; the MALLOC_* settings keep glibc from returning large blocks to the kernel, which otherwise
+ * page-fault afresh on every big tensor in these VMs (2.4x on a BERT-base forward).
+ */
+export const TORCH_ENV = {
+  OMP_WAIT_POLICY: "PASSIVE",
+  MALLOC_MMAP_THRESHOLD_: "33554432",
+  MALLOC_TRIM_THRESHOLD_: "4294967296",
+  MALLOC_TOP_PAD_: "536870912",
+} as const;
+
+/** `available: false` with a `reason`, or the script's JSON with the interpreter and settings used. */
+export type BaselineResult = { available: boolean } & Record<string, unknown>;
+
+/** The first interpreter (WARMSTART_PYTHON, Debian's /usr/bin/python3, python3) that imports torch. */
+export function findTorchPython(): string | undefined {
+  const candidates = [process.env.WARMSTART_PYTHON, "/usr/bin/python3", "python3"].filter((p): p is string => p !== undefined);
+  return candidates.find((p) => spawnSync(p, ["-c", "import torch"], { stdio: "ignore" }).status === 0);
+}
+
+/** Runs `benchmarks/pytorch/<script>` with `args`; its last stdout line must be a JSON object. */
+export function runPytorchBaseline(script: string, args: string[]): BaselineResult {
+  const python = findTorchPython();
+  if (python === undefined) {
+    return {
+      available: false,
+      reason: "no interpreter among WARMSTART_PYTHON, /usr/bin/python3, python3 imports torch (apt-get install python3-torch libopenblas0-pthread)",
+    };
+  }
+  const result = spawnSync(python, [join(here, "pytorch", script), ...args], {
+    env: { ...process.env, ...TORCH_ENV },
+    encoding: "utf8",
+    maxBuffer: 1 << 24,
+  });
+  if (result.status !== 0) {
+    return { available: false, reason: `${python} ${script} exited ${result.status}: ${(result.stderr || String(result.error)).slice(-2000)}` };
+  }
+  const lastLine = result.stdout.trim().split("\n").pop() ?? "";
+  return {
+    available: true,
+    python,
+    // The machines set OPENBLAS_CORETYPE=Haswell (AVX2 kernels); unset, OpenBLAS picks AVX-512 (faster).
+    openblasCoretype: process.env.OPENBLAS_CORETYPE ?? null,
+    torchEnv: TORCH_ENV,
+    ...(JSON.parse(lastLine) as Record<string, unknown>),
+  };
+}
