@@ -46,7 +46,7 @@ test("lengths and padding are configurable and over-long rows are truncated and 
   );
 });
 
-test("BERT2GPT2: GPT-2 targets start with bos, end with eos, pad with eos, and keep the final eos in labels", async () => {
+test("BERT2GPT2: GPT-2 decoder inputs start with bos, labels end with eos (never start with it), padding is eos", async () => {
   const [bert, gpt] = [await bertUncased(), await gpt2()];
   const batch = await prepareSeq2SeqBatch(["Hello , world !"], ["Hello, world!"], {
     sourceTokenizer: bert,
@@ -54,9 +54,9 @@ test("BERT2GPT2: GPT-2 targets start with bos, end with eos, pad with eos, and k
     maxTargetLength: 8,
   });
   assert.deepEqual(batch.inputIds[0]?.slice(0, 6), [101, 7592, 1010, 2088, 999, 102]);
-  assert.deepEqual(batch.labels, [[50256, 15496, 11, 995, 0, 50256, -100, -100]]);
-  assert.deepEqual(batch.decoderInputIds, [[50256, 50256, 15496, 11, 995, 0, 50256, 50256]], "shifted behind bos");
-  assert.deepEqual(batch.decoderAttentionMask, [[1, 1, 1, 1, 1, 1, 1, 0]]);
+  assert.deepEqual(batch.labels, [[15496, 11, 995, 0, 50256, -100, -100, -100]]);
+  assert.deepEqual(batch.decoderInputIds, [[50256, 15496, 11, 995, 0, 50256, 50256, 50256]], "shifted behind bos");
+  assert.deepEqual(batch.decoderAttentionMask, [[1, 1, 1, 1, 1, 1, 0, 0]]);
   assert.equal(gpt.padTokenId, undefined, "the caller's tokenizer is left unchanged");
   assert.equal(await decoderTokenizer(gpt), await decoderTokenizer(gpt), "the adapted tokenizer is built once");
 });

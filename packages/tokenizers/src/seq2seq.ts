@@ -42,8 +42,11 @@ const decoderTokenizers = new WeakMap<Tokenizer, Promise<Tokenizer>>();
 
 /**
  * The tokenizer used for targets. A tokenizer whose template adds nothing (GPT-2) gets the blog's
- * BERT2GPT2 treatment: `bos … eos` around every target, and eos as pad token for batching; labels
- * still come out -100 on padding because they are masked by the attention mask, not by pad id.
+ * BERT2GPT2 treatment: targets end with eos, decoder inputs start with bos (the decoder start token, which
+ * `prepareSeq2SeqBatch` puts in front when it shifts the labels), and eos is the pad token for batching;
+ * labels still come out -100 on padding because they are masked by the attention mask, not by pad id.
+ * The bos is not part of the labels: GPT-2's bos is also its eos, and a label sequence starting with it
+ * would teach the decoder to end every output at its first step.
  */
 export function decoderTokenizer(target: Tokenizer): Promise<Tokenizer> {
   let prepared = decoderTokenizers.get(target);
@@ -58,7 +61,7 @@ export function decoderTokenizer(target: Tokenizer): Promise<Tokenizer> {
             "the target tokenizer adds no special tokens and lacks a bos or eos token to start and end targets with",
           );
         }
-        out = out.withTemplate(`${bosToken} $A ${eosToken}`);
+        out = out.withTemplate(`$A ${eosToken}`);
       }
       if (out.padTokenId === undefined) {
         const { eosToken } = out.specialTokens;
