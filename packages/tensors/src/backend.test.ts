@@ -32,6 +32,14 @@ test("WARMSTART_BACKEND forces a backend, and a forced backend that cannot start
     const choice = await initBackend();
     assert.deepEqual(choice, { backend: "cpu", skipped: [], wasmSimd: false });
     assert.equal(tf.getBackend(), "cpu");
+    process.env.WARMSTART_BACKEND = "native";
+    const native = await initBackend().catch((e: unknown) => e);
+    if (native instanceof BackendError) {
+      assert.match(native.message, /backend native was requested but cannot start: /);
+    } else {
+      assert.equal((native as { backend: string }).backend, "native");
+      assert.equal(tf.getBackend(), "native");
+    }
     process.env.WARMSTART_BACKEND = "tensorflow";
     await assert.rejects(initBackend(), (e: unknown) => {
       assert.ok(e instanceof BackendError && e.code === "BACKEND_UNAVAILABLE", String(e));

@@ -2,12 +2,25 @@ import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import * as wasm from "@tensorflow/tfjs-backend-wasm";
+import {
+  isAvailable as nativeAvailable,
+  registerNativeBackend,
+  unavailableReason as nativeUnavailableReason,
+} from "@warmstart/tensors-native";
 import { registerWasmKernels } from "./register_wasm_kernels.js";
 
-/** The TensorFlow.js backends `initBackend` chooses from, fastest first. */
-export type BackendName = "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
+/** The TensorFlow.js backends `initBackend` can start. */
+export type BackendName = "tensorflow-gpu" | "tensorflow" | "native" | "wasm" | "cpu";
 
+/** What `initBackend()` tries, fastest first. */
 export const BACKEND_ORDER: readonly BackendName[] = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"];
+
+/**
+ * Backends started only when asked for by name. `native` (@warmstart/tensors-native: the cpu backend with
+ * OpenBLAS products and native hot kernels) is faster than wasm but stays opt-in until the model packages'
+ * parity suites run on it in CI.
+ */
+export const OPT_IN_BACKENDS: readonly BackendName[] = ["native"];
 
 export interface BackendChoice {
   backend: BackendName;
@@ -69,11 +82,12 @@ export function initBackend(options: InitBackendOptions = {}): Promise<BackendCh
 
 function parseForced(value: string | undefined): BackendName | undefined {
   if (value === undefined || value === "" || value === "auto") return undefined;
-  if ((BACKEND_ORDER as readonly string[]).includes(value)) return value as BackendName;
+  const known: readonly string[] = [...BACKEND_ORDER, ...OPT_IN_BACKENDS];
+  if (known.includes(value)) return value as BackendName;
   throw new BackendError(
     "UNKNOWN_BACKEND",
     value,
-    `WARMSTART_BACKEND=${value} is not a backend; use one of ${BACKEND_ORDER.join(", ")} (or unset it)`,
+    `WARMSTART_BACKEND=${value} is not a backend; use one of ${known.join(", ")} (or unset it)`,
   );
 }
 
@@ -105,6 +119,8 @@ async function tryStart(backend: BackendName): Promise<string | undefined> {
     case "tensorflow-gpu":
     case "tensorflow":
       return startNode(backend);
+    case "native":
+      return startNative();
     case "wasm":
       return startWasm();
     case "cpu": {
@@ -137,6 +153,16 @@ async function startNode(backend: "tensorflow-gpu" | "tensorflow"): Promise<stri
     return `${pkg} failed to load: ${(error as Error).message}`;
   }
   return activate("tensorflow");
+}
+
+function startNative(): Promise<string | undefined> | string | undefined {
+  if (!nativeAvailable()) return nativeUnavailableReason();
+  try {
+    registerNativeBackend(tf);
+  } catch (error) {
+    return `@warmstart/tensors-native could not register its backend: ${(error as Error).message}`;
+  }
+  return activate("native");
 }
 
 let wasmPathsSet = false;

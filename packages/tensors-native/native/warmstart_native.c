@@ -1,0 +1,691 @@
+// N-API addon behind @warmstart/tensors-native: tfjs cpu-backend kernels whose inner loops run here, on the
+// JS typed arrays the cpu backend already stores (no copies in or out). Matrix products go to OpenBLAS's
+// threaded sgemm; the row-wise and elementwise kernels are plain loops split over a few threads.
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <cblas.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+// OpenBLAS extensions (declared by its cblas.h on Debian, repeated so another cblas.h still compiles).
+extern void openblas_set_num_threads(int);
+extern int openblas_get_num_threads(void);
+extern char *openblas_get_corename(void);
+extern char *openblas_get_config(void);
+
+// Hot loops are compiled for AVX-512, AVX2 and baseline x86-64, and the loader picks one per machine (ifunc):
+// the addon stays safe to copy between machines, unlike a -march=native build, which dies with SIGILL on an
+// older CPU instead of falling back.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+#define HOT_LOOP __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define HOT_LOOP
+#endif
+
+enum { ACT_LINEAR = 0, ACT_RELU = 1, ACT_RELU6 = 2, ACT_LEAKYRELU = 3, ACT_ELU = 4, ACT_SIGMOID = 5 };
+
+static int g_threads = 1;
+
+#define CHECK(call)                                                   \
+  do {                                                                \
+    if ((call) != napi_ok) {                                          \
+      napi_throw_error(env, "WARMSTART_NATIVE", "N-API call failed: " #call); \
+      return NULL;                                                    \
+    }                                                                 \
+  } while (0)
+
+static int get_typed(napi_env env, napi_value v, napi_typedarray_type want, const char *what, void **data, size_t *length) {
+  napi_typedarray_type type;
+  if (napi_get_typedarray_info(env, v, &type, length, data, NULL, NULL) != napi_ok || type != want) {
+    napi_throw_type_error(env, "WARMSTART_NATIVE", what);
+    return 0;
+  }
+  return 1;
+}
+
+static int get_f32(napi_env env, napi_value v, float **data, size_t *length) {
+  return get_typed(env, v, napi_float32_array, "expected a Float32Array", (void **)data, length);
+}
+
+static int get_i32(napi_env env, napi_value v, int32_t **data, size_t *length) {
+  return get_typed(env, v, napi_int32_array, "expected an Int32Array", (void **)data, length);
+}
+
+static int get_int(napi_env env, napi_value v, int64_t *out) {
+  if (napi_get_value_int64(env, v, out) != napi_ok) {
+    napi_throw_type_error(env, "WARMSTART_NATIVE", "expected an integer");
+    return 0;
+  }
+  return 1;
+}
+
+static int get_double(napi_env env, napi_value v, double *out) {
+  if (napi_get_value_double(env, v, out) != napi_ok) {
+    napi_throw_type_error(env, "WARMSTART_NATIVE", "expected a number");
+    return 0;
+  }
+  return 1;
+}
+
+// ---- a minimal fork-join over rows: elementwise kernels are memory-bound, so two cores nearly halve them ----
+
+typedef void (*range_fn)(void *ctx, size_t begin, size_t end);
+typedef struct {
+  range_fn fn;
+  void *ctx;
+  size_t begin, end;
+} range_job;
+
+static void *run_range(void *arg) {
+  range_job *job = (range_job *)arg;
+  job->fn(job->ctx, job->begin, job->end);
+  return NULL;
+}
+
+// Splits [0, n) into contiguous chunks; below `grain` items per thread the spawn cost outweighs the gain.
+static void parallel_for(size_t n, size_t grain, range_fn fn, void *ctx) {
+  size_t threads = (size_t)g_threads;
+  if (threads > 16) threads = 16;
+  if (grain == 0) grain = 1;
+  if (n / grain < threads) threads = n / grain;
+  if (threads <= 1) {
+    fn(ctx, 0, n);
+    return;
+  }
+  pthread_t ids[16];
+  range_job jobs[16];
+  size_t chunk = (n + threads - 1) / threads;
+  size_t started = 0;
+  for (size_t t = 1; t < threads; t++) {
+    size_t b = t * chunk, e = b + chunk > n ? n : b + chunk;
+    if (b >= e) break;
+    jobs[t] = (range_job){fn, ctx, b, e};
+    if (pthread_create(&ids[t], NULL, run_range, &jobs[t]) != 0) {
+      fn(ctx, b, e);  // no thread available: do this chunk here rather than fail
+      ids[t] = 0;
+    }
+    started = t;
+  }
+  fn(ctx, 0, chunk > n ? n : chunk);
+  for (size_t t = 1; t <= started; t++) {
+    if (ids[t] != 0) pthread_join(ids[t], NULL);
+  }
+}
+
+
+// expf without a libm call, so loops over it vectorise (glibc's expf is scalar here): Cody-Waite range
+// reduction to r in [-ln2/2, ln2/2], a degree-6 polynomial (Cephes expf coefficients), and 2^n put into the
+// exponent bits. Relative error ~2 ulp; -inf → 0, +inf → inf and NaN → NaN as expf.
+static inline float fast_expf(float x) {
+  float xc = x < -87.3f ? -87.3f : (x > 88.7f ? 88.7f : x);
+  float n = floorf(xc * 1.44269504088896341f + 0.5f);
+  float r = xc - n * 0.693359375f + n * 2.12194440e-4f;
+  float r2 = r * r;
+  float p = ((((1.9875691500e-4f * r + 1.3981999507e-3f) * r + 8.3334519073e-3f) * r + 4.1665795894e-2f) * r + 1.6666665459e-1f) * r +
+            5.0000001201e-1f;
+  p = p * r2 + r + 1.0f;
+  int32_t bits = ((int32_t)n + 127) << 23;
+  float scale;
+  memcpy(&scale, &bits, sizeof scale);  // a bit cast the vectoriser understands, unlike a union
+  float y = p * scale;
+  y = x < -87.3f ? 0.0f : y;
+  y = x > 88.7f ? INFINITY : y;
+  return x != x ? x : y;
+}
+
+// erf as tfjs's cpu kernel computes it (Abramowitz & Stegun 7.1.26, |error| < 1.5e-7), on fast_expf.
+static inline float fast_erff(float x) {
+  float v = x < 0.f ? -x : x;
+  float t = 1.0f / (1.0f + 0.3275911f * v);
+  float poly = ((((1.061405429f * t - 1.453152027f) * t + 1.421413741f) * t - 0.284496736f) * t + 0.254829592f) * t;
+  float y = 1.0f - poly * fast_expf(-v * v);
+  return x < 0.f ? -y : y;
+}
+
+// ---- matrix products ----
+
+static inline float activate(float v, int act, float alpha) {
+  switch (act) {
+    case ACT_RELU: return v < 0.f ? 0.f : v;  // NaN passes through, as in tfjs
+    case ACT_RELU6: return v < 0.f ? 0.f : (v > 6.f ? 6.f : v);
+    case ACT_LEAKYRELU: return v < 0.f ? alpha * v : v;
+    case ACT_ELU: return v >= 0.f ? v : fast_expf(v) - 1.f;
+    case ACT_SIGMOID: return 1.f / (1.f + fast_expf(-v));
+    default: return v;
+  }
+}
+
+// gemm(a, b, out, m, n, k, transA, transB, aIndex, bIndex, bias|null, activation, alpha)
+// out[i] = act(op(a[aIndex[i]]) · op(b[bIndex[i]]) + bias) for every output batch i, row-major; bias has n
+// entries (broadcast over rows). Index arrays carry the batch broadcasting worked out in JS.
+static napi_value gemm(napi_env env, napi_callback_info info) {
+  size_t argc = 13;
+  napi_value argv[13];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 13) {
+    napi_throw_error(env, "WARMSTART_NATIVE", "gemm expects 13 arguments");
+    return NULL;
+  }
+  float *a, *b, *out, *bias = NULL;
+  size_t alen, blen, olen, biaslen = 0, ailen, bilen;
+  int32_t *aidx, *bidx;
+  int64_t m, n, k, act;
+  bool ta, tb;
+  double alpha;
+  napi_valuetype bias_type;
+  if (!get_f32(env, argv[0], &a, &alen) || !get_f32(env, argv[1], &b, &blen) || !get_f32(env, argv[2], &out, &olen)) return NULL;
+  if (!get_int(env, argv[3], &m) || !get_int(env, argv[4], &n) || !get_int(env, argv[5], &k)) return NULL;
+  CHECK(napi_get_value_bool(env, argv[6], &ta));
+  CHECK(napi_get_value_bool(env, argv[7], &tb));
+  if (!get_i32(env, argv[8], &aidx, &ailen) || !get_i32(env, argv[9], &bidx, &bilen)) return NULL;
+  CHECK(napi_typeof(env, argv[10], &bias_type));
+  if (bias_type != napi_null && !get_f32(env, argv[10], &bias, &biaslen)) return NULL;
+  if (!get_int(env, argv[11], &act) || !get_double(env, argv[12], &alpha)) return NULL;
+
+  size_t batch = ailen;
+  size_t a_mat = (size_t)m * (size_t)k, b_mat = (size_t)k * (size_t)n, o_mat = (size_t)m * (size_t)n;
+  // Bounds are checked here, not trusted from JS: a wrong shape must throw, never read past a buffer.
+  if (bilen != batch || olen != batch * o_mat || (bias != NULL && biaslen != (size_t)n)) {
+    napi_throw_range_error(env, "WARMSTART_NATIVE", "gemm: output, index or bias sizes do not match m, n, k");
+    return NULL;
+  }
+  for (size_t i = 0; i < batch; i++) {
+    if (aidx[i] < 0 || bidx[i] < 0 || (size_t)(aidx[i] + 1) * a_mat > alen || (size_t)(bidx[i] + 1) * b_mat > blen) {
+      napi_throw_range_error(env, "WARMSTART_NATIVE", "gemm: a batch index points past its input");
+      return NULL;
+    }
+  }
+  if (o_mat == 0 || batch == 0) return NULL;
+
+  int lda = ta ? (int)m : (int)k, ldb = tb ? (int)k : (int)n;
+  CBLAS_TRANSPOSE opa = ta ? CblasTrans : CblasNoTrans, opb = tb ? CblasTrans : CblasNoTrans;
+  float beta = 0.f;
+  if (bias != NULL) {
+    // Start C at the bias and let sgemm accumulate onto it (beta = 1): no second pass for the add.
+    for (size_t r = 0; r < batch * (size_t)m; r++) memcpy(out + r * (size_t)n, bias, (size_t)n * sizeof(float));
+    beta = 1.f;
+  }
+  if (k == 0) {
+    if (bias == NULL) memset(out, 0, batch * o_mat * sizeof(float));
+  } else {
+    // Untransposed a with one shared b (a dense layer over [batch, rows, in]): one tall product is far faster
+    // than `batch` small ones. It needs a's batches laid out in order (aIndex = 0, 1, 2, ...).
+    int fold = !ta && batch > 1;
+    for (size_t i = 0; fold && i < batch; i++) fold = aidx[i] == (int32_t)i && bidx[i] == bidx[0];
+    if (fold || batch == 1) {
+      cblas_sgemm(CblasRowMajor, opa, opb, (int)(m * (int64_t)batch), (int)n, (int)k, 1.f, a + (size_t)aidx[0] * a_mat, lda,
+                  b + (size_t)bidx[0] * b_mat, ldb, beta, out, (int)n);
+    } else {
+      for (size_t i = 0; i < batch; i++) {
+        cblas_sgemm(CblasRowMajor, opa, opb, (int)m, (int)n, (int)k, 1.f, a + (size_t)aidx[i] * a_mat, lda,
+                    b + (size_t)bidx[i] * b_mat, ldb, beta, out + i * o_mat, (int)n);
+      }
+    }
+  }
+  if (act != ACT_LINEAR) {
+    size_t total = batch * o_mat;
+    float al = (float)alpha;
+    for (size_t i = 0; i < total; i++) out[i] = activate(out[i], (int)act, al);
+  }
+  return NULL;
+}
+
+// Arguments (x: Float32Array, out: Float32Array, n integers) of the one-input kernels; 0 with a JS exception set otherwise.
+static int read_x_out(napi_env env, napi_callback_info info, const char *name, float **x, size_t *xlen, float **out, size_t *olen, size_t nints,
+                      int64_t *ints) {
+  size_t argc = 4;
+  napi_value argv[4];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2 + nints) {
+    napi_throw_error(env, "WARMSTART_NATIVE", name);
+    return 0;
+  }
+  if (!get_f32(env, argv[0], x, xlen) || !get_f32(env, argv[1], out, olen)) return 0;
+  for (size_t i = 0; i < nints; i++)
+    if (!get_int(env, argv[2 + i], &ints[i])) return 0;
+  return 1;
+}
+
+// ---- softmax over the last axis ----
+
+// What the one-input kernels (softmax, unary, reduce) hand to parallel_for: rows of `cols`, or elements.
+typedef struct {
+  const float *x;
+  float *out;
+  size_t cols;
+  int op;
+} rows_ctx;
+
+HOT_LOOP static void softmax_rows(void *p, size_t begin, size_t end) {
+  rows_ctx *c = (rows_ctx *)p;
+  size_t cols = c->cols;
+  for (size_t r = begin; r < end; r++) {
+    const float *x = c->x + r * cols;
+    float *o = c->out + r * cols;
+    float mx = -INFINITY;
+    for (size_t j = 0; j < cols; j++) mx = x[j] > mx ? x[j] : mx;
+    // All -inf row: tfjs yields NaN (exp(-inf - -inf)); keep that rather than invent a distribution.
+    float sum = 0.f;
+    for (size_t j = 0; j < cols; j++) {
+      o[j] = fast_expf(x[j] - mx);
+    }
+    for (size_t j = 0; j < cols; j++) sum += o[j];
+    float inv = 1.f / sum;
+    for (size_t j = 0; j < cols; j++) o[j] *= inv;
+  }
+}
+
+// softmax(x, out, cols): row-wise softmax of a [rows, cols] buffer.
+static napi_value softmax(napi_env env, napi_callback_info info) {
+  float *x, *out;
+  size_t xlen, olen;
+  int64_t cols;
+  if (!read_x_out(env, info, "softmax expects (x, out, cols)", &x, &xlen, &out, &olen, 1, &cols)) return NULL;
+  if (cols <= 0 || xlen != olen || xlen % (size_t)cols != 0) {
+    napi_throw_range_error(env, "WARMSTART_NATIVE", "softmax: buffer sizes do not match the row length");
+    return NULL;
+  }
+  rows_ctx c = {x, out, (size_t)cols, 0};
+  size_t rows = xlen / (size_t)cols;
+  parallel_for(rows, (16384 + (size_t)cols - 1) / (size_t)cols, softmax_rows, &c);
+  return NULL;
+}
+
+// ---- N-D transpose ----
+
+#define MAX_RANK 8
+typedef struct {
+  const float *x;
+  float *out;
+  int rank;
+  int64_t out_shape[MAX_RANK];
+  int64_t in_stride_for_out[MAX_RANK];  // stride in x of each output axis
+} transpose_ctx;
+
+// Walks output positions [begin, end) in order with an odometer over the output axes; the innermost output
+// axis is a strided read of x, which is the unavoidable cost of a transpose without blocking.
+HOT_LOOP static void transpose_range(void *p, size_t begin, size_t end) {
+  transpose_ctx *c = (transpose_ctx *)p;
+  int rank = c->rank;
+  int64_t idx[MAX_RANK];
+  size_t rem = begin;
+  int64_t src = 0;
+  for (int d = rank - 1; d >= 0; d--) {
+    idx[d] = (int64_t)(rem % (size_t)c->out_shape[d]);
+    rem /= (size_t)c->out_shape[d];
+    src += idx[d] * c->in_stride_for_out[d];
+  }
+  int64_t inner = c->out_shape[rank - 1], inner_stride = c->in_stride_for_out[rank - 1];
+  size_t pos = begin;
+  while (pos < end) {
+    int64_t run = inner - idx[rank - 1];
+    if ((size_t)run > end - pos) run = (int64_t)(end - pos);
+    const float *s = c->x + src;
+    float *o = c->out + pos;
+    if (inner_stride == 1) {
+      memcpy(o, s, (size_t)run * sizeof(float));
+    } else {
+      for (int64_t j = 0; j < run; j++) o[j] = s[j * inner_stride];
+    }
+    pos += (size_t)run;
+    src += run * inner_stride;
+    idx[rank - 1] += run;
+    for (int d = rank - 1; d > 0 && idx[d] == c->out_shape[d]; d--) {
+      src -= idx[d] * c->in_stride_for_out[d];
+      idx[d] = 0;
+      idx[d - 1]++;
+      src += c->in_stride_for_out[d - 1];
+    }
+  }
+}
+
+
+#define TILE 32
+typedef struct {
+  const float *x;
+  float *out;
+  transpose_ctx m;
+  int q;
+  int64_t blocks_q, outer;
+  int64_t out_stride[MAX_RANK];
+} tiled_ctx;
+
+// Job j = (outer index, block of axis q). The outer index enumerates every output axis except q and the last.
+HOT_LOOP static void transpose_tiles(void *p, size_t begin, size_t end) {
+  tiled_ctx *t = (tiled_ctx *)p;
+  int r = t->m.rank, q = t->q;
+  int64_t nq = t->m.out_shape[q], nl = t->m.out_shape[r - 1], sl = t->m.in_stride_for_out[r - 1];
+  int64_t oq = t->out_stride[q];
+  for (size_t job = begin; job < end; job++) {
+    int64_t outer = (int64_t)job / t->blocks_q, bq = (int64_t)job % t->blocks_q;
+    int64_t src = 0, dst = 0, rem = outer;
+    for (int d = r - 2; d >= 0; d--) {
+      if (d == q) continue;
+      int64_t coord = rem % t->m.out_shape[d];
+      rem /= t->m.out_shape[d];
+      src += coord * t->m.in_stride_for_out[d];
+      dst += coord * t->out_stride[d];
+    }
+    int64_t q0 = bq * TILE, q1 = q0 + TILE > nq ? nq : q0 + TILE;
+    for (int64_t l0 = 0; l0 < nl; l0 += TILE) {
+      int64_t l1 = l0 + TILE > nl ? nl : l0 + TILE;
+      for (int64_t i = q0; i < q1; i++) {
+        const float *s = t->x + src + i;  // x's stride along q is 1
+        float *o = t->out + dst + i * oq;
+        for (int64_t l = l0; l < l1; l++) o[l] = s[l * sl];
+      }
+    }
+  }
+}
+
+// transpose(x, out, shape: Int32Array, perm: Int32Array)
+static napi_value transpose(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *x, *out;
+  size_t xlen, olen, rank, plen;
+  int32_t *shape, *perm;
+  if (argc != 4 || !get_f32(env, argv[0], &x, &xlen) || !get_f32(env, argv[1], &out, &olen) || !get_i32(env, argv[2], &shape, &rank) ||
+      !get_i32(env, argv[3], &perm, &plen))
+    return NULL;
+  if (rank == 0 || rank > MAX_RANK || plen != rank || xlen != olen) {
+    napi_throw_range_error(env, "WARMSTART_NATIVE", "transpose: rank, permutation or sizes do not match");
+    return NULL;
+  }
+  int64_t in_stride[MAX_RANK];
+  size_t total = 1;
+  for (int d = (int)rank - 1; d >= 0; d--) {
+    in_stride[d] = (int64_t)total;
+    if (shape[d] < 0) {
+      napi_throw_range_error(env, "WARMSTART_NATIVE", "transpose: negative dimension");
+      return NULL;
+    }
+    total *= (size_t)shape[d];
+  }
+  if (total != xlen) {
+    napi_throw_range_error(env, "WARMSTART_NATIVE", "transpose: shape does not match the buffer size");
+    return NULL;
+  }
+  if (total == 0) return NULL;
+  transpose_ctx c = {x, out, (int)rank, {0}, {0}};
+  int seen[MAX_RANK] = {0};
+  for (size_t d = 0; d < rank; d++) {
+    if (perm[d] < 0 || (size_t)perm[d] >= rank || seen[perm[d]]++) {
+      napi_throw_range_error(env, "WARMSTART_NATIVE", "transpose: perm is not a permutation");
+      return NULL;
+    }
+    c.out_shape[d] = shape[perm[d]];
+    c.in_stride_for_out[d] = in_stride[perm[d]];
+  }
+  // Merge output axes that stay contiguous in x, and drop length-1 axes: fewer, longer runs.
+  transpose_ctx m = {x, out, 0, {0}, {0}};
+  for (int d = 0; d < (int)rank; d++) {
+    if (c.out_shape[d] == 1) continue;
+    if (m.rank > 0 && m.in_stride_for_out[m.rank - 1] == c.in_stride_for_out[d] * c.out_shape[d]) {
+      m.out_shape[m.rank - 1] *= c.out_shape[d];
+      m.in_stride_for_out[m.rank - 1] = c.in_stride_for_out[d];
+    } else {
+      m.out_shape[m.rank] = c.out_shape[d];
+      m.in_stride_for_out[m.rank] = c.in_stride_for_out[d];
+      m.rank++;
+    }
+  }
+  if (m.rank == 0) {
+    memcpy(out, x, total * sizeof(float));
+    return NULL;
+  }
+  int q = -1;
+  for (int d = 0; d < m.rank - 1; d++)
+    if (m.in_stride_for_out[d] == 1) q = d;
+  if (m.in_stride_for_out[m.rank - 1] != 1 && q >= 0) {
+    // x's contiguous axis is not the output's: a strided read per element thrashes the cache, so copy
+    // 32x32 tiles of the (q, last) plane instead.
+    tiled_ctx t = {x, out, m, q, 0, 0, {0}};
+    int64_t out_stride = 1;
+    for (int d = m.rank - 1; d >= 0; d--) {
+      t.out_stride[d] = out_stride;
+      out_stride *= m.out_shape[d];
+    }
+    t.blocks_q = (m.out_shape[q] + TILE - 1) / TILE;
+    t.outer = (int64_t)total / (m.out_shape[q] * m.out_shape[m.rank - 1]);
+    parallel_for((size_t)(t.outer * t.blocks_q), 4, transpose_tiles, &t);
+    return NULL;
+  }
+  parallel_for(total, 1 << 16, transpose_range, &m);
+  return NULL;
+}
+
+// ---- unary elementwise: the transcendental ones tfjs's cpu backend runs through Math.* per element ----
+
+enum { UN_EXP = 0, UN_ERF = 1, UN_TANH = 2, UN_RSQRT = 3, UN_SQRT = 4, UN_LOG = 5, UN_SIGMOID = 6 };
+
+HOT_LOOP static void unary_range(void *p, size_t begin, size_t end) {
+  rows_ctx *c = (rows_ctx *)p;
+  const float *x = c->x;
+  float *o = c->out;
+  switch (c->op) {
+    case UN_EXP: for (size_t i = begin; i < end; i++) o[i] = fast_expf(x[i]); break;
+    case UN_ERF: for (size_t i = begin; i < end; i++) o[i] = fast_erff(x[i]); break;
+    case UN_TANH: for (size_t i = begin; i < end; i++) o[i] = tanhf(x[i]); break;
+    case UN_RSQRT: for (size_t i = begin; i < end; i++) o[i] = 1.f / sqrtf(x[i]); break;
+    case UN_SQRT: for (size_t i = begin; i < end; i++) o[i] = sqrtf(x[i]); break;
+    case UN_LOG: for (size_t i = begin; i < end; i++) o[i] = logf(x[i]); break;
+    case UN_SIGMOID: for (size_t i = begin; i < end; i++) o[i] = 1.f / (1.f + fast_expf(-x[i])); break;
+    default: break;
+  }
+}
+
+// unary(x, out, op)
+static napi_value unary(napi_env env, napi_callback_info info) {
+  float *x, *out;
+  size_t xlen, olen;
+  int64_t op;
+  if (!read_x_out(env, info, "unary expects (x, out, op)", &x, &xlen, &out, &olen, 1, &op)) return NULL;
+  if (xlen != olen || op < 0 || op > UN_SIGMOID) {
+    napi_throw_range_error(env, "WARMSTART_NATIVE", "unary: sizes differ or unknown op");
+    return NULL;
+  }
+  rows_ctx c = {x, out, 1, (int)op};
+  parallel_for(xlen, 1 << 15, unary_range, &c);
+  return NULL;
+}
+
+
+// ---- binary elementwise with broadcasting ----
+// tfjs's cpu backend computes a broadcast index per element in JS, which made Add/Mul/Sub ~75% of a BERT
+// forward once the products were native. Shapes arrive coalesced from JS: out dims with per-operand strides
+// (0 where an operand is broadcast), the innermost dim walked by a tight loop.
+
+enum { BIN_ADD = 0, BIN_SUB = 1, BIN_MUL = 2, BIN_DIV = 3, BIN_SQDIFF = 4, BIN_MAX = 5, BIN_MIN = 6 };
+typedef struct {
+  const float *a, *b;
+  float *out;
+  int rank, op;
+  int64_t shape[MAX_RANK], sa[MAX_RANK], sb[MAX_RANK];
+} binary_ctx;
+
+#define BIN_LOOP(EXPR)                                                                   \
+  do {                                                                                   \
+    if (ia == 1 && ib == 1) {                                                            \
+      for (int64_t j = 0; j < n; j++) { float x = pa[j], y = pb[j]; po[j] = (EXPR); }    \
+    } else if (ia == 1 && ib == 0) {                                                     \
+      float y = pb[0];                                                                   \
+      for (int64_t j = 0; j < n; j++) { float x = pa[j]; po[j] = (EXPR); }               \
+    } else if (ia == 0 && ib == 1) {                                                     \
+      float x = pa[0];                                                                   \
+      for (int64_t j = 0; j < n; j++) { float y = pb[j]; po[j] = (EXPR); }               \
+    } else {                                                                             \
+      for (int64_t j = 0; j < n; j++) { float x = pa[j * ia], y = pb[j * ib]; po[j] = (EXPR); } \
+    }                                                                                    \
+  } while (0)
+
+static void binary_row(int op, const float *pa, int64_t ia, const float *pb, int64_t ib, float *po, int64_t n) {
+  switch (op) {
+    case BIN_ADD: BIN_LOOP(x + y); break;
+    case BIN_SUB: BIN_LOOP(x - y); break;
+    case BIN_MUL: BIN_LOOP(x * y); break;
+    case BIN_DIV: BIN_LOOP(x / y); break;
+    case BIN_SQDIFF: BIN_LOOP((x - y) * (x - y)); break;
+    // Math.max/Math.min semantics: NaN if either side is NaN.
+    case BIN_MAX: BIN_LOOP((x != x || y != y) ? NAN : (x > y ? x : y)); break;
+    case BIN_MIN: BIN_LOOP((x != x || y != y) ? NAN : (x < y ? x : y)); break;
+    default: break;
+  }
+}
+
+HOT_LOOP static void binary_rows(void *p, size_t begin, size_t end) {
+  binary_ctx *c = (binary_ctx *)p;
+  int r = c->rank;
+  int64_t n = c->shape[r - 1];
+  for (size_t row = begin; row < end; row++) {
+    size_t rem = row;
+    int64_t oa = 0, ob = 0;
+    for (int d = r - 2; d >= 0; d--) {
+      int64_t coord = (int64_t)(rem % (size_t)c->shape[d]);
+      rem /= (size_t)c->shape[d];
+      oa += coord * c->sa[d];
+      ob += coord * c->sb[d];
+    }
+    binary_row(c->op, c->a + oa, c->sa[r - 1], c->b + ob, c->sb[r - 1], c->out + row * (size_t)n, n);
+  }
+}
+
+// binary(a, b, out, shape: Int32Array, aStrides: Int32Array, bStrides: Int32Array, op)
+static napi_value binary(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *a, *b, *out;
+  size_t alen, blen, olen, rank, salen, sblen;
+  int32_t *shape, *sa, *sb;
+  int64_t op;
+  if (argc != 7 || !get_f32(env, argv[0], &a, &alen) || !get_f32(env, argv[1], &b, &blen) || !get_f32(env, argv[2], &out, &olen) ||
+      !get_i32(env, argv[3], &shape, &rank) || !get_i32(env, argv[4], &sa, &salen) || !get_i32(env, argv[5], &sb, &sblen) ||
+      !get_int(env, argv[6], &op))
+    return NULL;
+  if (rank == 0 || rank > MAX_RANK || salen != rank || sblen != rank || op < 0 || op > BIN_MIN) {
+    napi_throw_range_error(env, "WARMSTART_NATIVE", "binary: bad rank, strides or op");
+    return NULL;
+  }
+  binary_ctx c = {a, b, out, (int)rank, (int)op, {0}, {0}, {0}};
+  size_t total = 1, maxa = 0, maxb = 0;
+  for (size_t d = 0; d < rank; d++) {
+    if (shape[d] <= 0 || sa[d] < 0 || sb[d] < 0) {
+      if (shape[d] == 0) return NULL;  // empty output: nothing to do
+      napi_throw_range_error(env, "WARMSTART_NATIVE", "binary: negative dimension or stride");
+      return NULL;
+    }
+    c.shape[d] = shape[d];
+    c.sa[d] = sa[d];
+    c.sb[d] = sb[d];
+    total *= (size_t)shape[d];
+    maxa += (size_t)(shape[d] - 1) * (size_t)sa[d];
+    maxb += (size_t)(shape[d] - 1) * (size_t)sb[d];
+  }
+  if (total != olen || maxa >= alen || maxb >= blen) {
+    napi_throw_range_error(env, "WARMSTART_NATIVE", "binary: shape and strides reach past a buffer");
+    return NULL;
+  }
+  size_t rows = total / (size_t)c.shape[rank - 1];
+  parallel_for(rows, (32768 + (size_t)c.shape[rank - 1] - 1) / (size_t)c.shape[rank - 1], binary_rows, &c);
+  return NULL;
+}
+
+// ---- reductions over the innermost axis of a [rows, cols] buffer (JS transposes other axes there first) ----
+
+enum { RED_SUM = 0, RED_MEAN = 1, RED_MAX = 2, RED_MIN = 3 };
+
+HOT_LOOP static void reduce_rows(void *p, size_t begin, size_t end) {
+  rows_ctx *c = (rows_ctx *)p;
+  size_t cols = c->cols;
+  for (size_t r = begin; r < end; r++) {
+    const float *x = c->x + r * cols;
+    float acc;
+    if (c->op == RED_MAX || c->op == RED_MIN) {
+      acc = x[0];
+      for (size_t j = 1; j < cols; j++) {
+        float v = x[j];
+        if (v != v) { acc = v; break; }  // NaN wins, as in tfjs's comparisons
+        if (c->op == RED_MAX ? v > acc : v < acc) acc = v;
+      }
+    } else {
+      // tfjs's cpu kernel sums in JS numbers (double); 8 double partial sums match that and still vectorise.
+      double part[8] = {0, 0, 0, 0, 0, 0, 0, 0}, sum = 0;
+      size_t j = 0;
+      for (; j + 8 <= cols; j += 8)
+        for (int q = 0; q < 8; q++) part[q] += (double)x[j + q];
+      for (; j < cols; j++) sum += (double)x[j];
+      for (int q = 0; q < 8; q++) sum += part[q];
+      acc = (float)(c->op == RED_MEAN ? sum / (double)cols : sum);
+    }
+    c->out[r] = acc;
+  }
+}
+
+// reduce(x, out, cols, op)
+static napi_value reduce(napi_env env, napi_callback_info info) {
+  float *x, *out;
+  size_t xlen, olen;
+  int64_t args[2];
+  if (!read_x_out(env, info, "reduce expects (x, out, cols, op)", &x, &xlen, &out, &olen, 2, args)) return NULL;
+  int64_t cols = args[0], op = args[1];
+  if (cols <= 0 || op < 0 || op > RED_MIN || xlen != olen * (size_t)cols) {
+    napi_throw_range_error(env, "WARMSTART_NATIVE", "reduce: sizes do not match the row length, or unknown op");
+    return NULL;
+  }
+  rows_ctx c = {x, out, (size_t)cols, (int)op};
+  parallel_for(olen, (32768 + (size_t)cols - 1) / (size_t)cols, reduce_rows, &c);
+  return NULL;
+}
+
+// ---- setup and introspection ----
+
+static napi_value set_threads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int64_t n;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 1 || !get_int(env, argv[0], &n)) return NULL;
+  if (n < 1) n = 1;
+  g_threads = (int)n;
+  openblas_set_num_threads((int)n);
+  return NULL;
+}
+
+static napi_value get_info(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value obj, v;
+  CHECK(napi_create_object(env, &obj));
+  CHECK(napi_create_string_utf8(env, openblas_get_corename(), NAPI_AUTO_LENGTH, &v));
+  CHECK(napi_set_named_property(env, obj, "blasCore", v));
+  CHECK(napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &v));
+  CHECK(napi_set_named_property(env, obj, "blasConfig", v));
+  CHECK(napi_create_int32(env, openblas_get_num_threads(), &v));
+  CHECK(napi_set_named_property(env, obj, "blasThreads", v));
+  CHECK(napi_create_int32(env, g_threads, &v));
+  CHECK(napi_set_named_property(env, obj, "threads", v));
+  return obj;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  g_threads = openblas_get_num_threads();
+  napi_property_descriptor props[] = {
+      {"gemm", NULL, gemm, NULL, NULL, NULL, napi_default, NULL},
+      {"softmax", NULL, softmax, NULL, NULL, NULL, napi_default, NULL},
+      {"transpose", NULL, transpose, NULL, NULL, NULL, napi_default, NULL},
+      {"unary", NULL, unary, NULL, NULL, NULL, napi_default, NULL},
+      {"binary", NULL, binary, NULL, NULL, NULL, napi_default, NULL},
+      {"reduce", NULL, reduce, NULL, NULL, NULL, napi_default, NULL},
+      {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
+      {"info", NULL, get_info, NULL, NULL, NULL, napi_default, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,118 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { NativeBackendError } from "./errors.js";
+
+/** The functions of build/Release/warmstart_native.node (native/warmstart_native.c documents each). */
+export interface NativeAddon {
+  gemm(
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+    aIndex: Int32Array,
+    bIndex: Int32Array,
+    bias: Float32Array | null,
+    activation: number,
+    alpha: number,
+  ): void;
+  softmax(x: Float32Array, out: Float32Array, cols: number): void;
+  transpose(x: Float32Array, out: Float32Array, shape: Int32Array, perm: Int32Array): void;
+  unary(x: Float32Array, out: Float32Array, op: number): void;
+  binary(
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    shape: Int32Array,
+    aStrides: Int32Array,
+    bStrides: Int32Array,
+    op: number,
+  ): void;
+  reduce(x: Float32Array, out: Float32Array, cols: number, op: number): void;
+  setThreads(threads: number): void;
+  info(): { blasCore: string; blasConfig: string; blasThreads: number; threads: number };
+}
+
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+let loaded: { addon: NativeAddon } | { reason: string } | undefined;
+
+/** Why the install-time build did not produce the addon, from the record scripts/install.mjs leaves. */
+function buildRecord(root: string): string | undefined {
+  try {
+    const record = JSON.parse(readFileSync(join(root, "native-build.json"), "utf8")) as {
+      built?: boolean;
+      reason?: string;
+    };
+    return record.built === true ? undefined : record.reason;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Thread count for OpenBLAS and the native loops: OPENBLAS_NUM_THREADS when it is a positive integer, else every core. */
+export function defaultThreads(env: NodeJS.ProcessEnv = process.env): number {
+  const fromEnv = Number(env.OPENBLAS_NUM_THREADS);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : availableParallelism();
+}
+
+/** Loads the addon of the package at `root`, or says why it cannot (the install record's reason first). */
+export function probeAddon(root: string): { addon: NativeAddon } | { reason: string } {
+  const path = join(root, "build", "Release", "warmstart_native.node");
+  try {
+    return { addon: createRequire(import.meta.url)(path) as NativeAddon };
+  } catch (error) {
+    const why = buildRecord(root);
+    return {
+      reason:
+        why !== undefined
+          ? `the native addon was not built at install: ${why} (rebuild with \`pnpm --filter @warmstart/tensors-native build:native\`)`
+          : `${path} could not be loaded: ${(error as Error).message}`,
+    };
+  }
+}
+
+function load(): { addon: NativeAddon } | { reason: string } {
+  if (loaded === undefined) {
+    loaded = probeAddon(packageRoot);
+    if ("addon" in loaded) loaded.addon.setThreads(defaultThreads());
+  }
+  return loaded;
+}
+
+/** Whether the native addon is built and loads on this machine. */
+export function isAvailable(): boolean {
+  return "addon" in load();
+}
+
+/** Why the native backend is unavailable, or undefined when it is available. */
+export function unavailableReason(): string | undefined {
+  const state = load();
+  return "reason" in state ? state.reason : undefined;
+}
+
+/** The loaded addon; throws NativeBackendError("NATIVE_UNAVAILABLE") with the reason otherwise. */
+export function addon(): NativeAddon {
+  const state = load();
+  if ("reason" in state) throw new NativeBackendError("NATIVE_UNAVAILABLE", state.reason);
+  return state.addon;
+}
+
+/** Sets how many threads OpenBLAS and the native elementwise loops use. */
+export function setNativeThreads(threads: number): void {
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new NativeBackendError("BAD_THREADS", `setNativeThreads: expected a positive integer, got ${threads}`);
+  }
+  addon().setThreads(threads);
+}
+
+/** What the addon runs on: OpenBLAS's kernel family (e.g. "SkylakeX", or "Haswell" under OPENBLAS_CORETYPE) and thread counts. */
+export function nativeInfo(): ReturnType<NativeAddon["info"]> {
+  return addon().info();
+}

@@ -1,0 +1,4 @@
+export { registerNativeBackend, NATIVE_KERNELS, type RegisterNativeOptions } from "./register.js";
+export { isAvailable, unavailableReason, setNativeThreads, nativeInfo, defaultThreads } from "./addon.js";
+export { NativeBackendError } from "./errors.js";
+export type { Tf } from "./cpu_backend.js";

@@ -1,0 +1,164 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { NATIVE_KERNELS, registerNativeBackend } from "./index.js";
+import { compare, ensureNative, nativeSkip, randomFor, randomValues, runOn, tf } from "./test-support/setup.js";
+import type { Tensor } from "@tensorflow/tfjs";
+
+test("Softmax matches the cpu backend, masked rows included", { skip: nativeSkip }, async () => {
+  ensureNative();
+  for (const shape of [[1], [5, 1], [3, 7], [2, 3, 4, 129]]) {
+    const values = randomFor(shape, shape.length).map((v, i) => (i % 7 === 3 ? -3.4e38 : v * 20));
+    await compare(`softmax [${shape}]`, () => tf.softmax(tf.tensor(values, shape)));
+  }
+});
+
+test(
+  "Transpose matches the cpu backend for every permutation up to rank 4 and a rank-6 one",
+  { skip: nativeSkip },
+  async () => {
+    ensureNative();
+    const permutations = (n: number): number[][] =>
+      n === 1
+        ? [[0]]
+        : permutations(n - 1).flatMap((p) =>
+            Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)]),
+          );
+    const shapes = [[7], [3, 5], [2, 3, 4], [3, 1, 4, 5]];
+    for (const shape of shapes) {
+      const values = randomFor(shape, shape.length + 20);
+      for (const perm of permutations(shape.length)) {
+        await compare(`transpose [${shape}] by [${perm}]`, () => tf.transpose(tf.tensor(values, shape), perm));
+      }
+    }
+    // Large enough to be split across threads mid-row.
+    const big = [2, 3, 4, 5, 6, 70];
+    const values = randomFor(big, 99);
+    await compare("transpose rank 6", () => tf.transpose(tf.tensor(values, big), [5, 0, 3, 1, 4, 2]));
+    const ints = await runOn("native", () => tf.transpose(tf.tensor2d([[1, 2, 3]], [1, 3], "int32")));
+    assert.deepEqual(Array.from(ints.values), [1, 2, 3]);
+  },
+);
+
+test("native unary kernels match the cpu backend", { skip: nativeSkip }, async () => {
+  ensureNative();
+  const size = 70001; // above the threading grain, and odd
+  const signed = randomValues(size, 5).map((v) => v * 6);
+  const positive = signed.map((v) => Math.abs(v) + 1e-3);
+  await compare("exp", () => tf.exp(tf.tensor(signed)));
+  await compare("erf", () => tf.erf(tf.tensor(signed)));
+  await compare("tanh", () => tf.tanh(tf.tensor(signed)));
+  await compare("sigmoid", () => tf.sigmoid(tf.tensor(signed)));
+  await compare("rsqrt", () => tf.rsqrt(tf.tensor(positive)));
+  await compare("sqrt", () => tf.sqrt(tf.tensor(positive)));
+  await compare("log", () => tf.log(tf.tensor(positive)));
+  await compare("log at and below 0 (−Infinity, NaN)", () => tf.log(tf.tensor([-1, 0, 1])));
+});
+
+test("the native backend runs every other cpu kernel unchanged and registers once", { skip: nativeSkip }, async () => {
+  ensureNative();
+  assert.equal(registerNativeBackend(tf), "native");
+  const cpuKernels = tf
+    .getKernelsForBackend("cpu")
+    .map((k) => k.kernelName)
+    .sort();
+  const nativeKernels = tf
+    .getKernelsForBackend("native")
+    .map((k) => k.kernelName)
+    .sort();
+  assert.deepEqual(nativeKernels, cpuKernels);
+  for (const name of Object.keys(NATIVE_KERNELS)) assert.ok(cpuKernels.includes(name), `${name} is a cpu kernel`);
+  await compare("layer norm pieces", () => {
+    const x = tf.tensor(randomValues(4 * 6, 3), [4, 6]);
+    const mean = tf.mean(x, -1, true);
+    return tf.div(tf.sub(x, mean), tf.sqrt(tf.add(tf.mean(tf.square(tf.sub(x, mean)), -1, true), 1e-5)));
+  });
+  await tf.setBackend("native");
+  const before = tf.memory().numTensors;
+  tf.tidy(() => {
+    tf.softmax(tf.matMul(tf.ones([3, 4]), tf.ones([4, 5]))).dataSync();
+  });
+  assert.equal(tf.memory().numTensors, before, "no tensors leak");
+});
+
+test("broadcasting binary kernels match the cpu backend", { skip: nativeSkip }, async () => {
+  ensureNative();
+  const pairs: [number[], number[]][] = [
+    [[], []],
+    [[5], []],
+    [[], [5]],
+    [[4, 6], [6]],
+    [
+      [4, 6],
+      [4, 1],
+    ],
+    [
+      [2, 3, 4, 5],
+      [3, 1, 5],
+    ],
+    [
+      [2, 1, 4],
+      [1, 3, 1],
+    ],
+    [
+      [2, 3, 16, 40],
+      [2, 1, 1, 40],
+    ], // attention mask over the scores
+  ];
+  const ops: [string, (a: Tensor, b: Tensor) => Tensor][] = [
+    ["add", tf.add],
+    ["sub", tf.sub],
+    ["mul", tf.mul],
+    ["div", tf.div],
+    ["squaredDifference", tf.squaredDifference],
+    ["maximum", tf.maximum],
+    ["minimum", tf.minimum],
+  ];
+  let seed = 40;
+  for (const [sa, sb] of pairs) {
+    const av = randomFor(sa, seed++);
+    const bv = randomFor(sb, seed++).map((v) => v + 2); // keep divisors away from 0
+    for (const [name, op] of ops) {
+      await compare(`${name} [${sa}] [${sb}]`, () => op(tf.tensor(av, sa), tf.tensor(bv, sb)));
+    }
+  }
+  // Large enough to be split over threads (same-shape operands keep the cpu reference fast).
+  const big = randomValues(3 * 70001, 49);
+  await compare("add, threaded", () =>
+    tf.add(
+      tf.tensor(big, [3, 70001]),
+      tf.tensor(
+        big.map((v) => v * 3),
+        [3, 70001],
+      ),
+    ),
+  );
+  await compare("NaN propagates through maximum", () => tf.maximum(tf.tensor([NaN, 1, 2]), tf.tensor([0, NaN, 1])));
+  const ints = await runOn("native", () => tf.add(tf.tensor1d([1, 2], "int32"), tf.tensor1d([3, 4], "int32")));
+  assert.deepEqual(Array.from(ints.values), [4, 6]);
+});
+
+test("Sum, Mean, Max and Min over any axes match the cpu backend", { skip: nativeSkip }, async () => {
+  ensureNative();
+  const shape = [3, 4, 5, 6];
+  const values = randomValues(3 * 4 * 5 * 6, 77).map((v) => v * 10);
+  const axesList: (number | number[] | undefined)[] = [undefined, -1, 0, 2, [1, 3], [0, 2, 3], [0, 1, 2, 3]];
+  for (const axes of axesList) {
+    for (const keepDims of [false, true]) {
+      await compare(`sum ${JSON.stringify(axes)} keepDims ${keepDims}`, () =>
+        tf.sum(tf.tensor(values, shape), axes, keepDims),
+      );
+      await compare(`mean ${JSON.stringify(axes)} keepDims ${keepDims}`, () =>
+        tf.mean(tf.tensor(values, shape), axes, keepDims),
+      );
+      await compare(`max ${JSON.stringify(axes)} keepDims ${keepDims}`, () =>
+        tf.max(tf.tensor(values, shape), axes, keepDims),
+      );
+      await compare(`min ${JSON.stringify(axes)} keepDims ${keepDims}`, () =>
+        tf.min(tf.tensor(values, shape), axes, keepDims),
+      );
+    }
+  }
+  const long = randomValues(4 * 100003, 78);
+  await compare("mean of long rows (threaded)", () => tf.mean(tf.tensor(long, [4, 100003]), -1));
+  await compare("sum of a bias gradient", () => tf.sum(tf.tensor(long.subarray(0, 1000 * 400), [1000, 400]), 0));
+});
