@@ -1,0 +1,68 @@
+import type { Command } from "commander";
+import { defineAction, examples, withCommonOptions, type ProgramIO, type RunState } from "../framework/command.js";
+import type { CommonOptions } from "../framework/context.js";
+import { integer } from "../framework/option-parsers.js";
+
+interface DemoFlags extends CommonOptions {
+  quick?: boolean;
+  steps?: number;
+  pretrainSteps?: number;
+  testExamples?: number;
+  trainExamples?: number;
+  documents?: number;
+  seed: number;
+  out: string;
+}
+
+export function registerDemo(program: Command, io: ProgramIO, state: RunState): void {
+  const command = withCommonOptions(
+    program
+      .command("demo")
+      .description(
+        "The paper in miniature: pre-train a small BERT and GPT-2 on the Brown Corpus, warm-start Rnd2Rnd, BERT2Rnd, BERT2BERT, BERTShare and BERT2GPT2, fine-tune each on sentence fusion / splitting, and print SARI / ROUGE-2.",
+      )
+      .option("--quick", "tiny models and budget: under 10 minutes on 2 CPU cores")
+      .option("--steps <n>", "fine-tuning (and, unless --pretrain-steps, pre-training) steps per model", integer(1))
+      .option("--pretrain-steps <n>", "pre-training steps of BERT and GPT-2", integer(1))
+      .option("--test-examples <n>", "score only the first n test examples", integer(1))
+      .option("--train-examples <n>", "fine-tune on only the first n training examples", integer(1))
+      .option(
+        "--documents <n>",
+        "use only the first n of the corpus's 500 documents (smaller CI runs)",
+        integer(10, 500),
+      )
+      .option("--seed <n>", "seed of data split, initialisation and data order", integer(0), 1)
+      .option("--out <dir>", "where data, models, results.json and results.md go", "warmstart-demo"),
+  ).addHelpText(
+    "after",
+    examples([
+      "warmstart demo --quick",
+      "warmstart demo",
+      "warmstart demo --quick --steps 5 --test-examples 4 --documents 60 --out /tmp/demo-ci",
+    ]),
+  );
+  defineAction<DemoFlags>(command, io, state, async (ctx, _args, flags) => {
+    const { QUICK, FULL } = await import("../demo/budget.js");
+    const base = flags.quick === true ? QUICK : FULL;
+    const custom = [flags.steps, flags.pretrainSteps, flags.testExamples, flags.trainExamples, flags.documents].some(
+      (v) => v !== undefined,
+    );
+    const budget = {
+      ...base,
+      name: custom ? `${base.name}, custom budget` : base.name,
+      ...(flags.steps === undefined ? {} : { fineTuneSteps: flags.steps, pretrainSteps: flags.steps }),
+      ...(flags.pretrainSteps === undefined ? {} : { pretrainSteps: flags.pretrainSteps }),
+      ...(flags.testExamples === undefined ? {} : { testExamples: flags.testExamples }),
+    };
+    const { runDemo } = await import("../demo/pipeline.js");
+    const { results, markdown, files } = await runDemo(ctx, {
+      budget,
+      seed: flags.seed,
+      out: flags.out,
+      trainExamples: flags.trainExamples,
+      documents: flags.documents,
+    });
+    ctx.print(`\n${markdown}\nsaved ${files.join(" and ")}`);
+    ctx.result({ ok: true, files, ...results });
+  });
+}

@@ -1,0 +1,133 @@
+import type { Command } from "commander";
+import { CliError } from "../framework/cli-error.js";
+import { defineAction, examples, withCommonOptions, type ProgramIO, type RunState } from "../framework/command.js";
+import type { CommonOptions } from "../framework/context.js";
+import { decimal, integer } from "../framework/option-parsers.js";
+import { requireFile } from "../io/read-lines.js";
+import { PRESETS, resolveConfigArgument } from "../models/presets.js";
+import { trainerLog } from "../models/trainer-log.js";
+
+interface PretrainFlags extends CommonOptions {
+  objective: string;
+  config: string;
+  text: string[];
+  validation?: string[];
+  out: string;
+  tokenizer?: string;
+  vocabSize: number;
+  lowercase?: boolean;
+  blockSize: number;
+  batchSize: number;
+  steps?: number;
+  epochs?: number;
+  lr: number;
+  warmupSteps: number;
+  saveSteps?: number;
+  evalSteps?: number;
+  loggingSteps: number;
+  seed: number;
+  resume?: string | boolean;
+}
+
+export function registerPretrain(program: Command, io: ProgramIO, state: RunState): void {
+  const command = withCommonOptions(
+    program
+      .command("pretrain")
+      .description(
+        "Pre-train a small BERT / RoBERTa (masked LM) or GPT-2 (causal LM) on plain text, with a trained tokenizer; writes a Hub-layout folder.",
+      )
+      .requiredOption("--objective <mlm|clm>", "mlm (BERT, RoBERTa) or clm (GPT-2)")
+      .requiredOption(
+        "--config <preset|json>",
+        `architecture: ${Object.keys(PRESETS).join(", ")}, a shipped config or a config.json`,
+      )
+      .requiredOption("--text <files...>", "plain-text training files, one or more sentences per line")
+      .requiredOption("--out <dir>", "output folder (config.json, model.safetensors, tokenizer, checkpoints)")
+      .option("--validation <files...>", "held-out text for an evaluation loss")
+      .option("--tokenizer <dir|id>", "use this tokenizer instead of training one")
+      .option("--vocab-size <n>", "size of the tokenizer to train", integer(100, 1_000_000), 4000)
+      .option("--lowercase", "lower-case text in a trained tokenizer")
+      .option("--block-size <n>", "tokens per training sequence", integer(8, 100_000), 64)
+      .option("--batch-size <n>", "sequences per step", integer(1, 100_000), 16)
+      .option("--steps <n>", "optimizer steps (default: one epoch)", integer(1))
+      .option("--epochs <n>", "passes over the text when --steps is not given", integer(1))
+      .option("--lr <x>", "peak learning rate", decimal({ min: 0, exclusiveMin: true, max: 1 }), 5e-4)
+      .option("--warmup-steps <n>", "linear warm-up steps", integer(0), 0)
+      .option("--save-steps <n>", "checkpoint every this many steps", integer(1))
+      .option("--eval-steps <n>", "evaluate on --validation every this many steps", integer(1))
+      .option("--logging-steps <n>", "log the loss every this many steps", integer(1), 10)
+      .option("--seed <n>", "seed of initialisation, masking and data order", integer(0), 0)
+      .option("--resume [checkpoint]", "continue from a checkpoint folder in --out (default: the latest)"),
+  ).addHelpText(
+    "after",
+    examples([
+      "warmstart pretrain --objective mlm --config tiny-bert --text corpus.txt --out ./tiny-bert --steps 500",
+      "warmstart pretrain --objective clm --config tiny-gpt2 --text a.txt b.txt --vocab-size 8000 --out ./tiny-gpt2",
+      "warmstart pretrain --objective mlm --config my-config.json --text corpus.txt --out ./bert --resume",
+    ]),
+  );
+  defineAction<PretrainFlags>(command, io, state, async (ctx, _args, flags) => {
+    if (flags.objective !== "mlm" && flags.objective !== "clm") {
+      throw new CliError("USAGE", `--objective must be mlm or clm, got "${flags.objective}"`, {
+        hint: "mlm for BERT/RoBERTa, clm for GPT-2",
+      });
+    }
+    const config = await resolveConfigArgument(flags.config);
+    const type = config.model_type;
+    if (flags.objective === "clm" && type !== "gpt2") {
+      throw new CliError("USAGE", `--objective clm pre-trains GPT-2, but --config ${flags.config} is ${String(type)}`, {
+        hint: "use --objective mlm, or a gpt2 config",
+      });
+    }
+    if (flags.objective === "mlm" && type !== "bert" && type !== "roberta") {
+      throw new CliError(
+        "USAGE",
+        `--objective mlm pre-trains BERT or RoBERTa, but --config ${flags.config} is ${String(type)}`,
+        { hint: "use --objective clm, or a bert/roberta config" },
+      );
+    }
+    for (const f of [...flags.text, ...(flags.validation ?? [])]) await requireFile(f, "--text");
+    const { initBackend } = await import("@warmstart/tensors");
+    const { pretrain } = await import("@warmstart/training");
+    await initBackend();
+    const tokenizer =
+      flags.tokenizer === undefined
+        ? { vocabSize: flags.vocabSize, ...(flags.lowercase === true ? { lowercase: true } : {}) }
+        : await (await import("@warmstart/tokenizers")).AutoTokenizer.fromPretrained(flags.tokenizer);
+    const progress = trainerLog(ctx, `pretrain ${String(type)} (${flags.objective})`);
+    const result = await pretrain({
+      objective: flags.objective,
+      config,
+      textFiles: flags.text,
+      ...(flags.validation === undefined ? {} : { validationFiles: flags.validation }),
+      tokenizer,
+      outputDir: flags.out,
+      blockSize: flags.blockSize,
+      batchSize: flags.batchSize,
+      ...(flags.steps === undefined ? {} : { maxSteps: flags.steps }),
+      ...(flags.epochs === undefined ? {} : { epochs: flags.epochs }),
+      learningRate: flags.lr,
+      warmupSteps: flags.warmupSteps,
+      ...(flags.saveSteps === undefined ? {} : { saveSteps: flags.saveSteps }),
+      ...(flags.evalSteps === undefined ? {} : { evalSteps: flags.evalSteps }),
+      loggingSteps: flags.loggingSteps,
+      seed: flags.seed,
+      log: progress.log,
+      ...(flags.resume === undefined ? {} : { resumeFrom: flags.resume === true ? "latest" : String(flags.resume) }),
+    });
+    progress.finish();
+    const finalLoss = result.losses[result.losses.length - 1];
+    ctx.print(
+      `pre-trained ${String(type)} for ${result.globalStep} steps on ${result.blocks} blocks; final loss ${finalLoss?.toFixed(4) ?? "n/a"}; saved to ${result.outputDir}`,
+    );
+    ctx.result({
+      ok: true,
+      outputDir: result.outputDir,
+      steps: result.globalStep,
+      blocks: result.blocks,
+      finalLoss: finalLoss ?? null,
+      vocabSize: result.tokenizer.vocabSize,
+      losses: result.losses,
+    });
+  });
+}

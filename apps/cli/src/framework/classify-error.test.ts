@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { CliError } from "./cli-error.js";
+import { classifyError } from "./classify-error.js";
+import { EXIT } from "./exit-codes.js";
+
+class FakeLibraryError extends Error {
+  readonly code: string;
+  constructor(name: string, code: string, message: string) {
+    super(message);
+    this.name = name;
+    this.code = code;
+  }
+}
+
+test("library errors map to documented exit codes by name and code", () => {
+  assert.equal(
+    classifyError(new FakeLibraryError("TrainingError", "MISSING_COLUMN", "no column")).exitCode,
+    EXIT.INPUT,
+  );
+  assert.equal(
+    classifyError(new FakeLibraryError("ComposerError", "UNSUPPORTED_MODEL_TYPE", "t5")).exitCode,
+    EXIT.MODEL,
+  );
+  assert.equal(classifyError(new FakeLibraryError("HubError", "OFFLINE_CACHE_MISS", "offline")).exitCode, EXIT.NETWORK);
+  assert.equal(classifyError(new FakeLibraryError("HubError", "NOT_FOUND", "nope")).exitCode, EXIT.MODEL);
+  assert.equal(classifyError(new FakeLibraryError("GenerationError", "invalid_config", "bad")).exitCode, EXIT.USAGE);
+  assert.equal(classifyError(new FakeLibraryError("TrainingError", "NON_FINITE_LOSS", "nan")).exitCode, EXIT.FAILURE);
+});
+
+test("the message is the first line only, with a hint; unknown errors suggest --verbose", () => {
+  const found = classifyError(
+    new FakeLibraryError("TrainingError", "MISSING_COLUMN", 'train.csv: no column "text"\ncolumns: a, b'),
+  );
+  assert.equal(found.message, 'train.csv: no column "text"');
+  assert.equal(found.code, "TrainingError.MISSING_COLUMN");
+  assert.match(found.hint ?? "", /--source-column/);
+  assert.match(classifyError(new TypeError("x is undefined")).hint ?? "", /--verbose/);
+  const cli = classifyError(new CliError("LENGTH_MISMATCH", "3 vs 4", { hint: "align" }));
+  assert.deepEqual(cli, { exitCode: EXIT.INPUT, code: "CliError.LENGTH_MISMATCH", message: "3 vs 4", hint: "align" });
+});

@@ -1,0 +1,119 @@
+import { CliError } from "./cli-error.js";
+import { EXIT, type ExitCode } from "./exit-codes.js";
+
+/** What the CLI prints and returns for a failure. */
+export interface ClassifiedError {
+  exitCode: ExitCode;
+  /** `<ErrorName>.<code>`, stable for `--json` consumers. */
+  code: string;
+  message: string;
+  hint: string | undefined;
+}
+
+// Library errors are matched by their `name` and `code` rather than by class, so that a command which never
+// touches tensors need not load TensorFlow.js just to recognise a tokenizer or hub error.
+const INPUT_CODES = new Set([
+  // @warmstart/evaluation
+  "INVALID_ARGUMENT",
+  "LENGTH_MISMATCH",
+  "EMPTY_INPUT",
+  "EMPTY_REFERENCE",
+  // @warmstart/training
+  "MALFORMED_ROW",
+  "MISSING_COLUMN",
+  "UNSUPPORTED_FORMAT",
+  "CHECKPOINT_NOT_FOUND",
+  "CHECKPOINT_MISMATCH",
+  // @warmstart/tokenizers
+  "NOT_A_STRING",
+  "INVALID_FILE",
+]);
+const USAGE_CODES = new Set([
+  "INVALID_OPTION",
+  "UNKNOWN_ROUGE_TYPE",
+  "UNKNOWN_METRIC",
+  "invalid_config",
+  "num_return_sequences_exceeds_num_beams",
+  "max_length_too_small",
+  "MAX_LENGTH_TOO_LARGE",
+  "MAX_LENGTH_TOO_SMALL",
+]);
+const MODEL_CODES = new Set([
+  // @warmstart/composer
+  "INVALID_CONFIG",
+  "MISSING_SUB_CONFIG",
+  "UNSUPPORTED_MODEL_TYPE",
+  "MISSING_SPECIAL_TOKEN",
+  "TIE_MISMATCH",
+  "MISSING_WEIGHTS",
+  "WEIGHT_SHAPE_MISMATCH",
+  // @warmstart/encoders
+  "unknown-model-type",
+  "unknown-activation",
+  "invalid-field",
+  "unsupported-feature",
+  "shape-mismatch",
+  "invalid-source",
+  // @warmstart/tokenizers, @warmstart/hub, generation
+  "MISSING_FILES",
+  "NO_WEIGHTS",
+  "ONLY_PYTORCH_WEIGHTS",
+  "missing_token_id",
+]);
+const NETWORK_CODES = new Set(["NETWORK", "OFFLINE_CACHE_MISS", "UNAUTHORIZED", "HTTP", "INTEGRITY"]);
+
+const hints: Record<string, string> = {
+  NOT_FOUND: "check the model id or folder path; a local folder must contain config.json",
+  OFFLINE_CACHE_MISS: "run once with network access to fill the cache, or pass a local folder",
+  NETWORK: "check the network connection, or set HF_HUB_OFFLINE=1 and use cached or local models",
+  ONLY_PYTORCH_WEIGHTS:
+    "convert the checkpoint to model.safetensors (transformers: save_pretrained(..., safe_serialization=True))",
+  MISSING_COLUMN: "name the columns with --source-column / --target-column",
+  UNSUPPORTED_MODEL_TYPE: "use a BERT, RoBERTa or GPT-2 checkpoint (model_type bert, roberta or gpt2)",
+  "unknown-model-type": "use a BERT, RoBERTa or GPT-2 checkpoint (model_type bert, roberta or gpt2)",
+  LENGTH_MISMATCH: "the files must have one example per line and the same number of lines",
+  EMPTY_INPUT: "the input files are empty: give at least one line",
+  ENOENT: "check the path",
+  EACCES: "check the file's permissions",
+  EISDIR: "give a file, not a folder",
+};
+
+function exitFor(name: string, code: string): ExitCode {
+  if (name === "HubError") {
+    if (code === "NOT_FOUND" || code === "NO_WEIGHTS" || code === "ONLY_PYTORCH_WEIGHTS") return EXIT.MODEL;
+    if (code === "INVALID_ARGUMENT") return EXIT.USAGE;
+    return NETWORK_CODES.has(code) ? EXIT.NETWORK : EXIT.FAILURE;
+  }
+  if (name === "ModelInputError") return EXIT.INPUT;
+  if (USAGE_CODES.has(code)) return EXIT.USAGE;
+  if (INPUT_CODES.has(code)) return EXIT.INPUT;
+  if (MODEL_CODES.has(code)) return EXIT.MODEL;
+  if (NETWORK_CODES.has(code)) return EXIT.NETWORK;
+  if (code === "ENOENT" || code === "EACCES" || code === "EISDIR" || code === "ENOTDIR") return EXIT.INPUT;
+  return EXIT.FAILURE;
+}
+
+/** Maps any thrown value to an exit status, a stable code and a one-line message with what to do. */
+export function classifyError(error: unknown): ClassifiedError {
+  if (error instanceof CliError) {
+    return { exitCode: error.exitCode, code: `CliError.${error.code}`, message: error.message, hint: error.hint };
+  }
+  if (error instanceof Error) {
+    const raw = (error as unknown as { code?: unknown }).code;
+    const code = typeof raw === "string" ? raw : "";
+    const name = error.name === "Error" && code !== "" ? "SystemError" : error.name;
+    const message = error.message.split("\n")[0] ?? error.message;
+    return {
+      exitCode: code === "" ? EXIT.FAILURE : exitFor(error.name, code),
+      code: code === "" ? name : `${name}.${code}`,
+      message,
+      hint: hints[code] ?? (code === "" ? "run again with --verbose for the stack trace" : undefined),
+    };
+  }
+  return {
+    exitCode: EXIT.FAILURE,
+    code: "Unknown",
+    message: String(error),
+    hint: "run again with --verbose for details",
+  };
+}
