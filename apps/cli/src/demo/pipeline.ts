@@ -4,7 +4,7 @@ import type { HFConfigJSON } from "@warmstart/composer";
 import type { Tokenizer } from "@warmstart/tokenizers";
 import type { Seq2SeqExample } from "@warmstart/training";
 import type { CommandContext } from "../framework/context.js";
-import { formatEta } from "../framework/progress.js";
+import { formatDuration } from "@warmstart/training/progress";
 import { score } from "../metrics/score.js";
 import { fineTune } from "../models/fine-tune.js";
 import { PRESETS } from "../models/presets.js";
@@ -177,7 +177,7 @@ export async function runDemo(
     `data: ${task.pretrainSentences.length} pre-training sentences; ${train.length} / ${task.validation.length} / ${task.test.length} fusion examples (train / validation / test), ${test.length} scored`,
   );
   ctx.log(
-    `budget "${o.budget.name}": expected about ${formatEta(expectedSeconds(o.budget, test.length))} on 2 CPU cores`,
+    `budget "${o.budget.name}": expected about ${formatDuration(expectedSeconds(o.budget, test.length))} on 2 CPU cores`,
   );
   const dataDir = join(out, "data");
   await mkdir(dataDir, { recursive: true });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { formatEta, ProgressBar } from "./progress.js";
+import { ProgressBar } from "./progress.js";
 
 function sink(isTTY: boolean): {
   chunks: string[];
@@ -9,13 +9,6 @@ function sink(isTTY: boolean): {
   const chunks: string[] = [];
   return { chunks, stream: { write: (s: string) => chunks.push(s) > 0, isTTY, columns: 200 } };
 }
-
-test("formatEta", () => {
-  assert.equal(formatEta(5), "5s");
-  assert.equal(formatEta(125), "2m05s");
-  assert.equal(formatEta(3725), "1h02m");
-  assert.equal(formatEta(Number.NaN), "?");
-});
 
 test("without a TTY: a plain line per 10 % of the work, with rate and ETA", () => {
   let now = 0;

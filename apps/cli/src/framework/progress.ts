@@ -1,3 +1,6 @@
+// The training package's formatter, from a subpath that loads no TensorFlow.js (keeps --help fast).
+import { formatDuration } from "@warmstart/training/progress";
+
 /** Where a progress bar writes: stderr in the CLI, a buffer in tests. */
 export interface ProgressStream {
   write(chunk: string): unknown;
@@ -17,18 +20,6 @@ export interface ProgressOptions {
   initial?: number;
   /** Without a TTY: at most one line per this many milliseconds (default 10 s), plus every 10 % of the work. */
   plainIntervalMs?: number;
-}
-
-/** "1h02m", "3m05s", "12s". */
-export function formatEta(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return "?";
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const r = s % 60;
-  if (h > 0) return `${h}h${String(m).padStart(2, "0")}m`;
-  if (m > 0) return `${m}m${String(r).padStart(2, "0")}s`;
-  return `${r}s`;
 }
 
 /**
@@ -85,7 +76,7 @@ export class ProgressBar {
     const elapsed = (this.#now() - this.#start) / 1000;
     const share = total > 0 ? this.#done / total : 1;
     const rate = elapsed > 0 ? (this.#done - this.#initial) / elapsed : 0;
-    const eta = this.#done >= total ? "done" : rate > 0 ? `ETA ${formatEta((total - this.#done) / rate)}` : "ETA ?";
+    const eta = this.#done >= total ? "done" : rate > 0 ? `ETA ${formatDuration((total - this.#done) / rate)}` : "ETA ?";
     const width = 24;
     const filled = Math.round(share * width);
     const bar = withBar ? ` [${"#".repeat(filled)}${".".repeat(width - filled)}]` : "";
@@ -96,7 +87,7 @@ export class ProgressBar {
       `${(share * 100).toFixed(0)}%`,
       rateText,
       eta,
-      `elapsed ${formatEta(elapsed)}`,
+      `elapsed ${formatDuration(elapsed)}`,
       this.#note,
     ];
     return parts.filter((p) => p !== "").join("  ");
