@@ -167,8 +167,14 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
     const configPath = join(dir, "config.json");
     const json = readConfigFile(dir);
     const config = EncoderDecoderConfig.fromJSON(json, configPath);
-    const plan = planComposition(config.encoder, config.decoder, config.tieEncoderDecoder);
-    const model = new EncoderDecoderModel(config, plan, options.seed ?? 0);
+    let model: EncoderDecoderModel;
+    try {
+      const plan = planComposition(config.encoder, config.decoder, config.tieEncoderDecoder);
+      model = new EncoderDecoderModel(config, plan, options.seed ?? 0);
+    } catch (error) {
+      // The encoder and decoder packages check sizes and types before allocating, but know no file name.
+      throw error instanceof ComposerError ? error : new ComposerError("INVALID_CONFIG", `${configPath}: ${(error as Error).message}`);
+    }
     try {
       model.#tie();
       const checkpoint = await openCheckpoint(dir);
