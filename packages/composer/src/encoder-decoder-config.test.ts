@@ -49,7 +49,7 @@ test("sub-configs get the encoder / decoder role flags; special tokens fall back
   assert.equal(config.decoder.is_decoder, true);
   assert.equal(config.decoder.add_cross_attention, true);
   assert.deepEqual(config.specialTokens(), { decoderStartTokenId: 0, eosTokenId: 2, padTokenId: 1 });
-  assert.equal(bert.hasOwnProperty("is_decoder"), false, "the caller's object is not modified");
+  assert.equal(Object.hasOwn(bert, "is_decoder"), false, "the caller's object is not modified");
 });
 
 test("a missing special token is an error naming the field to set", () => {

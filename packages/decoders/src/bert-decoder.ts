@@ -23,7 +23,7 @@ import {
 import { tiedOutput } from "./tied-output.js";
 import { prepareDecoderStep, type DecoderInput, type DecoderOutput } from "./decoder-inputs.js";
 
-export interface DecoderOptions extends ModelOptions {}
+export type DecoderOptions = ModelOptions;
 
 /**
  * Where an MLM-style LM head keeps its weights: dense → activation → LayerNorm → · word_embeddingsᵀ + bias.

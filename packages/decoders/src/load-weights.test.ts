@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { initBackend, tf } from "@warmstart/tensors";
+import { initBackend, type tf } from "@warmstart/tensors";
 import { formatLoadReport } from "@warmstart/encoders";
 import { sharedSkipReason } from "@warmstart/test-utils";
 import { AutoDecoder } from "./auto.js";
