@@ -21,6 +21,17 @@ const SEQS = (process.env.WARMSTART_BENCH_SEQS ?? "128,512").split(",").map(Numb
 const ITERATIONS: Record<number, number> = { 128: 2, 512: 1 };
 
 
+// What a profile of this forward shows when the ratio stays under the target (see research/engine-facts.md).
+const LIMITED_BY: Record<string, string> = {
+  wasm:
+    "About 75% of the forward is dense matrix products (linear), and single-threaded wasm sgemm reaches ~21 GFLOP/s " +
+    "against ~180-330 for 2-thread OpenBLAS: no graph change closes that. The opt-in native backend " +
+    "(WARMSTART_BACKEND=native, @warmstart/tensors-native) runs the products on OpenBLAS; see results/engine-native.json.",
+  native:
+    "Products run on OpenBLAS; the rest of the time goes to Transpose of [out, in] weights inside linear, per-head " +
+    "attention products and separate bias / GELU / residual / LayerNorm passes on the cpu backend's JS kernels.",
+};
+
 interface Run {
   seq: number;
   batch: number;
@@ -108,6 +119,7 @@ async function main(): Promise<void> {
     pytorch,
     ratioTfjsOverPytorch: ratio,
     target: "at least 0.5x PyTorch",
+    limitedBy: LIMITED_BY[tfjs.backend] ?? null,
     notes: [
       "Single runs on a shared 2-core machine vary by ±30%; compare the ratio, not absolute numbers across runs.",
       "tfjs peakTensorBytes is tf.profile's high-water mark of live tensor memory during one forward; maxRssBytes is the process's peak RSS (wasm heap included).",
