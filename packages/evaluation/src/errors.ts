@@ -13,7 +13,9 @@ export type EvaluationErrorCode =
   /** An option outside its domain (unknown tokenizer or smoothing method, bad number). */
   | "INVALID_OPTION"
   /** `createMetric` was given a name it does not know. */
-  | "UNKNOWN_METRIC";
+  | "UNKNOWN_METRIC"
+  /** An example too long for a quadratic-time score (ROUGE-L, ROUGE-Lsum): see `MAX_LCS_CELLS`. */
+  | "INPUT_TOO_LONG";
 
 export interface EvaluationErrorDetails {
   /** The argument or option concerned, e.g. `references` or `options.tokenize`. */

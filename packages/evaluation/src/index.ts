@@ -10,6 +10,7 @@ export {
 } from "./bootstrap.js";
 export {
   DEFAULT_ROUGE_TYPES,
+  MAX_LCS_CELLS,
   rouge,
   RougeScorer,
   tokenizeForRouge,

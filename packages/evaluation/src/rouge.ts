@@ -96,9 +96,28 @@ class Interner {
   }
 }
 
+/**
+ * ROUGE-L and ROUGE-Lsum refuse an example whose target and prediction token counts multiply beyond
+ * this (e.g. two texts of 31,623 tokens each): LCS time grows with that product, and a pair of 10 MB
+ * texts would run for hours. Summaries and documents of a few thousand tokens are far below it.
+ */
+export const MAX_LCS_CELLS = 1e9;
+
+function assertLcsSize(targetTokens: number, predictionTokens: number, type: string): void {
+  if (targetTokens * predictionTokens > MAX_LCS_CELLS) {
+    throw new EvaluationError(
+      "INPUT_TOO_LONG",
+      `${type} of a ${targetTokens}-token target and a ${predictionTokens}-token prediction would compare ` +
+        `${targetTokens * predictionTokens} token pairs, more than the limit of ${MAX_LCS_CELLS} (MAX_LCS_CELLS); shorten the texts or score them in pieces`,
+      { argument: "predictions" },
+    );
+  }
+}
+
 /** `_score_lcs`: ROUGE-L over whole texts. */
 export function scoreLcs(target: readonly string[], prediction: readonly string[]): Triple {
   if (target.length === 0 || prediction.length === 0) return { ...ZERO };
+  assertLcsSize(target.length, prediction.length, "rougeL");
   const interner = new Interner();
   const length = lcsLength(interner.encode(target), interner.encode(prediction));
   const precision = length / prediction.length;
@@ -121,6 +140,7 @@ export function summaryLevelLcs(
   const m = targetSentences.reduce((sum, s) => sum + s.length, 0);
   const n = predictionSentences.reduce((sum, s) => sum + s.length, 0);
   if (m === 0 || n === 0) return { ...ZERO };
+  assertLcsSize(m, n, "rougeLsum");
 
   const interner = new Interner();
   const refs = targetSentences.map((s) => interner.encode(s));
@@ -282,7 +302,14 @@ export function scoreRougeExamples(
 ): RougeScores[] {
   return predictions.map((prediction, i) => {
     const ref = references[i] as string | readonly string[];
-    return typeof ref === "string" ? scorer.score(ref, prediction) : scorer.scoreMulti(ref, prediction);
+    try {
+      return typeof ref === "string" ? scorer.score(ref, prediction) : scorer.scoreMulti(ref, prediction);
+    } catch (error) {
+      if (error instanceof EvaluationError && error.code === "INPUT_TOO_LONG") {
+        throw new EvaluationError(error.code, `predictions[${i}]: ${error.message}`, { argument: "predictions", index: i });
+      }
+      throw error;
+    }
   });
 }
 
