@@ -48,6 +48,7 @@ export {
   CHECKPOINT_PREFIX,
   checkpointName,
   listCheckpoints,
+  recoverInterruptedWrites,
   rotateCheckpoints,
   type CheckpointEntry,
 } from "./checkpoint/folders.js";

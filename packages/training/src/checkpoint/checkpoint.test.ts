@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { readdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { before, test } from "node:test";
 import { initBackend, tf } from "@warmstart/tensors";
 import { AdamW } from "../optim/adamw.js";
 import { ToyModel } from "../test-support/toy-model.js";
-import { checkpointName, listCheckpoints, rotateCheckpoints } from "./folders.js";
+import { checkpointName, listCheckpoints, recoverInterruptedWrites, rotateCheckpoints } from "./folders.js";
 import { loadWeightsInto, readCheckpoint } from "./read-checkpoint.js";
 import type { TrainerState } from "./trainer-state.js";
 import { writeCheckpoint } from "./write-checkpoint.js";
@@ -182,6 +182,27 @@ test("rotation keeps the newest checkpoints and the best one", async () => {
       (await listCheckpoints(dir)).map((c) => c.step),
       [5],
     );
+    model.dispose();
+  });
+});
+
+test("leftovers of a killed run are tidied before the next write: temporaries removed, a moved-aside step restored", async () => {
+  await withDir(async (dir) => {
+    const model = new ToyModel({ vocabSize: 5, hidden: 2, seed: 1 });
+    const optimizer = new AdamW().getState();
+    await writeCheckpoint(dir, { saveModel: (d) => model.savePretrained(d), optimizer, trainerState: state(1) });
+    // A kill mid-write of step 2, and one between moving step 1 aside and renaming its re-save in.
+    await mkdir(join(dir, ".checkpoint-2.tmp-123-abcd"));
+    await writeFile(join(dir, ".checkpoint-2.tmp-123-abcd", "half.safetensors"), "torn");
+    await rename(join(dir, "checkpoint-1"), join(dir, ".checkpoint-1.tmp-456-ef01.previous"));
+
+    assert.deepEqual((await recoverInterruptedWrites(dir)).sort(), [".checkpoint-1.tmp-456-ef01.previous", ".checkpoint-2.tmp-123-abcd"]);
+    assert.deepEqual((await readdir(dir)).sort(), ["checkpoint-1"]);
+    assert.equal((await readCheckpoint(join(dir, "checkpoint-1"))).trainerState.globalStep, 1);
+
+    await mkdir(join(dir, ".checkpoint-3.tmp-789-0000"));
+    await writeCheckpoint(dir, { saveModel: (d) => model.savePretrained(d), optimizer, trainerState: state(2) });
+    assert.deepEqual((await readdir(dir)).sort(), ["checkpoint-1", "checkpoint-2"]);
     model.dispose();
   });
 });

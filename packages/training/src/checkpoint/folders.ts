@@ -1,10 +1,50 @@
-import { readdir, rm } from "node:fs/promises";
+import { readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 
 export const CHECKPOINT_PREFIX = "checkpoint-";
 
 export function checkpointName(step: number): string {
   return `${CHECKPOINT_PREFIX}${step}`;
+}
+
+/** The hidden folder a checkpoint is written into before its rename (see writeCheckpoint). */
+export function temporaryCheckpointPrefix(step: number): string {
+  return `.${checkpointName(step)}.tmp-`;
+}
+
+/**
+ * Tidies what a killed run left in `outputDir`: half-written `.checkpoint-<step>.tmp-*` folders are removed,
+ * and an old checkpoint moved aside (`….previous`) for a re-save of its step is put back when its
+ * replacement never arrived. Returns the names it removed or restored.
+ */
+export async function recoverInterruptedWrites(outputDir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(outputDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+  const touched: string[] = [];
+  for (const name of names) {
+    const match = /^\.(checkpoint-\d+)\.tmp-.*?(\.previous)?$/.exec(name);
+    if (match === null) continue;
+    const path = join(outputDir, name);
+    const final = join(outputDir, match[1] as string);
+    if (match[2] !== undefined && !(await exists(final))) await rename(path, final);
+    else await rm(path, { recursive: true, force: true });
+    touched.push(name);
+  }
+  return touched;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export interface CheckpointEntry {

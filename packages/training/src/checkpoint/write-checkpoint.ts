@@ -3,7 +3,7 @@ import { mkdir, rename, rm, stat, writeFile as fsWriteFile } from "node:fs/promi
 import { join } from "node:path";
 import { TrainingError } from "../errors.js";
 import type { AdamWState } from "../optim/adamw.js";
-import { checkpointName, listCheckpoints } from "./folders.js";
+import { checkpointName, listCheckpoints, recoverInterruptedWrites, temporaryCheckpointPrefix } from "./folders.js";
 import { OPTIMIZER_FILE, writeOptimizerState } from "./optimizer-file.js";
 import { TRAINER_STATE_FILE, trainerStateToJson, type TrainerState } from "./trainer-state.js";
 
@@ -34,7 +34,8 @@ export async function writeCheckpoint(
   const step = contents.trainerState.globalStep;
   const final = join(outputDir, checkpointName(step));
   await mkdir(outputDir, { recursive: true });
-  const temp = join(outputDir, `.${checkpointName(step)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+  await recoverInterruptedWrites(outputDir);
+  const temp = join(outputDir, `${temporaryCheckpointPrefix(step)}${process.pid}-${randomBytes(4).toString("hex")}`);
   await mkdir(temp);
   let replaced: string | undefined;
   try {

@@ -3,7 +3,7 @@ import { tf } from "@warmstart/tensors";
 import { BatchIterator, planEpoch } from "../data/batching.js";
 import { Rng } from "../data/rng.js";
 import { TrainingError } from "../errors.js";
-import { listCheckpoints, rotateCheckpoints } from "../checkpoint/folders.js";
+import { listCheckpoints, recoverInterruptedWrites, rotateCheckpoints } from "../checkpoint/folders.js";
 import { loadWeightsInto, readCheckpoint } from "../checkpoint/read-checkpoint.js";
 import type { LogEntry, TrainerState } from "../checkpoint/trainer-state.js";
 import { writeCheckpoint } from "../checkpoint/write-checkpoint.js";
@@ -111,6 +111,7 @@ export class Trainer<Example, Batch> {
       if (this.options.outputDir === undefined) {
         throw new TrainingError("INVALID_OPTION", 'resume("latest") needs outputDir');
       }
+      await recoverInterruptedWrites(this.options.outputDir);
       const latest = (await listCheckpoints(this.options.outputDir)).at(-1);
       if (latest === undefined) {
         throw new TrainingError("CHECKPOINT_NOT_FOUND", `no checkpoint-<step> folder in ${this.options.outputDir}`);
