@@ -18,13 +18,7 @@ export function temporaryCheckpointPrefix(step: number): string {
  * replacement never arrived. Returns the names it removed or restored.
  */
 export async function recoverInterruptedWrites(outputDir: string): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await readdir(outputDir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
-  }
+  const names = await entriesOf(outputDir);
   const touched: string[] = [];
   for (const name of names) {
     const match = /^\.(checkpoint-\d+)\.tmp-.*?(\.previous)?$/.exec(name);
@@ -38,7 +32,17 @@ export async function recoverInterruptedWrites(outputDir: string): Promise<strin
   return touched;
 }
 
-async function exists(path: string): Promise<boolean> {
+/** The names in `dir`; none when it does not exist yet. */
+async function entriesOf(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+}
+
+export async function exists(path: string): Promise<boolean> {
   try {
     await stat(path);
     return true;
@@ -54,13 +58,7 @@ export interface CheckpointEntry {
 
 /** The finished `checkpoint-<step>` folders of an output folder, oldest first (temporary folders excluded). */
 export async function listCheckpoints(outputDir: string): Promise<CheckpointEntry[]> {
-  let names: string[];
-  try {
-    names = await readdir(outputDir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
-  }
+  const names = await entriesOf(outputDir);
   const found: CheckpointEntry[] = [];
   for (const name of names) {
     const match = /^checkpoint-(\d+)$/.exec(name);

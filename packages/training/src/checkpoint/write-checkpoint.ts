@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, stat, writeFile as fsWriteFile } from "node:fs/promises";
+import { mkdir, rename, rm, writeFile as fsWriteFile } from "node:fs/promises";
 import { join } from "node:path";
 import { TrainingError } from "../errors.js";
 import type { AdamWState } from "../optim/adamw.js";
-import { checkpointName, listCheckpoints, recoverInterruptedWrites, temporaryCheckpointPrefix } from "./folders.js";
+import { checkpointName, exists, listCheckpoints, recoverInterruptedWrites, temporaryCheckpointPrefix } from "./folders.js";
 import { OPTIMIZER_FILE, writeOptimizerState } from "./optimizer-file.js";
 import { TRAINER_STATE_FILE, trainerStateToJson, type TrainerState } from "./trainer-state.js";
 
@@ -60,13 +60,4 @@ export async function writeCheckpoint(
   }
   if (replaced !== undefined) await rm(replaced, { recursive: true, force: true });
   return final;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
