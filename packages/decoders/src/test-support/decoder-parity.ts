@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { initBackend, tf } from "@warmstart/tensors";
-import { assertClose, sharedPath, sharedSkipReason } from "@warmstart/test-utils";
+import { assertClose, sharedPath, sharedSkipReason, startOrSkip } from "@warmstart/test-utils";
 import { AutoDecoder } from "../auto.js";
 
 export const PARITY = "fixtures/parity";
@@ -22,11 +22,11 @@ interface DecoderCase {
 }
 
 /** decoders.json parity on one backend: logits of every position within 1e-4. */
-export function decoderParitySuite(backend: "wasm" | "cpu"): void {
+export function decoderParitySuite(backend: "wasm" | "cpu" | "native"): void {
   const skip = sharedSkipReason(PARITY);
   for (const name of ["gpt2", "bert_causal_lm", "roberta_causal_lm"]) {
-    test(`${name} matches decoders.json on ${backend}`, { skip }, async () => {
-      await initBackend({ backend });
+    test(`${name} matches decoders.json on ${backend}`, { skip }, async (t) => {
+      if (!(await startOrSkip(t, () => initBackend({ backend }), backend === "native"))) return;
       assert.equal(tf.getBackend(), backend);
       const all = JSON.parse(readFileSync(join(sharedPath(PARITY) as string, "decoders.json"), "utf8")) as Record<string, DecoderCase>;
       const golden = all[name] as DecoderCase;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { initBackend, tf } from "@warmstart/tensors";
-import { assertClose, sharedSkipReason } from "@warmstart/test-utils";
+import { assertClose, sharedSkipReason, startOrSkip } from "@warmstart/test-utils";
 import { AutoEncoder } from "../auto.js";
 import { PARITY, readParityJson, parityCheckpoint, type GoldenTensor } from "./fixtures.js";
 
@@ -17,11 +17,11 @@ interface EncoderCase {
 }
 
 /** encoders.json parity on one backend: every position of last_hidden_state (and BERT's pooler) within 1e-4. */
-export function encoderParitySuite(backend: "wasm" | "cpu"): void {
+export function encoderParitySuite(backend: "wasm" | "cpu" | "native"): void {
   const skip = sharedSkipReason(PARITY);
   for (const name of ["bert", "roberta"]) {
-    test(`${name} encoder matches encoders.json on ${backend}`, { skip }, async () => {
-      await initBackend({ backend });
+    test(`${name} encoder matches encoders.json on ${backend}`, { skip }, async (t) => {
+      if (!(await startOrSkip(t, () => initBackend({ backend }), backend === "native"))) return;
       assert.equal(tf.getBackend(), backend);
       const golden = readParityJson<Record<string, EncoderCase>>("encoders.json")[name] as EncoderCase;
       const model = await AutoEncoder.fromPretrained(parityCheckpoint(golden.checkpoint));
