@@ -23,5 +23,6 @@ export {
   type TensorInfo,
   type TensorSource,
 } from "./safetensors/read.js";
+export { readSafetensorsBytes } from "./safetensors/bytes.js";
 export { openCheckpoint, type Checkpoint } from "./safetensors/checkpoint.js";
 export { writeSafetensors } from "./safetensors/write.js";

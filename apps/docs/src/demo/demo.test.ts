@@ -8,7 +8,6 @@ import { initBackend } from "@warmstart/tensors";
 import { CharTokenizer, demoVocabulary } from "./char-tokenizer.js";
 import { loadDemoModel } from "./load-model.js";
 import { DEMO_GENERATION, makeDemoModel, reverseWords } from "./make-demo-model.js";
-import { DemoLoadError, parseSafetensors } from "./safetensors.js";
 
 before(async () => {
   await initBackend();
@@ -25,10 +24,6 @@ test("char tokenizer: [CLS] chars [SEP], padding, decode", async () => {
 
 test("the demo's toy task reverses word order", () => {
   assert.equal(reverseWords(" the cat  sat "), "sat cat the");
-});
-
-test("safetensors reader rejects truncated files", () => {
-  assert.throws(() => parseSafetensors(new ArrayBuffer(4), "x"), (e: unknown) => e instanceof DemoLoadError && e.code === "BAD_SAFETENSORS");
 });
 
 test("the demo model loads from bytes exactly as fromPretrained loads it from disk", async () => {

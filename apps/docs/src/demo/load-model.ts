@@ -2,11 +2,19 @@
 // (EncoderDecoderModel.fromConfig), model.safetensors the values, assigned to the model's variables by
 // their Hugging Face names. Weights tied in the model are stored once, under the first name that owns them.
 import { EncoderDecoderConfig, EncoderDecoderModel, type HFConfigJSON } from "@warmstart/composer";
-import { tf } from "@warmstart/tensors";
+import { readSafetensorsBytes, tf } from "@warmstart/tensors";
 import { CharTokenizer } from "./char-tokenizer.js";
-import { DemoLoadError, parseSafetensors } from "./safetensors.js";
 
 export type FetchBytes = (file: string) => Promise<ArrayBuffer>;
+
+export class DemoLoadError extends Error {
+  readonly code: "MISSING_WEIGHT" | "SHAPE_MISMATCH" | "FETCH_FAILED";
+  constructor(code: DemoLoadError["code"], message: string) {
+    super(message);
+    this.name = "DemoLoadError";
+    this.code = code;
+  }
+}
 
 export interface DemoModel {
   model: EncoderDecoderModel;
@@ -22,21 +30,21 @@ export async function loadDemoModel(fetchBytes: FetchBytes): Promise<DemoModel> 
   const config = EncoderDecoderConfig.fromJSON(await json<HFConfigJSON>(fetchBytes, "config.json"), "config.json");
   const vocab = await json<string[]>(fetchBytes, "vocab.json");
   const generation = await json<DemoModel["generation"]>(fetchBytes, "demo.json");
-  const weights = parseSafetensors(await fetchBytes("model.safetensors"), "model.safetensors");
+  const weights = readSafetensorsBytes(new Uint8Array(await fetchBytes("model.safetensors")), "model.safetensors");
   const model = EncoderDecoderModel.fromConfig(config);
   const assigned = new Set<tf.Variable>();
   for (const [name, variable] of model.namedParameters()) {
-    const stored = weights.get(name);
-    if (stored === undefined) {
+    if (!weights.has(name)) {
       if (assigned.has(variable)) continue; // a tied alias of a tensor already read
       model.dispose();
       throw new DemoLoadError("MISSING_WEIGHT", `model.safetensors has no ${name} (shape [${variable.shape.join(", ")}])`);
     }
-    if (stored.shape.join() !== variable.shape.join()) {
+    const { shape } = weights.info(name);
+    if (shape.join() !== variable.shape.join()) {
       model.dispose();
-      throw new DemoLoadError("SHAPE_MISMATCH", `model.safetensors: ${name} is [${stored.shape.join(", ")}], the model expects [${variable.shape.join(", ")}]`);
+      throw new DemoLoadError("SHAPE_MISMATCH", `model.safetensors: ${name} is [${shape.join(", ")}], the model expects [${variable.shape.join(", ")}]`);
     }
-    tf.tidy(() => variable.assign(tf.tensor(stored.data, stored.shape, "float32")));
+    tf.tidy(() => variable.assign(weights.tensor(name)));
     assigned.add(variable);
   }
   model.eval();

@@ -2,8 +2,7 @@
 import { generateText } from "@warmstart/composer";
 import { registerWasmKernels, tf } from "@warmstart/tensors";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
-import { loadDemoModel, type DemoModel } from "./load-model.js";
-import { DemoLoadError } from "./safetensors.js";
+import { DemoLoadError, loadDemoModel, type DemoModel } from "./load-model.js";
 
 export interface DemoSession {
   backend: string;
