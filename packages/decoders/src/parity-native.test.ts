@@ -1,4 +1,4 @@
-// One backend per process: the parity run on the opt-in native backend (skipped where its addon did not build).
+// One backend per process: the parity run on the native backend (skipped where its addon did not build).
 import { decoderParitySuite } from "./test-support/decoder-parity.js";
 
 decoderParitySuite("native");

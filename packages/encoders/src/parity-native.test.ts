@@ -1,4 +1,4 @@
-// One backend per process: the parity run on the opt-in native backend (skipped where its addon did not build).
+// One backend per process: the parity run on the native backend (skipped where its addon did not build).
 import { encoderParitySuite } from "./test-support/encoder-parity.js";
 
 encoderParitySuite("native");

@@ -39,6 +39,22 @@ test(
   },
 );
 
+test("UnsortedSegmentSum matches the cpu backend (embedding-gradient shapes, dropped ids, rank 3)", { skip: nativeSkip }, async () => {
+  ensureNative();
+  const ids = [3, 0, 3, 7, -1, 9, 2, 3];
+  const values = randomFor([8, 5], 31);
+  await compare("segment sum [8,5] into 9 segments", () =>
+    tf.unsortedSegmentSum(tf.tensor2d(values, [8, 5]), tf.tensor1d(ids, "int32"), 9),
+  );
+  await compare("segment sum [4,2,3] into 5 segments", () =>
+    tf.unsortedSegmentSum(tf.tensor3d(randomFor([4, 2, 3], 32), [4, 2, 3]), tf.tensor1d([4, 1, 1, 0], "int32"), 5),
+  );
+  // The gradient of gather over a 1000-row table, as an embedding's backward pass computes it.
+  const table = tf.tensor2d(randomFor([1000, 8], 33), [1000, 8]);
+  const rows = tf.tensor1d([5, 999, 5, 0, 17], "int32");
+  await compare("gather gradient", () => tf.grad((t: Tensor) => tf.sum(tf.square(tf.gather(t, rows))))(table));
+});
+
 test("native unary kernels match the cpu backend", { skip: nativeSkip }, async () => {
   ensureNative();
   const size = 70001; // above the threading grain, and odd

@@ -8,6 +8,7 @@ import { REDUCE_OPS, reduce } from "./kernels/reduce.js";
 import { softmax } from "./kernels/softmax.js";
 import { transpose } from "./kernels/transpose.js";
 import { UNARY_OPS, unary } from "./kernels/unary.js";
+import { unsortedSegmentSum } from "./kernels/unsorted_segment_sum.js";
 
 /** The kernels the native backend runs itself; every other kernel is the cpu backend's. */
 export const NATIVE_KERNELS: Readonly<Record<string, NativeKernel>> = {
@@ -15,6 +16,7 @@ export const NATIVE_KERNELS: Readonly<Record<string, NativeKernel>> = {
   _FusedMatMul: fusedMatMul,
   Softmax: softmax,
   Transpose: transpose,
+  UnsortedSegmentSum: unsortedSegmentSum,
   ...Object.fromEntries(Object.entries(UNARY_OPS).map(([name, op]) => [name, unary(op)])),
   ...Object.fromEntries(Object.entries(BINARY_OPS).map(([name, op]) => [name, binary(op)])),
   ...Object.fromEntries(Object.entries(REDUCE_OPS).map(([name, [op, axisAttr]]) => [name, reduce(op, axisAttr)])),

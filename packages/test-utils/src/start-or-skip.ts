@@ -1,6 +1,6 @@
 /**
  * Runs `start` (e.g. starting a backend) and reports whether the test may go on. When `optional` is true a failure
- * skips the test with the error's message — an opt-in backend that did not build on this machine — otherwise it
+ * skips the test with the error's message — an optional backend whose addon did not build on this machine — otherwise it
  * fails the test.
  */
 export async function startOrSkip(
