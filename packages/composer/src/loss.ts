@@ -18,7 +18,7 @@ export function maskedCrossEntropy(logits: tf.Tensor, labels: readonly (readonly
   }
   const targets = flat.map((id) => (id === IGNORE_INDEX ? 0 : id));
   const weights = flat.map((id) => (id === IGNORE_INDEX ? 0 : 1 / counted));
-  const flatLogits = tf.reshape(logits, [batch * length, vocab]);
+  const flatLogits = tf.reshape(logits, [batch * length, vocab]) as tf.Tensor2D;
   const loss = weightedCrossEntropy(flatLogits, targets, weights);
   flatLogits.dispose();
   return loss;
