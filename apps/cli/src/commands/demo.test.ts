@@ -60,3 +60,10 @@ test("demo runs end to end and saves the paper-style table as JSON and Markdown"
   assert.match(run.stderr, /expected about \d/);
   for (const name of NAMES) assert.ok(existsSync(join(out, "models", name, "model.safetensors")), `${name} saved`);
 });
+
+test("demo --compositions runs only the named compositions and rejects unknown names", async () => {
+  const run = await runCli(["demo", "--quick", "--compositions", "Rnd2Rnd,BERT2Bert"]);
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /unknown composition "BERT2Bert"; use a comma-separated list of Rnd2Rnd, BERT2Rnd, BERT2BERT/);
+  assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
+});

@@ -1,7 +1,19 @@
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
+import { DEMO_COMPOSITION_NAMES } from "../demo/compositions.js";
 import { defineAction, examples, withCommonOptions, type ProgramIO, type RunState } from "../framework/command.js";
 import type { CommonOptions } from "../framework/context.js";
 import { integer } from "../framework/option-parsers.js";
+
+function compositionList(text: string): string[] {
+  const names = text.split(",").map((name) => name.trim());
+  const unknown = names.filter((name) => !DEMO_COMPOSITION_NAMES.includes(name));
+  if (unknown.length > 0) {
+    throw new InvalidArgumentError(
+      `unknown composition ${unknown.map((n) => `"${n}"`).join(", ")}; use a comma-separated list of ${DEMO_COMPOSITION_NAMES.join(", ")}.`,
+    );
+  }
+  return names;
+}
 
 interface DemoFlags extends CommonOptions {
   quick?: boolean;
@@ -10,6 +22,7 @@ interface DemoFlags extends CommonOptions {
   testExamples?: number;
   trainExamples?: number;
   documents?: number;
+  compositions?: string[];
   seed: number;
   out: string;
 }
@@ -31,6 +44,11 @@ export function registerDemo(program: Command, io: ProgramIO, state: RunState): 
         "use only the first n of the corpus's 500 documents (smaller CI runs)",
         integer(10, 500),
       )
+      .option(
+        "--compositions <names>",
+        `only these compositions, comma-separated (of ${DEMO_COMPOSITION_NAMES.join(", ")})`,
+        compositionList,
+      )
       .option("--seed <n>", "seed of data split, initialisation and data order", integer(0), 1)
       .option("--out <dir>", "where data, models, results.json and results.md go", "warmstart-demo"),
   ).addHelpText(
@@ -38,6 +56,7 @@ export function registerDemo(program: Command, io: ProgramIO, state: RunState): 
     examples([
       "warmstart demo --quick",
       "warmstart demo",
+      "warmstart demo --quick --compositions Rnd2Rnd,BERT2BERT",
       "warmstart demo --quick --steps 5 --test-examples 4 --documents 60 --out /tmp/demo-ci",
     ]),
   );
@@ -61,6 +80,7 @@ export function registerDemo(program: Command, io: ProgramIO, state: RunState): 
       out: flags.out,
       trainExamples: flags.trainExamples,
       documents: flags.documents,
+      compositions: flags.compositions,
     });
     ctx.print(`\n${markdown}\nsaved ${files.join(" and ")}`);
     ctx.result({ ok: true, files, ...results });

@@ -10,6 +10,9 @@ export interface DemoComposition {
   gpt2Decoder: boolean;
 }
 
+/** The demo's compositions, in the order they run and are reported. */
+export const DEMO_COMPOSITION_NAMES: readonly string[] = ["Rnd2Rnd", "BERT2Rnd", "BERT2BERT", "BERTShare", "BERT2GPT2"];
+
 /**
  * Rnd2Rnd, BERT2Rnd, BERT2BERT, BERTShare and BERT2GPT2 of Rothe et al. (2020) at the demo's size. Random
  * parts take the pre-trained BERT's config (same architecture and vocabulary), as the paper's Rnd parts

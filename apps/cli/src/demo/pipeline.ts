@@ -24,6 +24,8 @@ export interface DemoOptions {
   trainExamples?: number | undefined;
   /** Only the first n corpus documents (CI); default all 500. */
   documents?: number | undefined;
+  /** Only these of the five compositions, by name; default all. */
+  compositions?: readonly string[] | undefined;
 }
 
 /** Wall and CPU seconds of one phase: on a shared machine the CPU time tells what the run would take alone. */
@@ -196,7 +198,10 @@ export async function runDemo(
   const bertConfig = JSON.parse(await readFile(join(bert.dir, "config.json"), "utf8")) as HFConfigJSON;
 
   const compositions: CompositionResult[] = [];
-  for (const c of demoCompositions(bert.dir, gpt2.dir, bertConfig)) {
+  const chosen = demoCompositions(bert.dir, gpt2.dir, bertConfig).filter(
+    (c) => o.compositions === undefined || o.compositions.includes(c.name),
+  );
+  for (const c of chosen) {
     const data = { train: toPairs(train), validation: toPairs(task.validation), test };
     compositions.push(
       await timed(ctx, phases, c.name, () =>
