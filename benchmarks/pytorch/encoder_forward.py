@@ -1,4 +1,4 @@
-"""PyTorch baseline for benchmarks/encoder-forward.ts: a BERT-base encoder forward (post-LayerNorm, erf gelu,
+"""PyTorch baseline for the encoder rows of benchmarks/engine.ts: a BERT-base encoder forward (post-LayerNorm, erf gelu,
 random weights) with the same shapes and arithmetic as @warmstart/encoders' BertModel, timed in the same way.
 
 Usage: python3 encoder_forward.py '{"seqs": [128, 512], "batch": 8, "iterations": {"128": 2, "512": 1}, "threads": 2}'
@@ -7,13 +7,14 @@ libopenblas0-pthread, otherwise matrix products fall back to the reference BLAS)
 """
 import json
 import math
-import os
 import resource
 import statistics
 import sys
 import time
 
 import torch
+
+from baseline_env import recorded_env
 import torch.nn.functional as F
 
 HIDDEN, LAYERS, HEADS, INTERMEDIATE, VOCAB, POSITIONS, TYPES, EPS = 768, 12, 12, 3072, 30522, 512, 2, 1e-12
@@ -91,8 +92,7 @@ def main():
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
         "blasLibraries": loaded_blas(),
-        "env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_WAIT_POLICY",
-                                              "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_")},
+        "env": recorded_env(),
         "maxRssBytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
         "runs": runs,
     }))

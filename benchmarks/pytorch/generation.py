@@ -1,10 +1,10 @@
-"""PyTorch baseline for benchmarks/generation.ts: beam search (4 beams) on a BERT2BERT-base-sized encoder-decoder
+"""PyTorch baseline for the beam-search row of benchmarks/engine.ts: beam search (4 beams) on a BERT2BERT-base-sized encoder-decoder
 with random weights, decoding with its own key/value cache (self-attention keys/values appended per step,
 cross-attention keys/values computed once from the encoder output and reordered with the beams).
 
 Usage: python3 generation.py --source-length 512 --new-tokens 128 64 [--threads 2]
 Prints one JSON object: per new-token count, the total wall time of a generate call (encoder included).
-benchmarks/generation.ts runs it with OMP_WAIT_POLICY=PASSIVE and the MALLOC_* settings of research/engine-facts.md.
+benchmarks/engine.ts runs it (through pytorch-baseline.ts) with OMP_WAIT_POLICY=PASSIVE and the MALLOC_* settings of research/engine-facts.md.
 """
 import argparse
 import json

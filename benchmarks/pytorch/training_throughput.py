@@ -1,4 +1,4 @@
-"""PyTorch baseline for benchmarks/training-throughput.ts: training steps of a small BERT2BERT (HF
+"""PyTorch baseline for the train-step rows of benchmarks/engine.ts: training steps of a BERT2BERT (HF
 EncoderDecoderModel semantics: post-LayerNorm BERT encoder; BERT decoder with causal self-attention and
 cross-attention; MLM-style head tied to the decoder word embeddings; labels shifted right into decoder inputs)
 with torch.optim.AdamW and clipping at 1.0 — the same work per step as @warmstart/training's Trainer.

@@ -388,7 +388,7 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
     return { hidden, mask: rows.map((i) => [...(state.mask[i] as number[])]) };
   }
 
-  decodeStep(args: DecodeStepArgs<EncoderState, KeyValueCache>): DecodeStepResult<KeyValueCache> {
+  async decodeStep(args: DecodeStepArgs<EncoderState, KeyValueCache>): Promise<DecodeStepResult<KeyValueCache>> {
     this.#live();
     const { decoderInputIds, encoderState, cache, useCache } = args;
     const incremental = useCache && cache !== null;
@@ -410,7 +410,8 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
       return tf.reshape(tf.slice(out.logits, [0, length - 1, 0], [rows, 1, vocab]), [rows, vocab]);
     });
     const vocabSize = last.shape[1] as number;
-    const logits = last.dataSync() as Float32Array;
+    // An asynchronous read: GPU backends (webgpu) cannot read tensors synchronously in Node.
+    const logits = (await last.data()) as Float32Array;
     last.dispose();
     if (incremental) disposeUnshared(cache, next);
     return { logits: Float32Array.from(logits), vocabSize, cache: next };

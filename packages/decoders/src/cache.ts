@@ -43,7 +43,8 @@ export function reorderCache(
   return tf.tidy(() => {
     const indices = beamIndices instanceof tf.Tensor ? tf.cast(beamIndices, "int32") : tf.tensor1d(beamIndices, "int32");
     const rows = cache[0]?.selfKey.shape[0] ?? 0;
-    const values = indices.dataSync();
+    // A plain array is checked as it is, without reading the tensor back (GPU backends cannot read synchronously).
+    const values = beamIndices instanceof tf.Tensor ? indices.dataSync() : beamIndices;
     for (const i of values) {
       if (!Number.isInteger(i) || i < 0 || i >= rows) throw new RangeError(`beam index ${i} is outside the cache's ${rows} rows`);
     }

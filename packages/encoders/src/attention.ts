@@ -1,4 +1,4 @@
-import { tf } from "@warmstart/tensors";
+import { productsPreferTransposeFlags, scaledMaskedSoftmax, tf } from "@warmstart/tensors";
 
 /** The most negative float32: Hugging Face adds it to the scores of masked keys so their softmax weight is 0. */
 export const FLOAT32_MIN = -3.4028234663852886e38;
@@ -49,9 +49,11 @@ export function gpt2CausalMask(batch: number, queries: number, keys: number, mas
 }
 
 /**
- * softmax(q·kᵀ·scale + mask)·v for q `[B, H, Tq, d]`, k and v `[B, H, Tk, d]`. On wasm only untransposed 2-D
- * products reach the fast matrix kernel, so the products run per (batch, head) against an explicitly
- * transposed k; `probsDropout` (training only) applies to the attention weights as Hugging Face does.
+ * softmax(q·kᵀ·scale + mask)·v for q `[B, H, Tq, d]`, k and v `[B, H, Tk, d]`; `probsDropout` (training only)
+ * applies to the attention weights as Hugging Face does. Backends whose products take transpose flags and batch
+ * dimensions at full speed get one batched product each for q·kᵀ and for the weighted values. On wasm only
+ * untransposed 2-D products reach the fast matrix kernel, so there the products run per (batch, head) against
+ * an explicitly transposed k.
  */
 export function attend(
   q: tf.Tensor4D,
@@ -62,17 +64,23 @@ export function attend(
   probsDropout?: (probs: tf.Tensor4D) => tf.Tensor4D,
 ): tf.Tensor4D {
   return tf.tidy(() => {
-  const [batch, heads, queries, headSize] = q.shape;
-  const keys = k.shape[2];
-  const groups = batch * heads;
-  const qs = tf.unstack(tf.reshape(tf.mul(q, scale), [groups, queries, headSize]));
-  const kTs = tf.unstack(tf.reshape(tf.transpose(k, [0, 1, 3, 2]), [groups, headSize, keys]));
-  let scores: tf.Tensor = tf.reshape(tf.stack(qs.map((qi, i) => tf.matMul(qi as tf.Tensor2D, kTs[i] as tf.Tensor2D))), [batch, heads, queries, keys]);
-  if (mask !== undefined) scores = tf.add(scores, mask);
-  let probs = tf.softmax(scores) as tf.Tensor4D;
-  if (probsDropout !== undefined) probs = probsDropout(probs);
-  const ps = tf.unstack(tf.reshape(probs, [groups, queries, keys]));
-  const vs = tf.unstack(tf.reshape(v, [groups, keys, headSize]));
-  return tf.reshape(tf.stack(ps.map((pi, i) => tf.matMul(pi as tf.Tensor2D, vs[i] as tf.Tensor2D))), [batch, heads, queries, headSize]) as tf.Tensor4D;
+    let probs: tf.Tensor4D;
+    if (productsPreferTransposeFlags()) {
+      probs = scaledMaskedSoftmax(tf.matMul(q, k, false, true), mask, scale);
+      if (probsDropout !== undefined) probs = probsDropout(probs);
+      return tf.matMul(probs, v);
+    }
+    const [batch, heads, queries, headSize] = q.shape;
+    const keys = k.shape[2];
+    const groups = batch * heads;
+    const qs = tf.unstack(tf.reshape(tf.mul(q, scale), [groups, queries, headSize]));
+    const kTs = tf.unstack(tf.reshape(tf.transpose(k, [0, 1, 3, 2]), [groups, headSize, keys]));
+    let scores: tf.Tensor = tf.reshape(tf.stack(qs.map((qi, i) => tf.matMul(qi as tf.Tensor2D, kTs[i] as tf.Tensor2D))), [batch, heads, queries, keys]);
+    if (mask !== undefined) scores = tf.add(scores, mask);
+    probs = tf.softmax(scores) as tf.Tensor4D;
+    if (probsDropout !== undefined) probs = probsDropout(probs);
+    const ps = tf.unstack(tf.reshape(probs, [groups, queries, keys]));
+    const vs = tf.unstack(tf.reshape(v, [groups, keys, headSize]));
+    return tf.reshape(tf.stack(ps.map((pi, i) => tf.matMul(pi as tf.Tensor2D, vs[i] as tf.Tensor2D))), [batch, heads, queries, headSize]) as tf.Tensor4D;
   });
 }

@@ -643,6 +643,341 @@ static napi_value reduce(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// reduce_mid(x, out, outer, r, inner, op): out[o, i] = op over j of x[o, j, i] for x viewed as [outer, r, inner].
+// Reductions over leading or middle axes (a bias gradient sums [tokens, features] over tokens) run here in
+// place, with no transpose to bring the reduced axes innermost.
+typedef struct {
+  const float *x;
+  float *out;
+  size_t r, inner, blocks;
+  int op;
+} mid_ctx;
+
+#define MID_BLOCK 256
+HOT_LOOP static void reduce_mid_blocks(void *p, size_t begin, size_t end) {
+  mid_ctx *c = (mid_ctx *)p;
+  double acc[MID_BLOCK];
+  float ext[MID_BLOCK];
+  for (size_t job = begin; job < end; job++) {
+    size_t o = job / c->blocks, i0 = (job % c->blocks) * MID_BLOCK;
+    size_t w = c->inner - i0 < MID_BLOCK ? c->inner - i0 : MID_BLOCK;
+    const float *x = c->x + o * c->r * c->inner + i0;
+    float *out = c->out + o * c->inner + i0;
+    if (c->op == RED_MAX || c->op == RED_MIN) {
+      for (size_t i = 0; i < w; i++) ext[i] = x[i];
+      for (size_t j = 1; j < c->r; j++) {
+        const float *row = x + j * c->inner;
+        for (size_t i = 0; i < w; i++) {
+          float v = row[i], a = ext[i];
+          // NaN wins, as in tfjs's comparisons
+          ext[i] = (a != a || v != v) ? NAN : (c->op == RED_MAX ? (v > a ? v : a) : (v < a ? v : a));
+        }
+      }
+      for (size_t i = 0; i < w; i++) out[i] = ext[i];
+    } else {
+      for (size_t i = 0; i < w; i++) acc[i] = 0;
+      for (size_t j = 0; j < c->r; j++) {
+        const float *row = x + j * c->inner;
+        for (size_t i = 0; i < w; i++) acc[i] += (double)row[i];
+      }
+      for (size_t i = 0; i < w; i++) out[i] = (float)(c->op == RED_MEAN ? acc[i] / (double)c->r : acc[i]);
+    }
+  }
+}
+
+static napi_value reduce_mid(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *x, *out;
+  size_t xlen, olen;
+  int64_t outer, r, inner, op;
+  if (argc != 6 || !get_f32(env, argv[0], &x, &xlen) || !get_f32(env, argv[1], &out, &olen) || !get_int(env, argv[2], &outer) ||
+      !get_int(env, argv[3], &r) || !get_int(env, argv[4], &inner) || !get_int(env, argv[5], &op))
+    return NULL;
+  if (outer <= 0 || r <= 0 || inner <= 0 || op < 0 || op > RED_MIN || xlen != (size_t)(outer * r * inner) || olen != (size_t)(outer * inner)) {
+    napi_throw_range_error(env, "WARMSTART_NATIVE", "reduceMid: sizes do not match [outer, r, inner], or unknown op");
+    return NULL;
+  }
+  mid_ctx c = {x, out, (size_t)r, (size_t)inner, ((size_t)inner + MID_BLOCK - 1) / MID_BLOCK, (int)op};
+  size_t jobs = (size_t)outer * c.blocks;
+  size_t per_job = (size_t)r * (inner < MID_BLOCK ? (size_t)inner : MID_BLOCK);
+  parallel_for(jobs, (32768 + per_job - 1) / per_job, reduce_mid_blocks, &c);
+  return NULL;
+}
+
+// ---- fused LayerNorm over the last axis (forward and backward) ----
+// The composed form is nine elementwise/reduction passes forward and more backward; these are one pass per row
+// (plus one over columns for the parameter gradients). Sums are in double, as tfjs's Mean.
+
+typedef struct {
+  const float *x, *gamma, *beta, *dy;
+  float *out, *mean, *rstd, *dgamma, *dbeta;
+  size_t rows, cols;
+  float eps;
+} ln_ctx;
+
+HOT_LOOP static void ln_forward_rows(void *p, size_t begin, size_t end) {
+  ln_ctx *c = (ln_ctx *)p;
+  size_t n = c->cols;
+  for (size_t r = begin; r < end; r++) {
+    const float *x = c->x + r * n;
+    float *o = c->out + r * n;
+    double s = 0;
+    for (size_t j = 0; j < n; j++) s += (double)x[j];
+    float mean = (float)(s / (double)n);
+    double v = 0;
+    for (size_t j = 0; j < n; j++) {
+      float d = x[j] - mean;
+      v += (double)(d * d);
+    }
+    float rstd = 1.f / sqrtf((float)(v / (double)n) + c->eps);
+    for (size_t j = 0; j < n; j++) o[j] = (x[j] - mean) * rstd * c->gamma[j] + c->beta[j];
+    c->mean[r] = mean;
+    c->rstd[r] = rstd;
+  }
+}
+
+// layerNorm(x, gamma, beta, out, mean, rstd, cols, eps): mean and rstd (1/sqrt(var + eps)) per row are kept
+// for the backward pass.
+static napi_value layer_norm(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *x, *gamma, *beta, *out, *mean, *rstd;
+  size_t xlen, glen, blen, olen, mlen, rlen;
+  int64_t cols;
+  double eps;
+  if (argc != 8 || !get_f32(env, argv[0], &x, &xlen) || !get_f32(env, argv[1], &gamma, &glen) || !get_f32(env, argv[2], &beta, &blen) ||
+      !get_f32(env, argv[3], &out, &olen) || !get_f32(env, argv[4], &mean, &mlen) || !get_f32(env, argv[5], &rstd, &rlen) ||
+      !get_int(env, argv[6], &cols) || !get_double(env, argv[7], &eps))
+    return NULL;
+  if (cols <= 0 || xlen % (size_t)cols != 0 || glen != (size_t)cols || blen != (size_t)cols || olen != xlen ||
+      mlen != xlen / (size_t)cols || rlen != mlen) {
+    napi_throw_range_error(env, "WARMSTART_NATIVE", "layerNorm: buffer sizes do not match the row length");
+    return NULL;
+  }
+  ln_ctx c = {x, gamma, beta, NULL, out, mean, rstd, NULL, NULL, mlen, (size_t)cols, (float)eps};
+  parallel_for(c.rows, (16384 + c.cols - 1) / c.cols, ln_forward_rows, &c);
+  return NULL;
+}
+
+// dx = rstd·(g − mean(g) − x̂·mean(g·x̂)) with g = dy·gamma and x̂ = (x − mean)·rstd.
+HOT_LOOP static void ln_backward_rows(void *p, size_t begin, size_t end) {
+  ln_ctx *c = (ln_ctx *)p;
+  size_t n = c->cols;
+  for (size_t r = begin; r < end; r++) {
+    const float *x = c->x + r * n, *dy = c->dy + r * n;
+    float *dx = c->out + r * n;
+    float mean = c->mean[r], rstd = c->rstd[r];
+    double sg = 0, sgx = 0;
+    for (size_t j = 0; j < n; j++) {
+      float g = dy[j] * c->gamma[j];
+      sg += (double)g;
+      sgx += (double)(g * ((x[j] - mean) * rstd));
+    }
+    float a = (float)(sg / (double)n), b = (float)(sgx / (double)n);
+    for (size_t j = 0; j < n; j++) dx[j] = rstd * (dy[j] * c->gamma[j] - a - (x[j] - mean) * rstd * b);
+  }
+}
+
+// dgamma = Σ_rows dy·x̂, dbeta = Σ_rows dy, split over column ranges.
+HOT_LOOP static void ln_backward_cols(void *p, size_t begin, size_t end) {
+  ln_ctx *c = (ln_ctx *)p;
+  size_t n = c->cols;
+  double sgx[MID_BLOCK], sb[MID_BLOCK];
+  for (size_t j0 = begin; j0 < end; j0 += MID_BLOCK) {
+    size_t w = end - j0 < MID_BLOCK ? end - j0 : MID_BLOCK;
+    for (size_t j = 0; j < w; j++) sgx[j] = sb[j] = 0;
+    for (size_t r = 0; r < c->rows; r++) {
+      const float *x = c->x + r * n + j0, *dy = c->dy + r * n + j0;
+      float mean = c->mean[r], rstd = c->rstd[r];
+      for (size_t j = 0; j < w; j++) {
+        sgx[j] += (double)(dy[j] * ((x[j] - mean) * rstd));
+        sb[j] += (double)dy[j];
+      }
+    }
+    for (size_t j = 0; j < w; j++) {
+      c->dgamma[j0 + j] = (float)sgx[j];
+      c->dbeta[j0 + j] = (float)sb[j];
+    }
+  }
+}
+
+// layerNormGrad(dy, x, gamma, mean, rstd, dx, dgamma, dbeta, cols)
+static napi_value layer_norm_grad(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value argv[9];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *dy, *x, *gamma, *mean, *rstd, *dx, *dgamma, *dbeta;
+  size_t dylen, xlen, glen, mlen, rlen, dxlen, dglen, dblen;
+  int64_t cols;
+  if (argc != 9 || !get_f32(env, argv[0], &dy, &dylen) || !get_f32(env, argv[1], &x, &xlen) || !get_f32(env, argv[2], &gamma, &glen) ||
+      !get_f32(env, argv[3], &mean, &mlen) || !get_f32(env, argv[4], &rstd, &rlen) || !get_f32(env, argv[5], &dx, &dxlen) ||
+      !get_f32(env, argv[6], &dgamma, &dglen) || !get_f32(env, argv[7], &dbeta, &dblen) || !get_int(env, argv[8], &cols))
+    return NULL;
+  if (cols <= 0 || xlen % (size_t)cols != 0 || dylen != xlen || dxlen != xlen || glen != (size_t)cols || dglen != glen || dblen != glen ||
+      mlen != xlen / (size_t)cols || rlen != mlen) {
+    napi_throw_range_error(env, "WARMSTART_NATIVE", "layerNormGrad: buffer sizes do not match the row length");
+    return NULL;
+  }
+  ln_ctx c = {x, gamma, NULL, dy, dx, mean, rstd, dgamma, dbeta, mlen, (size_t)cols, 0.f};
+  parallel_for(c.rows, (16384 + c.cols - 1) / c.cols, ln_backward_rows, &c);
+  parallel_for(c.cols, 1 + 16384 / (c.rows == 0 ? 1 : c.rows), ln_backward_cols, &c);
+  return NULL;
+}
+
+// ---- exact GELU, x·Φ(x), and its derivative Φ(x) + x·φ(x): one pass each instead of five and ten ----
+
+typedef struct {
+  const float *x, *dy;
+  float *out;
+} gelu_ctx;
+
+HOT_LOOP static void gelu_range(void *p, size_t begin, size_t end) {
+  gelu_ctx *c = (gelu_ctx *)p;
+  for (size_t i = begin; i < end; i++) {
+    float v = c->x[i];
+    c->out[i] = v * (0.5f * (1.f + fast_erff(v * 0.70710678118654752f)));
+  }
+}
+
+HOT_LOOP static void gelu_grad_range(void *p, size_t begin, size_t end) {
+  gelu_ctx *c = (gelu_ctx *)p;
+  for (size_t i = begin; i < end; i++) {
+    float v = c->x[i];
+    float cdf = 0.5f * (1.f + fast_erff(v * 0.70710678118654752f));
+    float pdf = 0.39894228040143268f * fast_expf(-0.5f * v * v);
+    c->out[i] = c->dy[i] * (cdf + v * pdf);
+  }
+}
+
+// gelu(x, out) and geluGrad(x, dy, out)
+static napi_value gelu_common(napi_env env, napi_callback_info info, int grad) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *x, *dy = NULL, *out;
+  size_t xlen, dylen = 0, olen;
+  size_t want = grad ? 3 : 2;
+  if (argc != want || !get_f32(env, argv[0], &x, &xlen) || (grad && !get_f32(env, argv[1], &dy, &dylen)) ||
+      !get_f32(env, argv[want - 1], &out, &olen))
+    return NULL;
+  if (olen != xlen || (grad && dylen != xlen)) {
+    napi_throw_range_error(env, "WARMSTART_NATIVE", "gelu: buffer sizes differ");
+    return NULL;
+  }
+  gelu_ctx c = {x, dy, out};
+  parallel_for(xlen, 1 << 14, grad ? gelu_grad_range : gelu_range, &c);
+  return NULL;
+}
+
+static napi_value gelu(napi_env env, napi_callback_info info) { return gelu_common(env, info, 0); }
+static napi_value gelu_grad(napi_env env, napi_callback_info info) { return gelu_common(env, info, 1); }
+
+// ---- attention softmax: softmax(scale·x + mask) with a broadcast additive mask, and its gradient ----
+// One pass instead of the separate scale, mask-add and softmax passes over [B, H, Tq, Tk] scores.
+
+typedef struct {
+  const float *x, *mask, *dy;
+  float *out;
+  size_t cols;
+  int64_t heads, queries, sb, sh, sq;  // mask row strides per batch, head, query (0 where broadcast)
+  float scale;
+} attn_ctx;
+
+HOT_LOOP static void masked_softmax_rows(void *p, size_t begin, size_t end) {
+  attn_ctx *c = (attn_ctx *)p;
+  size_t cols = c->cols;
+  for (size_t r = begin; r < end; r++) {
+    const float *x = c->x + r * cols;
+    float *o = c->out + r * cols;
+    int64_t q = (int64_t)r % c->queries, h = ((int64_t)r / c->queries) % c->heads, b = (int64_t)r / (c->queries * c->heads);
+    const float *m = c->mask == NULL ? NULL : c->mask + (size_t)(b * c->sb + h * c->sh + q * c->sq) * cols;
+    float mx = -INFINITY;
+    if (m == NULL) {
+      for (size_t j = 0; j < cols; j++) o[j] = x[j] * c->scale;
+    } else {
+      for (size_t j = 0; j < cols; j++) o[j] = x[j] * c->scale + m[j];
+    }
+    for (size_t j = 0; j < cols; j++) mx = o[j] > mx ? o[j] : mx;
+    for (size_t j = 0; j < cols; j++) o[j] = fast_expf(o[j] - mx);
+    float sum = 0.f;
+    for (size_t j = 0; j < cols; j++) sum += o[j];
+    float inv = 1.f / sum;
+    for (size_t j = 0; j < cols; j++) o[j] *= inv;
+  }
+}
+
+// maskedSoftmax(x, mask | null, out, cols, dims: Int32Array [B, H, Tq], maskStrides: Int32Array, scale)
+static napi_value masked_softmax(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *x, *mask = NULL, *out;
+  size_t xlen, mlen = 0, olen, dlen, slen;
+  int32_t *dims, *strides;
+  int64_t cols;
+  double scale;
+  napi_valuetype mask_type;
+  if (argc != 7 || !get_f32(env, argv[0], &x, &xlen)) return NULL;
+  CHECK(napi_typeof(env, argv[1], &mask_type));
+  if (mask_type != napi_null && !get_f32(env, argv[1], &mask, &mlen)) return NULL;
+  if (!get_f32(env, argv[2], &out, &olen) || !get_int(env, argv[3], &cols) || !get_i32(env, argv[4], &dims, &dlen) ||
+      !get_i32(env, argv[5], &strides, &slen) || !get_double(env, argv[6], &scale))
+    return NULL;
+  if (cols <= 0 || dlen != 3 || slen != 3 || olen != xlen || dims[0] <= 0 || dims[1] <= 0 || dims[2] <= 0 ||
+      xlen != (size_t)dims[0] * (size_t)dims[1] * (size_t)dims[2] * (size_t)cols) {
+    napi_throw_range_error(env, "WARMSTART_NATIVE", "maskedSoftmax: sizes do not match [B, H, Tq, Tk]");
+    return NULL;
+  }
+  if (mask != NULL) {
+    size_t last = (size_t)((dims[0] - 1) * (int64_t)strides[0] + (dims[1] - 1) * (int64_t)strides[1] + (dims[2] - 1) * (int64_t)strides[2]);
+    if (strides[0] < 0 || strides[1] < 0 || strides[2] < 0 || (last + 1) * (size_t)cols > mlen) {
+      napi_throw_range_error(env, "WARMSTART_NATIVE", "maskedSoftmax: mask strides reach past the mask");
+      return NULL;
+    }
+  }
+  attn_ctx c = {x, mask, NULL, out, (size_t)cols, dims[1], dims[2], strides[0], strides[1], strides[2], (float)scale};
+  parallel_for(xlen / (size_t)cols, (16384 + (size_t)cols - 1) / (size_t)cols, masked_softmax_rows, &c);
+  return NULL;
+}
+
+// d(scale·x) of y = softmax(scale·x + mask): scale·y·(dy − Σ dy·y) per row.
+HOT_LOOP static void softmax_grad_rows(void *p, size_t begin, size_t end) {
+  attn_ctx *c = (attn_ctx *)p;
+  size_t cols = c->cols;
+  for (size_t r = begin; r < end; r++) {
+    const float *y = c->x + r * cols, *dy = c->dy + r * cols;
+    float *o = c->out + r * cols;
+    double dot = 0;
+    for (size_t j = 0; j < cols; j++) dot += (double)(dy[j] * y[j]);
+    float d = (float)dot;
+    for (size_t j = 0; j < cols; j++) o[j] = c->scale * y[j] * (dy[j] - d);
+  }
+}
+
+// softmaxGrad(y, dy, out, cols, scale)
+static napi_value softmax_grad(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *y, *dy, *out;
+  size_t ylen, dylen, olen;
+  int64_t cols;
+  double scale;
+  if (argc != 5 || !get_f32(env, argv[0], &y, &ylen) || !get_f32(env, argv[1], &dy, &dylen) || !get_f32(env, argv[2], &out, &olen) ||
+      !get_int(env, argv[3], &cols) || !get_double(env, argv[4], &scale))
+    return NULL;
+  if (cols <= 0 || ylen % (size_t)cols != 0 || dylen != ylen || olen != ylen) {
+    napi_throw_range_error(env, "WARMSTART_NATIVE", "softmaxGrad: buffer sizes do not match the row length");
+    return NULL;
+  }
+  attn_ctx c = {y, NULL, dy, out, (size_t)cols, 1, 1, 0, 0, 0, (float)scale};
+  parallel_for(ylen / (size_t)cols, (16384 + (size_t)cols - 1) / (size_t)cols, softmax_grad_rows, &c);
+  return NULL;
+}
+
 // ---- setup and introspection ----
 
 static napi_value set_threads(napi_env env, napi_callback_info info) {
@@ -681,6 +1016,13 @@ static napi_value init(napi_env env, napi_value exports) {
       {"unary", NULL, unary, NULL, NULL, NULL, napi_default, NULL},
       {"binary", NULL, binary, NULL, NULL, NULL, napi_default, NULL},
       {"reduce", NULL, reduce, NULL, NULL, NULL, napi_default, NULL},
+      {"reduceMid", NULL, reduce_mid, NULL, NULL, NULL, napi_default, NULL},
+      {"layerNorm", NULL, layer_norm, NULL, NULL, NULL, napi_default, NULL},
+      {"layerNormGrad", NULL, layer_norm_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"gelu", NULL, gelu, NULL, NULL, NULL, napi_default, NULL},
+      {"maskedSoftmax", NULL, masked_softmax, NULL, NULL, NULL, napi_default, NULL},
+      {"softmaxGrad", NULL, softmax_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"geluGrad", NULL, gelu_grad, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, get_info, NULL, NULL, NULL, napi_default, NULL},
   };

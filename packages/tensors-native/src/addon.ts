@@ -35,6 +35,40 @@ export interface NativeAddon {
     op: number,
   ): void;
   reduce(x: Float32Array, out: Float32Array, cols: number, op: number): void;
+  reduceMid(x: Float32Array, out: Float32Array, outer: number, r: number, inner: number, op: number): void;
+  layerNorm(
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    out: Float32Array,
+    mean: Float32Array,
+    rstd: Float32Array,
+    cols: number,
+    eps: number,
+  ): void;
+  layerNormGrad(
+    dy: Float32Array,
+    x: Float32Array,
+    gamma: Float32Array,
+    mean: Float32Array,
+    rstd: Float32Array,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    cols: number,
+  ): void;
+  gelu(x: Float32Array, out: Float32Array): void;
+  maskedSoftmax(
+    x: Float32Array,
+    mask: Float32Array | null,
+    out: Float32Array,
+    cols: number,
+    dims: Int32Array,
+    maskStrides: Int32Array,
+    scale: number,
+  ): void;
+  softmaxGrad(y: Float32Array, dy: Float32Array, out: Float32Array, cols: number, scale: number): void;
+  geluGrad(x: Float32Array, dy: Float32Array, out: Float32Array): void;
   setThreads(threads: number): void;
   info(): { blasCore: string; blasConfig: string; blasThreads: number; threads: number };
 }

@@ -1,4 +1,10 @@
-export { registerNativeBackend, NATIVE_KERNELS, type RegisterNativeOptions } from "./register.js";
+export {
+  registerNativeBackend,
+  NATIVE_KERNELS,
+  NATIVE_ONLY_KERNELS,
+  NATIVE_KERNEL_NAMES,
+  type RegisterNativeOptions,
+} from "./register.js";
 export { isAvailable, unavailableReason, setNativeThreads, nativeInfo, defaultThreads } from "./addon.js";
 export { NativeBackendError } from "./errors.js";
 export type { Tf } from "./cpu_backend.js";

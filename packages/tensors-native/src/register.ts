@@ -3,9 +3,12 @@ import { isAvailable, unavailableReason } from "./addon.js";
 import { withFallback, type CpuBackend, type NativeKernel, type Tf } from "./cpu_backend.js";
 import { NativeBackendError } from "./errors.js";
 import { BINARY_OPS, binary } from "./kernels/binary.js";
+import { gatherV2 } from "./kernels/gather.js";
+import { GELU, GELU_GRAD, gelu, geluGrad } from "./kernels/gelu.js";
+import { LAYER_NORM, LAYER_NORM_GRAD, layerNorm, layerNormGrad } from "./kernels/layer_norm.js";
 import { batchMatMul, fusedMatMul } from "./kernels/mat_mul.js";
 import { REDUCE_OPS, reduce } from "./kernels/reduce.js";
-import { softmax } from "./kernels/softmax.js";
+import { MASKED_SOFTMAX, MASKED_SOFTMAX_GRAD, maskedSoftmax, maskedSoftmaxGrad, softmax } from "./kernels/softmax.js";
 import { transpose } from "./kernels/transpose.js";
 import { UNARY_OPS, unary } from "./kernels/unary.js";
 import { unsortedSegmentSum } from "./kernels/unsorted_segment_sum.js";
@@ -14,6 +17,7 @@ import { unsortedSegmentSum } from "./kernels/unsorted_segment_sum.js";
 export const NATIVE_KERNELS: Readonly<Record<string, NativeKernel>> = {
   BatchMatMul: batchMatMul,
   _FusedMatMul: fusedMatMul,
+  GatherV2: gatherV2,
   Softmax: softmax,
   Transpose: transpose,
   UnsortedSegmentSum: unsortedSegmentSum,
@@ -21,6 +25,29 @@ export const NATIVE_KERNELS: Readonly<Record<string, NativeKernel>> = {
   ...Object.fromEntries(Object.entries(BINARY_OPS).map(([name, op]) => [name, binary(op)])),
   ...Object.fromEntries(Object.entries(REDUCE_OPS).map(([name, [op, axisAttr]]) => [name, reduce(op, axisAttr)])),
 };
+
+/**
+ * Fused kernels with no cpu counterpart, registered on the native backend only. @warmstart/tensors' ops run
+ * them where `tf.getKernel(name, backend)` finds them and compose tfjs ops elsewhere.
+ */
+export const NATIVE_ONLY_KERNELS: Readonly<Record<string, NativeKernel>> = {
+  [LAYER_NORM]: layerNorm,
+  [LAYER_NORM_GRAD]: layerNormGrad,
+  [GELU]: gelu,
+  [GELU_GRAD]: geluGrad,
+  [MASKED_SOFTMAX]: maskedSoftmax,
+  [MASKED_SOFTMAX_GRAD]: maskedSoftmaxGrad,
+};
+
+/** The names of NATIVE_ONLY_KERNELS, for the ops that dispatch to them. */
+export const NATIVE_KERNEL_NAMES = {
+  layerNorm: LAYER_NORM,
+  layerNormGrad: LAYER_NORM_GRAD,
+  gelu: GELU,
+  geluGrad: GELU_GRAD,
+  maskedSoftmax: MASKED_SOFTMAX,
+  maskedSoftmaxGrad: MASKED_SOFTMAX_GRAD,
+} as const;
 
 export interface RegisterNativeOptions {
   /** The backend's name for tf.setBackend (default "native"). */
@@ -68,4 +95,22 @@ function copyKernels(tf: Tf, name: string): void {
     const copy: KernelConfig = { ...config, backendName: name, kernelFunc };
     tf.registerKernel(copy);
   }
+  for (const [kernelName, native] of Object.entries(NATIVE_ONLY_KERNELS)) {
+    if (tf.getKernel(kernelName, name) !== undefined) continue;
+    tf.registerKernel({ kernelName, backendName: name, kernelFunc: declined(kernelName, native) });
+  }
+}
+
+/** A native-only kernel has no cpu kernel to fall back to: a declined call is a caller error. */
+function declined(kernelName: string, native: NativeKernel): KernelFunc {
+  return ((args: Parameters<NativeKernel>[0]) => {
+    const out = native(args);
+    if (out === undefined) {
+      throw new NativeBackendError(
+        "BAD_INPUT",
+        `${kernelName}: unsupported inputs (float32 tensors of the documented ranks and shapes are expected)`,
+      );
+    }
+    return out;
+  }) as unknown as KernelFunc;
 }

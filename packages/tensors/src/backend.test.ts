@@ -1,27 +1,40 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
+import { isAvailable as nativeAvailable, unavailableReason as nativeUnavailableReason } from "@warmstart/tensors-native";
 import { BackendError, initBackend } from "./backend.js";
 
+// These machines have no GPU; most lack the Vulkan loader too.
+const NO_GPU_ADAPTER = /^(no Vulkan loader \(libvulkan\.so\.1\)|no GPU adapter: vulkan reports no usable device)/;
+
 // Run before anything sets WARMSTART_BACKEND: the default choice on a machine without tfjs-node.
-test("initBackend() picks wasm with SIMD here and says why tfjs-node-gpu and tfjs-node were skipped", async () => {
+test("initBackend() picks native where its addon built, else wasm with SIMD, and says why faster ones were skipped", async () => {
   delete process.env.WARMSTART_BACKEND;
   const choice = await initBackend();
-  assert.equal(choice.backend, "wasm");
-  assert.equal(tf.getBackend(), "wasm");
-  assert.equal(choice.wasmSimd, true);
+  const expected = nativeAvailable() ? "native" : "wasm";
+  assert.equal(choice.backend, expected);
+  assert.equal(tf.getBackend(), expected);
   assert.deepEqual(
     choice.skipped.map((s) => s.backend),
-    ["tensorflow-gpu", "tensorflow"],
+    expected === "native"
+      ? ["tensorflow-gpu", "webgpu", "tensorflow"]
+      : ["tensorflow-gpu", "webgpu", "tensorflow", "native"],
   );
   assert.match(
     choice.skipped[0]?.reason ?? "",
     /@tensorflow\/tfjs-node-gpu is not installed \(its install downloads libtensorflow/,
   );
-  assert.match(choice.skipped[1]?.reason ?? "", /@tensorflow\/tfjs-node is not installed/);
+  assert.match(choice.skipped[1]?.reason ?? "", NO_GPU_ADAPTER);
+  assert.match(choice.skipped[2]?.reason ?? "", /@tensorflow\/tfjs-node is not installed/);
+  if (expected === "wasm") assert.equal(choice.skipped[3]?.reason, nativeUnavailableReason());
   // Idempotent: the same promise's result, no second initialisation.
   assert.equal(await initBackend(), choice);
-  // The wasm kernel gaps are registered.
+});
+
+test("the wasm backend runs its SIMD build with the kernel gaps registered", async () => {
+  const choice = await initBackend({ backend: "wasm" });
+  assert.equal(choice.backend, "wasm");
+  assert.equal(choice.wasmSimd, true);
   assert.ok(tf.getKernel("UnsortedSegmentSum", "wasm") !== undefined);
   assert.ok(tf.getKernel("Einsum", "wasm") !== undefined);
 });
@@ -56,6 +69,21 @@ test("WARMSTART_BACKEND forces a backend, and a forced backend that cannot start
     );
     // An explicit option wins over the environment.
     assert.equal((await initBackend({ backend: "wasm" })).backend, "wasm");
+  } finally {
+    delete process.env.WARMSTART_BACKEND;
+  }
+});
+
+test("WARMSTART_BACKEND=webgpu without a GPU is an error saying why no adapter was found", async () => {
+  process.env.WARMSTART_BACKEND = "webgpu";
+  try {
+    await assert.rejects(initBackend(), (e: unknown) => {
+      assert.ok(e instanceof BackendError && e.code === "BACKEND_UNAVAILABLE" && e.backend === "webgpu", String(e));
+      assert.match(e.message, /^backend webgpu was requested but cannot start: /);
+      assert.match(e.message.replace(/^backend webgpu was requested but cannot start: /, ""), NO_GPU_ADAPTER);
+      return true;
+    });
+    assert.notEqual(tf.getBackend(), "webgpu");
   } finally {
     delete process.env.WARMSTART_BACKEND;
   }

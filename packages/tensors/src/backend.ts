@@ -8,19 +8,24 @@ import {
   unavailableReason as nativeUnavailableReason,
 } from "@warmstart/tensors-native";
 import { registerWasmKernels } from "./register_wasm_kernels.js";
+import { activateWasm, requestedWasmThreads, type WasmThreads } from "./wasm-threads.js";
+import { registerWebGpu, type WebGpuAdapter } from "./webgpu.js";
 
 /** The TensorFlow.js backends `initBackend` can start. */
-export type BackendName = "tensorflow-gpu" | "tensorflow" | "native" | "wasm" | "cpu";
-
-/** What `initBackend()` tries, fastest first. */
-export const BACKEND_ORDER: readonly BackendName[] = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"];
+export type BackendName = "tensorflow-gpu" | "webgpu" | "tensorflow" | "native" | "wasm" | "cpu";
 
 /**
- * Backends started only when asked for by name. `native` (@warmstart/tensors-native: the cpu backend with
- * OpenBLAS products and native hot kernels) is faster than wasm but stays opt-in until the model packages'
- * parity suites run on it in CI.
+ * What `initBackend()` tries, fastest first. `native` (@warmstart/tensors-native: the cpu backend with OpenBLAS
+ * products and native hot kernels, built by node-gyp at install) comes before wasm; where its addon did not build,
+ * wasm (SIMD) is used and `skipped` says why.
+ *
+ * `webgpu` (Dawn through the npm `webgpu` package, on Vulkan/Metal/D3D12) is probed in that order so that
+ * `skipped` says whether a GPU adapter exists, but only started when asked for by name: on an NVIDIA H200 it
+ * reproduces the encoder and composed-model goldens, generation included (benchmarks/results/gpu-webgpu.json), but
+ * training has not been run on it, and it cannot read tensors synchronously in Node (`dataSync` needs
+ * OffscreenCanvas), which resuming an optimizer checkpoint still does.
  */
-export const OPT_IN_BACKENDS: readonly BackendName[] = ["native"];
+export const BACKEND_ORDER: readonly BackendName[] = ["tensorflow-gpu", "webgpu", "tensorflow", "native", "wasm", "cpu"];
 
 export interface BackendChoice {
   backend: BackendName;
@@ -28,6 +33,10 @@ export interface BackendChoice {
   skipped: { backend: BackendName; reason: string }[];
   /** Whether the wasm backend runs its SIMD build (only meaningful when `backend` is "wasm"). */
   wasmSimd: boolean;
+  /** How many threads the wasm backend runs on, and why one when more were asked for (only when `backend` is "wasm"). */
+  wasmThreads?: WasmThreads;
+  /** The GPU the webgpu backend runs on (only when `backend` is "webgpu"). */
+  webgpuAdapter?: WebGpuAdapter;
 }
 
 export interface InitBackendOptions {
@@ -57,7 +66,8 @@ let chosen: Promise<BackendChoice> | undefined;
 let chosenFor: BackendName | "auto" | undefined;
 
 /**
- * Picks and activates the fastest available backend: tfjs-node-gpu (CUDA) → tfjs-node → wasm (SIMD) → cpu.
+ * Picks and activates the fastest available backend: tfjs-node-gpu (CUDA) → tfjs-node → native (OpenBLAS) →
+ * wasm (SIMD) → cpu; webgpu is probed after tfjs-node-gpu, and used only when asked for.
  * `options.backend`, else the `WARMSTART_BACKEND` environment variable, forces one. Idempotent: later calls
  * asking for the same thing return the first result.
  */
@@ -82,7 +92,7 @@ export function initBackend(options: InitBackendOptions = {}): Promise<BackendCh
 
 function parseForced(value: string | undefined): BackendName | undefined {
   if (value === undefined || value === "" || value === "auto") return undefined;
-  const known: readonly string[] = [...BACKEND_ORDER, ...OPT_IN_BACKENDS];
+  const known: readonly string[] = BACKEND_ORDER;
   if (known.includes(value)) return value as BackendName;
   throw new BackendError(
     "UNKNOWN_BACKEND",
@@ -95,9 +105,11 @@ async function choose(forced: BackendName | undefined): Promise<BackendChoice> {
   const skipped: BackendChoice["skipped"] = [];
   const candidates = forced === undefined ? BACKEND_ORDER : [forced];
   for (const backend of candidates) {
-    const reason = await tryStart(backend);
+    const reason = await tryStart(backend, forced === backend);
     if (reason === undefined) {
       const wasmSimd = backend === "wasm" ? await wasmHasSimd() : false;
+      if (backend === "webgpu") return { backend, skipped, wasmSimd, webgpuAdapter: await startedWebGpuAdapter() };
+      if (backend === "wasm") return { backend, skipped, wasmSimd, wasmThreads };
       return { backend, skipped, wasmSimd };
     }
     if (forced !== undefined) {
@@ -114,8 +126,10 @@ async function choose(forced: BackendName | undefined): Promise<BackendChoice> {
 }
 
 /** Starts one backend; undefined when it is now active, otherwise why not. */
-async function tryStart(backend: BackendName): Promise<string | undefined> {
+async function tryStart(backend: BackendName, requested: boolean): Promise<string | undefined> {
   switch (backend) {
+    case "webgpu":
+      return startWebGpu(requested);
     case "tensorflow-gpu":
     case "tensorflow":
       return startNode(backend);
@@ -137,9 +151,12 @@ const loadedNodePackages = new Set<string>();
 
 async function startNode(backend: "tensorflow-gpu" | "tensorflow"): Promise<string | undefined> {
   const pkg = NODE_PACKAGES[backend];
-  const other = NODE_PACKAGES[backend === "tensorflow" ? "tensorflow-gpu" : "tensorflow"];
+  // tfjs-node-gpu that found no GPU runs libtensorflow on the CPU, which is all tfjs-node would do.
+  if (backend === "tensorflow" && loadedNodePackages.has(NODE_PACKAGES["tensorflow-gpu"])) return activate("tensorflow");
   // Both packages register a backend named "tensorflow"; once one has loaded, that name is taken by it.
-  if (loadedNodePackages.has(other)) return `${other} is already loaded and owns the "tensorflow" backend`;
+  if (backend === "tensorflow-gpu" && loadedNodePackages.has(NODE_PACKAGES.tensorflow)) {
+    return `${NODE_PACKAGES.tensorflow} is already loaded and owns the "tensorflow" backend`;
+  }
   try {
     // A variable specifier keeps TypeScript and bundlers from requiring the optional package.
     const specifier: string = pkg;
@@ -152,7 +169,27 @@ async function startNode(backend: "tensorflow-gpu" | "tensorflow"): Promise<stri
     }
     return `${pkg} failed to load: ${(error as Error).message}`;
   }
-  return activate("tensorflow");
+  const reason = await activate("tensorflow");
+  if (reason !== undefined || backend === "tensorflow") return reason;
+  // Without the CUDA 11.2 / cuDNN 8.1 libraries its libtensorflow links against, tfjs-node-gpu loads anyway and
+  // silently runs every op on the CPU; only the binding's device check tells.
+  if ((tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true) return undefined;
+  return `${pkg} loaded but TensorFlow found no usable GPU and fell back to the CPU (its libtensorflow needs CUDA 11.2 and cuDNN 8.1; CUDA 12+ installs lack libcudart.so.11.0)`;
+}
+
+async function startWebGpu(requested: boolean): Promise<string | undefined> {
+  const start = await registerWebGpu();
+  if ("reason" in start) return start.reason;
+  if (!requested) {
+    const { vendor, device, description, api } = start.adapter;
+    return `GPU adapter found (${[vendor, device, description].filter((part) => part !== "").join(" ")}, ${api}), but webgpu is opt-in: ask for it by name (WARMSTART_BACKEND=webgpu); inference matches the goldens on it, training is untested there`;
+  }
+  return activate("webgpu");
+}
+
+async function startedWebGpuAdapter(): Promise<WebGpuAdapter | undefined> {
+  const start = await registerWebGpu();
+  return "adapter" in start ? start.adapter : undefined;
 }
 
 function startNative(): Promise<string | undefined> | string | undefined {
@@ -181,8 +218,18 @@ async function startWasm(): Promise<string | undefined> {
     return `@tensorflow/tfjs-backend-wasm could not be located: ${(error as Error).message}`;
   }
   registerWasmKernels();
-  return activate("wasm");
+  let threads: number;
+  try {
+    threads = requestedWasmThreads();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  const started = await activateWasm(threads, activate);
+  wasmThreads = started.threads;
+  return started.reason;
 }
+
+let wasmThreads: WasmThreads | undefined;
 
 async function activate(name: string): Promise<string | undefined> {
   try {

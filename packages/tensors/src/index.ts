@@ -9,10 +9,14 @@ export {
   type BackendName,
   type InitBackendOptions,
 } from "./backend.js";
+export type { WebGpuAdapter } from "./webgpu.js";
 export { registerWasmKernels, WASM_KERNEL_GAPS, WASM_KERNEL_REPLACED } from "./register_wasm_kernels.js";
+export type { WasmThreads } from "./wasm-threads.js";
 export { linear, type LinearLayout } from "./ops/linear.js";
 export { gelu, geluNew } from "./ops/gelu.js";
 export { layerNorm } from "./ops/layer_norm.js";
+export { scaledMaskedSoftmax } from "./ops/softmax.js";
+export { backendHasKernel, productsPreferTransposeFlags } from "./ops/backend_traits.js";
 export { createRandom, ones, zeros, type Random } from "./random.js";
 export { SafetensorsError, type SafetensorsErrorCode } from "./safetensors/errors.js";
 export type { SafetensorsDtype } from "./safetensors/dtypes.js";

@@ -16,12 +16,15 @@ interface EncoderCase {
   weights_not_in_checkpoint: string[];
 }
 
-/** encoders.json parity on one backend: every position of last_hidden_state (and BERT's pooler) within 1e-4. */
-export function encoderParitySuite(backend: "wasm" | "cpu" | "native"): void {
+/**
+ * encoders.json parity on one backend: every position of last_hidden_state (and BERT's pooler) within 1e-4.
+ * Reads results with `data()`: the webgpu backend cannot serve `dataSync` in Node.
+ */
+export function encoderParitySuite(backend: "wasm" | "cpu" | "native" | "webgpu"): void {
   const skip = sharedSkipReason(PARITY);
   for (const name of ["bert", "roberta"]) {
     test(`${name} encoder matches encoders.json on ${backend}`, { skip }, async (t) => {
-      if (!(await startOrSkip(t, () => initBackend({ backend }), backend === "native"))) return;
+      if (!(await startOrSkip(t, () => initBackend({ backend }), backend === "native" || backend === "webgpu"))) return;
       assert.equal(tf.getBackend(), backend);
       const golden = readParityJson<Record<string, EncoderCase>>("encoders.json")[name] as EncoderCase;
       const model = await AutoEncoder.fromPretrained(parityCheckpoint(golden.checkpoint));
@@ -30,10 +33,10 @@ export function encoderParitySuite(backend: "wasm" | "cpu" | "native"): void {
       const before = tf.memory().numTensors;
       const out = model.forward({ inputIds: golden.input_ids, attentionMask: golden.attention_mask, tokenTypeIds: golden.token_type_ids });
       assert.deepEqual(out.lastHiddenState.shape, golden.last_hidden_state.shape);
-      assertClose(out.lastHiddenState.dataSync(), golden.last_hidden_state.data, 1e-4, `${name} last_hidden_state`);
+      assertClose(await out.lastHiddenState.data(), golden.last_hidden_state.data, 1e-4, `${name} last_hidden_state`);
       if (golden.pooler_output !== undefined) {
         assert.ok(out.poolerOutput);
-        assertClose(out.poolerOutput.dataSync(), golden.pooler_output.data, 1e-4, `${name} pooler_output`);
+        assertClose(await out.poolerOutput.data(), golden.pooler_output.data, 1e-4, `${name} pooler_output`);
       }
       out.lastHiddenState.dispose();
       out.poolerOutput?.dispose();

@@ -31,7 +31,10 @@ export function normaliseAxes(axis: unknown, rank: number): number[] {
   return [...new Set(out)].sort((x, y) => x - y);
 }
 
-/** Sum / Mean / Max / Min of float32 tensors: reduced axes are moved innermost (native transpose), then reduced per row. */
+/**
+ * Sum / Mean / Max / Min of float32 tensors. A contiguous block of reduced axes is reduced in place; any other
+ * choice of axes is moved innermost (native transpose) first, then reduced per row.
+ */
 export function reduce(op: number, axisAttr: string): NativeKernel {
   return ({ inputs, attrs, backend }) => {
     const { x } = inputs as { x: TensorInfo };
@@ -41,15 +44,23 @@ export function reduce(op: number, axisAttr: string): NativeKernel {
     const axes = normaliseAxes(attrs?.[axisAttr], rank);
     if (axes.length === 0) return undefined;
     const kept = Array.from({ length: rank }, (_, i) => i).filter((i) => !axes.includes(i));
-    const perm = [...kept, ...axes];
-    let source = values;
-    if (perm.some((p, i) => p !== i)) {
-      source = new Float32Array(values.length);
-      addon().transpose(values, source, Int32Array.from(x.shape), Int32Array.from(perm));
-    }
     const cols = sizeOf(axes.map((a) => x.shape[a] as number));
     const out = new Float32Array(values.length / cols);
-    addon().reduce(source, out, cols, op);
+    const first = axes[0] as number;
+    const last = axes[axes.length - 1] as number;
+    const inner = sizeOf(x.shape.slice(last + 1));
+    if (last - first + 1 === axes.length && inner > 1) {
+      // One contiguous block of axes with kept axes after it: reduce in place as [outer, reduced, inner].
+      addon().reduceMid(values, out, sizeOf(x.shape.slice(0, first)), cols, inner, op);
+    } else {
+      const perm = [...kept, ...axes];
+      let source = values;
+      if (perm.some((p, i) => p !== i)) {
+        source = new Float32Array(values.length);
+        addon().transpose(values, source, Int32Array.from(x.shape), Int32Array.from(perm));
+      }
+      addon().reduce(source, out, cols, op);
+    }
     const shape =
       attrs?.keepDims === true
         ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d))

@@ -1,4 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
+import { NATIVE_KERNEL_NAMES } from "@warmstart/tensors-native";
+import { backendHasKernel } from "./backend_traits.js";
 
 const SQRT_HALF = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -9,7 +11,11 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
  * backend, but autodiff through the composition keeps five intermediates; the closed-form derivative
  * Φ(x) + x·φ(x) needs only x.
  */
-export const gelu: (x: tf.Tensor) => tf.Tensor = tf.customGrad((x, save) => {
+export function gelu(x: tf.Tensor): tf.Tensor {
+  return x.dtype === "float32" && backendHasKernel(NATIVE_KERNEL_NAMES.gelu) ? fusedGelu(x) : composedGelu(x);
+}
+
+const composedGelu = tf.customGrad((x, save) => {
   const input = x as tf.Tensor;
   (save as tf.GradSaveFunc)([input]);
   return {
@@ -21,6 +27,17 @@ export const gelu: (x: tf.Tensor) => tf.Tensor = tf.customGrad((x, save) => {
         const pdf = tf.mul(INV_SQRT_2PI, tf.exp(tf.mul(-0.5, tf.square(xs))));
         return tf.mul(dy as tf.Tensor, tf.add(cdf, tf.mul(xs, pdf)));
       }),
+  };
+}) as (x: tf.Tensor) => tf.Tensor;
+
+/** The native backend's one-pass kernels for the same value and derivative. */
+const fusedGelu = tf.customGrad((x, save) => {
+  const input = x as tf.Tensor;
+  (save as tf.GradSaveFunc)([input]);
+  return {
+    value: tf.engine().runKernel(NATIVE_KERNEL_NAMES.gelu, { x: input }) as tf.Tensor,
+    gradFunc: (dy, saved) =>
+      tf.engine().runKernel(NATIVE_KERNEL_NAMES.geluGrad, { x: (saved as [tf.Tensor])[0], dy: dy as tf.Tensor }) as tf.Tensor,
   };
 }) as (x: tf.Tensor) => tf.Tensor;
 

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { productsPreferTransposeFlags } from "./backend_traits.js";
 
 /**
  * Weight layouts of a dense layer: "out_in" is `nn.Linear`'s [out, in] (BERT, RoBERTa: y = x·Wᵀ + b),
@@ -7,10 +8,11 @@ import * as tf from "@tensorflow/tfjs";
 export type LinearLayout = "out_in" | "in_out";
 
 /**
- * A dense layer over the last axis of `x` ([..., in] → [..., out]), written for the wasm backend's fast
- * path: only untransposed 2-D products reach XNNPACK (transposed ones run 10x slower), and tfjs's own matMul
- * gradient uses transpose flags. Here the forward pass and both gradients are plain 2-D products, with any
- * transpose done explicitly (a copy costing O(rows x cols), small next to the product's O(n x in x out)).
+ * A dense layer over the last axis of `x` ([..., in] → [..., out]). On wasm only untransposed 2-D products
+ * reach XNNPACK (transposed ones run 10x slower), and tfjs's own matMul gradient uses transpose flags, so there
+ * the forward pass and both gradients are plain 2-D products with any transpose done explicitly. Backends
+ * that take transpose flags for free (productsPreferTransposeFlags) get the flags instead, and the bias folded
+ * into the product: no weight or gradient copies at all.
  */
 export function linear(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null, layout: LinearLayout): tf.Tensor {
   if (weight.rank !== 2) throw new Error(`linear: weight must be 2-D, got shape [${weight.shape}]`);
@@ -28,7 +30,8 @@ export function linear(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null, 
   const outShape = [...x.shape.slice(0, -1), outSize as number];
   return tf.tidy(() => {
     const x2 = x.reshape([-1, inSize as number]);
-    const y = bias === null ? kernels[layout].plain(x2, weight) : kernels[layout].biased(x2, weight, bias);
+    const products = (productsPreferTransposeFlags() ? flagKernels : kernels)[layout];
+    const y = bias === null ? products.plain(x2, weight) : products.biased(x2, weight, bias);
     return y.reshape(outShape);
   });
 }
@@ -49,7 +52,24 @@ const inOut = {
   dw: ((dy, x) => tf.matMul(tf.transpose(x), dy)) as Product,
 };
 
-function build(rule: typeof outIn) {
+/** The same rules with transpose flags (no copies), for backends whose products take them at full speed. */
+const outInFlags = {
+  forward: ((x, w) => tf.matMul(x, w, false, true)) as Product,
+  dx: ((dy, w) => tf.matMul(dy, w)) as Product,
+  dw: ((dy, x) => tf.matMul(dy, x, true, false)) as Product,
+  biased: (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor) => tf.fused.matMul({ a: x, b: w, transposeB: true, bias: b }),
+};
+
+const inOutFlags = {
+  forward: ((x, w) => tf.matMul(x, w)) as Product,
+  dx: ((dy, w) => tf.matMul(dy, w, false, true)) as Product,
+  dw: ((dy, x) => tf.matMul(x, dy, true, false)) as Product,
+  biased: (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor) => tf.fused.matMul({ a: x, b: w, bias: b }),
+};
+
+type Rule = typeof outIn & { biased?: (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor) => tf.Tensor };
+
+function build(rule: Rule) {
   const plain = tf.customGrad((x, w, save) => {
     const x2 = x as tf.Tensor2D;
     const w2 = w as tf.Tensor2D;
@@ -69,7 +89,7 @@ function build(rule: typeof outIn) {
     const w2 = w as tf.Tensor2D;
     (save as tf.GradSaveFunc)([x2, w2]);
     return {
-      value: tf.add(rule.forward(x2, w2), b as tf.Tensor),
+      value: rule.biased === undefined ? tf.add(rule.forward(x2, w2), b as tf.Tensor) : rule.biased(x2, w2, b as tf.Tensor),
       gradFunc: (dy, saved) =>
         tf.tidy(() => {
           const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
@@ -82,3 +102,7 @@ function build(rule: typeof outIn) {
 }
 
 const kernels: Record<LinearLayout, ReturnType<typeof build>> = { out_in: build(outIn), in_out: build(inOut) };
+const flagKernels: Record<LinearLayout, ReturnType<typeof build>> = {
+  out_in: build(outInFlags),
+  in_out: build(inOutFlags),
+};

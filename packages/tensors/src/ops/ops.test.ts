@@ -2,13 +2,18 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { assertClose } from "@warmstart/test-utils";
 import * as tf from "@tensorflow/tfjs";
+import { isAvailable as nativeAvailable, unavailableReason } from "@warmstart/tensors-native";
 import { initBackend } from "../backend.js";
 import { createRandom } from "../random.js";
 import { gelu, geluNew } from "./gelu.js";
 import { layerNorm } from "./layer_norm.js";
+import { scaledMaskedSoftmax } from "./softmax.js";
 import { linear, type LinearLayout } from "./linear.js";
 
-const backends = ["wasm", "cpu"] as const;
+const backends = ["wasm", "cpu", "native"] as const;
+/** Native runs its own kernels (flags, fused LayerNorm and GELU); skipped where its addon did not build. */
+const skip = (backend: (typeof backends)[number]): string | false =>
+  backend === "native" && !nativeAvailable() ? `native addon unavailable: ${unavailableReason()}` : false;
 
 /** The straightforward formulation linear() must equal: tfjs's matMul with a transpose flag, and its gradients. */
 function naive(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor | null, layout: LinearLayout): tf.Tensor {
@@ -21,7 +26,7 @@ function naive(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor | null, layout: LinearLa
 for (const backend of backends) {
   for (const layout of ["out_in", "in_out"] as const) {
     for (const withBias of [true, false]) {
-      test(`linear ${layout}${withBias ? " + bias" : ""} on ${backend}: value and gradients equal the naive product to 1e-5`, async () => {
+      test(`linear ${layout}${withBias ? " + bias" : ""} on ${backend}: value and gradients equal the naive product to 1e-5`, { skip: skip(backend) }, async () => {
         await initBackend({ backend });
         const random = createRandom(5).fork(`${layout}${withBias}`);
         const x = random.normal([2, 3, 6]);
@@ -58,7 +63,7 @@ test("linear names the mismatch when shapes disagree", () => {
 });
 
 for (const backend of backends) {
-  test(`gelu (erf form) and geluNew (tanh form) on ${backend}: values and gradients`, async () => {
+  test(`gelu (erf form) and geluNew (tanh form) on ${backend}: values and gradients`, { skip: skip(backend) }, async () => {
     await initBackend({ backend });
     const points = [-3, -1, -0.5, 0, 0.3, 1, 2.5];
     const x = tf.tensor1d(points);
@@ -80,7 +85,34 @@ for (const backend of backends) {
     assertClose(tf.grad(geluNew)(x).dataSync(), numeric, 1e-4, "geluNew gradient");
   });
 
-  test(`layerNorm on ${backend} normalises the last axis with the biased variance`, async () => {
+  test(`layerNorm on ${backend}: gradients equal finite differences of the value`, { skip: skip(backend) }, async () => {
+    await initBackend({ backend });
+    const random = createRandom(11).fork("layerNorm");
+    const x = random.normal([3, 2, 5]);
+    const gamma = random.normal([5]);
+    const beta = random.normal([5]);
+    const upstream = random.normal([3, 2, 5]);
+    const objective = (xs: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(layerNorm(xs, g, b, 1e-5), upstream));
+    const grads = tf.grads(objective)([x, gamma, beta]);
+    const h = 1e-2;
+    [x, gamma, beta].forEach((input, which) => {
+      const base = Array.from(input.dataSync());
+      const numeric = base.map((_, i) => {
+        const shifted = (delta: number) => {
+          const values = base.slice();
+          values[i] = (values[i] as number) + delta;
+          const args = [x, gamma, beta];
+          args[which] = tf.tensor(values, input.shape);
+          return objective(args[0] as tf.Tensor, args[1] as tf.Tensor, args[2] as tf.Tensor).dataSync()[0] as number;
+        };
+        return (shifted(h) - shifted(-h)) / (2 * h);
+      });
+      assert.deepEqual((grads[which] as tf.Tensor).shape, input.shape);
+      assertClose((grads[which] as tf.Tensor).dataSync(), numeric, 5e-3, `gradient ${which}`);
+    });
+  });
+
+  test(`layerNorm on ${backend} normalises the last axis with the biased variance`, { skip: skip(backend) }, async () => {
     await initBackend({ backend });
     const rows = [
       [1, 2, 3, 4],
@@ -95,6 +127,25 @@ for (const backend of backends) {
       return r.map((v, i) => ((v - mean) / Math.sqrt(variance + 1e-5)) * (gamma[i] as number) + (beta[i] as number));
     });
     assertClose(y.dataSync(), expected, 1e-5, "layerNorm");
+  });
+}
+
+for (const backend of backends) {
+  test(`scaledMaskedSoftmax on ${backend}: value and gradient equal softmax(scale·x + mask)`, { skip: skip(backend) }, async () => {
+    await initBackend({ backend });
+    const random = createRandom(13).fork("softmax");
+    const scores = tf.mul(random.normal([2, 3, 4, 6]), 4) as tf.Tensor4D;
+    const upstream = random.normal([2, 3, 4, 6]);
+    // Padding on the last key of batch 1, as paddingMask builds it.
+    const mask = tf.tensor4d([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -3.4028234663852886e38], [2, 1, 1, 6]);
+    for (const m of [mask, undefined]) {
+      const naive = (x: tf.Tensor) => tf.softmax(m === undefined ? tf.mul(x, 0.5) : tf.add(tf.mul(x, 0.5), m));
+      const fused = (x: tf.Tensor) => scaledMaskedSoftmax(x as tf.Tensor4D, m, 0.5);
+      assertClose(fused(scores).dataSync(), naive(scores).dataSync(), 1e-6, "value");
+      const objective = (f: (x: tf.Tensor) => tf.Tensor) => (x: tf.Tensor) => tf.sum(tf.mul(f(x), upstream));
+      assertClose(tf.grad(objective(fused))(scores).dataSync(), tf.grad(objective(naive))(scores).dataSync(), 1e-6, "gradient");
+    }
+    assert.equal(scaledMaskedSoftmax(scores, mask, 0.5).slice([1, 0, 0, 5], [1, 1, 1, 1]).dataSync()[0], 0, "masked key");
   });
 }
 

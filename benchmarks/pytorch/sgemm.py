@@ -1,16 +1,19 @@
-"""PyTorch side of packages/tensors-native/bench/engine.ts: the sgemm rows (plain, transposed, batched) with the
-strongest baseline of research/engine-facts.md (2 threads; OMP_WAIT_POLICY and MALLOC_* come from the caller's
-environment). Prints one JSON object. Usage: python3 torch_engine.py '{"reps": 5, "threads": 2}'
+"""PyTorch side of the sgemm rows of benchmarks/engine.ts (plain, transposed, batched) with the strongest baseline of
+research/engine-facts.md (2 threads; OMP_WAIT_POLICY and MALLOC_* come from the caller's environment). Also reports
+the OpenBLAS kernel family the process runs. Prints one JSON object.
+Usage: python3 sgemm.py '{"reps": 5, "threads": 2, "cases": [{"name": ..., "a": [512, 768], "b": [768, 3072],
+  "transposeB": false, "flops": ...}]}'
 """
 import ctypes
 import ctypes.util
 import json
-import os
 import statistics
 import sys
 import time
 
 import torch
+
+from baseline_env import recorded_env
 
 
 def openblas_core():
@@ -57,8 +60,7 @@ def main():
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
         "openblasCore": openblas_core(),
-        "env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_WAIT_POLICY",
-                                              "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_")},
+        "env": recorded_env(),
         "rows": rows,
     }))
 

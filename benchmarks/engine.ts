@@ -1,0 +1,436 @@
+// Benchmark (not a test): every row of issue 12 in one run, on the project's default backend (`initBackend()`)
+// and on PyTorch with the same configs, each row's two sides measured back to back. Writes
+// benchmarks/results/engine.json (or results/engine-<backend>.json with --backend).
+//
+//   pnpm turbo run build --filter @warmstart/benchmarks...
+//   pnpm --filter @warmstart/benchmarks bench                      (= node --import tsx engine.ts --profile)
+//   node --import tsx engine.ts [--backend wasm] [--rows sgemm,encoder-128,...] [--profile] [--out FILE]
+//
+// Rows: sgemm (plain, transposeB, batched), encoder-128, encoder-512, train-base, train-tiny, beam-search.
+// Heavy rows (train-base, beam-search) run by default only on the native backend: on wasm BERT2BERT-base
+// training does not fit the 4 GiB heap and beam search takes many minutes; `--rows` asks for them anyway.
+// --profile adds, for the tiny train step and the BERT-base forward (seq 128), the kernels by wall time.
+// The PyTorch side runs the scripts of benchmarks/pytorch/ through pytorch-baseline.ts (strongest settings of
+// research/engine-facts.md; without torch each row says why it has no baseline).
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { BertModel, bertConfigFromHF } from "@warmstart/encoders";
+import { initBackend, tf, type BackendName } from "@warmstart/tensors";
+import { nativeInfo } from "@warmstart/tensors-native";
+import { Rng, Trainer } from "@warmstart/training";
+import { timeKernels } from "../packages/tensors-native/bench/kernel-timer.js";
+import { EncoderDecoderModel } from "@warmstart/composer";
+import { exactLengthBeamSettings, randomBert2BertBase } from "./bert2bert-base.js";
+import { runPytorchBaseline, type BaselineResult } from "./pytorch-baseline.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const ROW_IDS = ["sgemm", "encoder-128", "encoder-512", "train-base", "train-tiny", "beam-search"] as const;
+type RowId = (typeof ROW_IDS)[number];
+const HEAVY: readonly RowId[] = ["train-base", "beam-search"];
+
+const backendArg = arg("backend") as BackendName | undefined;
+const profiling = process.argv.includes("--profile");
+const askedRows = arg("rows")?.split(",");
+for (const id of askedRows ?? []) {
+  if (!(ROW_IDS as readonly string[]).includes(id)) {
+    throw new Error(`--rows: unknown row ${id}; use ${ROW_IDS.join(",")}`);
+  }
+}
+const outPath = resolve(
+  arg("out") ?? join(here, "results", backendArg === undefined ? "engine.json" : `engine-${backendArg}.json`),
+);
+
+const GEMM_REPS = 5;
+const ENCODER = { batch: 8, reps: { 128: 3, 512: 2 } as Record<number, number> };
+const TINY = { hidden: 128, layers: 2, heads: 2, ffn: 512, vocab: 8000, batch: 32, source: 64, target: 32, reps: 5 };
+// bert-base-uncased on both sides (247M parameters); each step takes seconds even in PyTorch.
+const BASE = {
+  hidden: 768,
+  layers: 12,
+  heads: 12,
+  ffn: 3072,
+  vocab: 30522,
+  batch: 8,
+  source: 128,
+  target: 32,
+  reps: 2,
+};
+// ms per new token is the cost of the extra tokens of the longer run (the encoder pass cancels out).
+const BEAM = { beams: 4, sourceLength: 512, newTokens: [24, 8] as const };
+
+interface Side {
+  value: number;
+  /** Per timed repetition, seconds (after one untimed warm-up). */
+  seconds?: number[];
+  [detail: string]: unknown;
+}
+
+interface Row {
+  id: string;
+  work: string;
+  unit: string;
+  /** "higher" for throughputs, "lower" for times: ratio_vs_pytorch > 1 always means faster than PyTorch. */
+  better: "higher" | "lower";
+  warmstart: number | null;
+  pytorch: number | null;
+  ratio_vs_pytorch: number | null;
+  warmstartDetail: Side | null;
+  pytorchDetail: Record<string, unknown> | null;
+  loadavg1mBefore: number;
+  loadavg1mAfter: number;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((x, y) => x - y);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/** One untimed warm-up (kernel setup, weight packing), then `reps` timed runs. */
+async function timeReps(run: () => Promise<void> | void, reps: number): Promise<number[]> {
+  await run();
+  const seconds: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const start = performance.now();
+    await run();
+    seconds.push((performance.now() - start) / 1000);
+  }
+  return seconds;
+}
+
+/** Kernels by wall time during `run` (registered kernels only; a kernel's direct calls to others count in it). */
+async function kernelProfile(
+  run: () => Promise<void> | void,
+): Promise<ReturnType<ReturnType<typeof timeKernels>["report"]>> {
+  const timer = timeKernels(tf as never, tf.getBackend());
+  try {
+    await run();
+    return timer.report().slice(0, 15);
+  } finally {
+    timer.restore();
+  }
+}
+
+function randomIds(batch: number, length: number, vocab: number, rng: Rng): number[][] {
+  return Array.from({ length: batch }, () => Array.from({ length }, () => 1000 + rng.int(vocab - 1000)));
+}
+
+function baseline(script: string, args: string[]): BaselineResult {
+  const result = runPytorchBaseline(script, args);
+  if (result.available !== true) console.error(`pytorch ${script}: ${String(result.reason)}`);
+  return result;
+}
+
+// ---- sgemm -------------------------------------------------------------------------------------------------
+
+/** `a x b` (or `a x bᵀ`), batched over the leading dimension when 3-D; flops = 2·batch·m·k·n. */
+function gemm(id: string, name: string, a: number[], b: number[], transposeB: boolean) {
+  const dims = [...a, transposeB ? (b.at(-2) as number) : (b.at(-1) as number)];
+  return { id, name, a, b, transposeB, flops: 2 * dims.reduce((x, y) => x * y, 1) };
+}
+
+const GEMMS = [
+  gemm("sgemm", "sgemm 512x768x3072", [512, 768], [768, 3072], false),
+  gemm("sgemm-transposeB", "sgemm 512x768x3072, transposeB", [512, 768], [3072, 768], true),
+  gemm("sgemm-batched", "sgemm batched [48,512,64] x [48,64,512]", [48, 512, 64], [48, 64, 512], false),
+];
+
+async function sgemmRows(): Promise<Omit<Row, "loadavg1mBefore" | "loadavg1mAfter">[]> {
+  const ours = new Map<string, Side>();
+  for (const c of GEMMS) {
+    const a = tf.randomNormal(c.a);
+    const b = tf.randomNormal(c.b);
+    const seconds = await timeReps(
+      () => tf.tidy(() => void tf.matMul(a, b, false, c.transposeB).dataSync()),
+      GEMM_REPS,
+    );
+    ours.set(c.name, { value: c.flops / median(seconds) / 1e9, seconds });
+    tf.dispose([a, b]);
+  }
+  const torch = baseline("sgemm.py", [JSON.stringify({ reps: GEMM_REPS, threads: 2, cases: GEMMS })]);
+  const torchRows = (torch.rows ?? []) as { name: string; seconds: number; gflops: number }[];
+  return GEMMS.map((c) => {
+    const theirs = torchRows.find((r) => r.name === c.name);
+    return row(
+      c.id,
+      `${c.name} (GFLOP/s)`,
+      "GFLOP/s",
+      "higher",
+      ours.get(c.name) ?? null,
+      theirs?.gflops ?? null,
+      theirs ?? torch,
+    );
+  });
+}
+
+// ---- BERT-base encoder forward -----------------------------------------------------------------------------
+
+async function encoderRow(seq: number): Promise<Omit<Row, "loadavg1mBefore" | "loadavg1mAfter">> {
+  const model = new BertModel(bertConfigFromHF({ model_type: "bert" }), { seed: 0 }); // bert-base-uncased shape
+  const inputIds = randomIds(ENCODER.batch, seq, 30522, new Rng(seq));
+  const attentionMask = inputIds.map((r) => r.map(() => 1));
+  const run = () => {
+    const out = model.forward({ inputIds, attentionMask });
+    out.lastHiddenState.dataSync();
+    tf.dispose([out.lastHiddenState, out.poolerOutput as tf.Tensor]);
+  };
+  const reps = ENCODER.reps[seq] ?? 1;
+  const seconds = await timeReps(run, reps);
+  if (profiling && seq === 128) profiles["BERT-base encoder forward, batch 8, seq 128"] = await kernelProfile(run);
+  model.dispose();
+  const tokens = ENCODER.batch * seq;
+  const torch = baseline("encoder_forward.py", [
+    JSON.stringify({ seqs: [seq], batch: ENCODER.batch, iterations: { [String(seq)]: reps }, threads: 2 }),
+  ]);
+  const theirs = ((torch.runs ?? []) as { tokensPerSecond: number }[])[0];
+  return row(
+    `encoder-${seq}`,
+    `BERT-base encoder forward, batch ${ENCODER.batch}, seq ${seq} (tokens/s)`,
+    "tokens/s",
+    "higher",
+    { value: tokens / median(seconds), seconds },
+    theirs?.tokensPerSecond ?? null,
+    torch,
+  );
+}
+
+// ---- BERT2BERT train step (the project's Trainer: forward, backward, clip at 1.0, AdamW) -----------------
+
+type TrainShape = typeof TINY | typeof BASE;
+
+async function trainRow(
+  id: string,
+  work: string,
+  s: TrainShape,
+  profileName?: string,
+): Promise<Omit<Row, "loadavg1mBefore" | "loadavg1mAfter">> {
+  const config = {
+    model_type: "bert",
+    vocab_size: s.vocab,
+    hidden_size: s.hidden,
+    num_hidden_layers: s.layers,
+    num_attention_heads: s.heads,
+    intermediate_size: s.ffn,
+    // Dropout off on both sides: the PyTorch baseline has none.
+    hidden_dropout_prob: 0,
+    attention_probs_dropout_prob: 0,
+  };
+  const model = await EncoderDecoderModel.fromEncoderDecoderPretrained(null, null, {
+    encoderConfig: config,
+    decoderConfig: config,
+    decoderStartTokenId: 101,
+    padTokenId: 0,
+  });
+  const rng = new Rng(1);
+  const batch = {
+    inputIds: randomIds(s.batch, s.source, s.vocab, rng),
+    attentionMask: Array.from({ length: s.batch }, () => new Array<number>(s.source).fill(1)),
+    labels: randomIds(s.batch, s.target, s.vocab, rng),
+  };
+  // One Trainer for every step, so that AdamW's moments persist as in real training: step 1 is the warm-up,
+  // the next `reps` are timed (each step ends with a log line), and with --profile one more step is profiled.
+  const profileStep = profileName === undefined ? 0 : 1;
+  const ends: number[] = [];
+  let timer: ReturnType<typeof timeKernels> | undefined;
+  const trainer = new Trainer({
+    model,
+    trainExamples: Array.from({ length: s.batch }, (_, i) => i),
+    collate: () => batch,
+    batchSize: s.batch,
+    maxSteps: 1 + s.reps + profileStep,
+    schedule: { kind: "constant", lr: 5e-5 },
+    loggingSteps: 1,
+    log: () => {
+      ends.push(performance.now());
+      if (profileName !== undefined && ends.length === 1 + s.reps) timer = timeKernels(tf as never, tf.getBackend());
+    },
+  });
+  const { losses } = await trainer.train();
+  if (timer !== undefined && profileName !== undefined) {
+    profiles[profileName] = timer.report().slice(0, 15);
+    timer.restore();
+  }
+  const seconds = ends.slice(1, 1 + s.reps).map((end, i) => (end - (ends[i] as number)) / 1000);
+  const parameters = model.numParameters();
+  model.dispose();
+  const torch = baseline("training_throughput.py", [JSON.stringify({ ...s, steps: s.reps, threads: 2 })]);
+  return row(
+    id,
+    work,
+    "s/step",
+    "lower",
+    { value: median(seconds), seconds, parameters, losses },
+    (torch.secondsPerStepMedian as number | undefined) ?? null,
+    torch,
+  );
+}
+
+// ---- beam search ---------------------------------------------------------------------------------------------
+
+async function beamRow(): Promise<Omit<Row, "loadavg1mBefore" | "loadavg1mAfter">> {
+  const model = randomBert2BertBase();
+  const inputIds = randomIds(1, BEAM.sourceLength, 30522, new Rng(3));
+  const attentionMask = inputIds.map((r) => r.map(() => 1));
+  const settings = (n: number) => exactLengthBeamSettings(BEAM.beams, n);
+  await model.generate({ inputIds, attentionMask }, settings(2)); // warm-up
+  const runs: Record<string, number> = {};
+  for (const n of BEAM.newTokens) {
+    const start = performance.now();
+    const out = await model.generate({ inputIds, attentionMask }, settings(n));
+    runs[String(n)] = (performance.now() - start) / 1000;
+    const generated = out.sequences[0]?.length;
+    if (generated !== n + 1) throw new Error(`beam search: expected ${n + 1} tokens, got ${generated}`);
+  }
+  model.dispose();
+  const [long, short] = BEAM.newTokens;
+  const msPerNewToken = (r: Record<string, number>) =>
+    (1000 * ((r[String(long)] ?? NaN) - (r[String(short)] ?? NaN))) / (long - short);
+  const torch = baseline("generation.py", [
+    "--source-length",
+    String(BEAM.sourceLength),
+    "--beams",
+    String(BEAM.beams),
+    "--new-tokens",
+    ...BEAM.newTokens.map(String),
+  ]);
+  const torchRuns = torch.runs as Record<string, { seconds: number }> | undefined;
+  const torchSeconds =
+    torchRuns === undefined ? undefined : Object.fromEntries(Object.entries(torchRuns).map(([n, r]) => [n, r.seconds]));
+  return row(
+    "beam-search",
+    `BERT2BERT-base beam search, ${BEAM.beams} beams, ${BEAM.sourceLength}-token input, with KV cache (ms per new token)`,
+    "ms/token",
+    "lower",
+    { value: msPerNewToken(runs), secondsPerRun: runs },
+    torchSeconds === undefined ? null : msPerNewToken(torchSeconds),
+    torch,
+  );
+}
+
+// ---- assembly ------------------------------------------------------------------------------------------------
+
+function row(
+  id: string,
+  work: string,
+  unit: string,
+  better: Row["better"],
+  ours: Side | null,
+  theirs: number | null,
+  torchDetail: Record<string, unknown>,
+): Omit<Row, "loadavg1mBefore" | "loadavg1mAfter"> {
+  const ratio =
+    ours === null || theirs === null ? null : better === "higher" ? ours.value / theirs : theirs / ours.value;
+  // The interpreter, environment and versions are recorded once, in `pytorch` at the top of the results.
+  const { python: _python, torchEnv: _env, openblasCoretypeOfMachine: _machine, ...pytorchDetail } = torchDetail;
+  return {
+    id,
+    work,
+    unit,
+    better,
+    warmstart: ours?.value ?? null,
+    pytorch: theirs,
+    ratio_vs_pytorch: ratio,
+    warmstartDetail: ours,
+    pytorchDetail,
+  };
+}
+
+const profiles: Record<string, unknown> = {};
+const started = performance.now();
+const loadBefore = loadavg();
+const choice = await initBackend(backendArg === undefined ? {} : { backend: backendArg });
+const rowsToRun: readonly RowId[] =
+  askedRows !== undefined
+    ? (askedRows as RowId[])
+    : ROW_IDS.filter((id) => choice.backend === "native" || !HEAVY.includes(id));
+console.error(`engine benchmark on ${choice.backend}: ${rowsToRun.join(", ")}`);
+
+const work: Record<RowId, () => Promise<Omit<Row, "loadavg1mBefore" | "loadavg1mAfter">[]>> = {
+  sgemm: sgemmRows,
+  "encoder-128": async () => [await encoderRow(128)],
+  "encoder-512": async () => [await encoderRow(512)],
+  "train-base": async () => [
+    await trainRow(
+      "train-base",
+      `BERT2BERT-base train step (batch ${BASE.batch}, source ${BASE.source}, target ${BASE.target}, AdamW) (s/step)`,
+      BASE,
+    ),
+  ],
+  "train-tiny": async () => [
+    await trainRow(
+      "train-tiny",
+      `tiny BERT2BERT train step (hidden ${TINY.hidden}, ${TINY.layers} layers, ${TINY.heads} heads, FFN ${TINY.ffn}, vocab ${TINY.vocab}; batch ${TINY.batch}, ${TINY.source}/${TINY.target} tokens) (s/step)`,
+      TINY,
+      profiling ? "tiny BERT2BERT train step" : undefined,
+    ),
+  ],
+  "beam-search": async () => [await beamRow()],
+};
+
+const rows: Row[] = [];
+for (const id of ROW_IDS.filter((r) => rowsToRun.includes(r))) {
+  const before = loadavg()[0] as number;
+  for (const r of await work[id]()) {
+    rows.push({ ...r, loadavg1mBefore: before, loadavg1mAfter: loadavg()[0] as number });
+    console.error(
+      `${r.work}: ${r.warmstart?.toPrecision(4)} vs PyTorch ${r.pytorch?.toPrecision(4)} → ${r.ratio_vs_pytorch?.toFixed(3)}x`,
+    );
+  }
+}
+
+const torchInfo = runPytorchBaseline("sgemm.py", [JSON.stringify({ threads: 2, cases: [] })]);
+const result = {
+  benchmark: "engine",
+  description:
+    "Issue 12's rows on warmstart's backend vs PyTorch (1.13 + OpenBLAS) with the same configs and random weights, each row's two sides measured back to back in one run",
+  date: new Date().toISOString(),
+  command: ["node", "--import", "tsx", "engine.ts", ...process.argv.slice(2)].join(" "),
+  runtimeSeconds: (performance.now() - started) / 1000,
+  machine: {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    totalMemoryBytes: totalmem(),
+    node: process.version,
+    loadavgBefore: loadBefore,
+    loadavgAfter: loadavg(),
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+  },
+  backend: {
+    name: choice.backend,
+    skipped: choice.skipped,
+    wasmSimd: choice.wasmSimd,
+    ...(choice.backend === "native" ? { native: nativeInfo() } : {}),
+  },
+  pytorch: {
+    available: torchInfo.available,
+    reason: torchInfo.reason,
+    python: torchInfo.python,
+    torch: torchInfo.torch,
+    threads: torchInfo.threads,
+    openblasCore: torchInfo.openblasCore,
+    env: torchInfo.torchEnv,
+    openblasCoretypeOfMachine: torchInfo.openblasCoretypeOfMachine,
+    openblasCoretype: "unset for the baseline process (OpenBLAS picks its kernels itself; openblasCore says which)",
+  },
+  settings: { gemmReps: GEMM_REPS, encoder: ENCODER, tinyTrain: TINY, baseTrain: BASE, beamSearch: BEAM },
+  rows,
+  ...(profiling ? { profile: profiles } : {}),
+  notes: [
+    "Shared 2-core machine: absolute figures vary several-fold between runs with the load of other work; compare ratios, which are measured back to back per row.",
+    "ratio_vs_pytorch > 1 means faster than PyTorch: warmstart/pytorch for throughputs, pytorch/warmstart for times.",
+    "Train steps: forward, backward, clip at 1.0 and AdamW (@warmstart/training's Trainer vs torch.optim.AdamW); the first step is an untimed warm-up.",
+    `Beam search: ms per new token = (time(${BEAM.newTokens[0]}) - time(${BEAM.newTokens[1]})) / ${BEAM.newTokens[0] - BEAM.newTokens[1]}, so the encoder pass over the input cancels out; eos is banned so every run generates exactly that many tokens.`,
+    "profile: wall time per registered tfjs kernel during one more run after the timed ones (top 15; share of the profiled kernels' total).",
+  ],
+};
+mkdirSync(dirname(outPath), { recursive: true });
+writeFileSync(outPath, `${JSON.stringify(result, null, 2)}\n`);
+console.log(JSON.stringify(rows.map((r) => [r.work, r.warmstart, r.pytorch, r.ratio_vs_pytorch])));
