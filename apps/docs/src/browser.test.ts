@@ -137,7 +137,12 @@ test("the demo page generates text in the browser and reports its backend", { sk
   const drain = watch(page);
   await page.goto(`${origin}/demo.html`, { waitUntil: "load" });
   const status = page.getByTestId("status");
-  await page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.textContent === "ready", undefined, { timeout: 60_000 });
+  await page
+    .waitForFunction(() => document.querySelector('[data-testid="status"]')?.textContent === "ready", undefined, { timeout: 60_000 })
+    .catch(async (error: Error) => {
+      // A page that never gets ready says why only in its console: put that into the failure.
+      throw new Error(`${error.message}; status "${await status.textContent()}"; ${drain().join(" | ")}`);
+    });
   await page.getByTestId("input").fill("the cat sat");
   await page.getByTestId("generate").click();
   await page.waitForFunction(

@@ -73,7 +73,10 @@ export interface NativeAddon {
   info(): { blasCore: string; blasConfig: string; blasThreads: number; threads: number };
 }
 
-const packageRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
+/** Computed on use, not at import: browser bundles stub node:url, and the model ops import this package's names. */
+function packageRoot(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), "..");
+}
 
 let loaded: { addon: NativeAddon } | { reason: string } | undefined;
 
@@ -114,7 +117,7 @@ export function probeAddon(root: string): { addon: NativeAddon } | { reason: str
 
 function load(): { addon: NativeAddon } | { reason: string } {
   if (loaded === undefined) {
-    loaded = probeAddon(packageRoot);
+    loaded = probeAddon(packageRoot());
     if ("addon" in loaded) loaded.addon.setThreads(defaultThreads());
   }
   return loaded;

@@ -44,8 +44,13 @@ const { WebAssembly: webAssembly } = globalThis as unknown as {
   WebAssembly: { instantiate(bytes: Uint8Array, imports: Imports): Promise<Instantiated> };
 };
 
-// The worker file sits in src/ and is published with it; from dist/ the same relative URL reaches it.
-const WORKER_PATH = fileURLToPath(new URL("../src/wasm-thread-worker.cjs", import.meta.url));
+/**
+ * The worker file sits in src/ and is published with it; from dist/ the same relative URL reaches it. Computed on
+ * use, not at import: browser bundles of this package stub node:url, and the browser never starts these threads.
+ */
+function workerPath(): string {
+  return fileURLToPath(new URL("../src/wasm-thread-worker.cjs", import.meta.url));
+}
 
 function locateThreadedBuild(): ThreadedBuild {
   const require = createRequire(import.meta.url);
@@ -97,7 +102,7 @@ async function startThreadedBackend(threads: number): Promise<wasm.BackendWasm> 
   });
   const loading = factory({
     locateFile: (path, prefix) => {
-      if (path.endsWith(".worker.js")) return WORKER_PATH;
+      if (path.endsWith(".worker.js")) return workerPath();
       if (path.endsWith(".wasm")) return build.binary;
       return prefix + path;
     },
