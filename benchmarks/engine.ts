@@ -86,7 +86,21 @@ interface Row {
   pytorchDetail: Record<string, unknown> | null;
   loadavg1mBefore: number;
   loadavg1mAfter: number;
+  /** Where the row stays under half of PyTorch's speed: what limits it, from the profiles (issue 12, acceptance 2). */
+  limitedBy?: string;
 }
+
+/** What holds back the rows that can stay under 0.5x, as the kernel profiles of the native backend show it. */
+const LIMITED_BY: Record<string, string> = {
+  "encoder-128":
+    "Per-op overhead of the tfjs cpu backend under the native kernels (about 670 kernel calls per forward, each allocating its output) next to 8x128-token products that OpenBLAS finishes fast; `_FusedMatMul` is 75% of the profile, the rest is splitHeads/mergeHeads transposes, LayerNorm, GELU and softmax passes.",
+  "train-tiny":
+    "A tiny model is dispatch-bound: about 1,000 kernels per step with small products (64x64 per-head attention runs at ~17 GFLOP/s in OpenBLAS), about 20% in the cross-entropy over the 8000-word vocabulary and ~0.3 s per step in the JS optimizer (AdamW, accumulation, clipping over Float32Arrays); PyTorch fuses the loss and runs a C++ optimizer.",
+  "beam-search":
+    "Every decoding step concatenates (copies) the growing self-attention cache of 12 layers and runs the decoder as many small kernels over 4 rows, one token each; the cross-attention keys/values are shared, not gathered, but the per-step work is dispatch-bound like the tiny train step.",
+  "train-base":
+    "The backward pass's products run at OpenBLAS speed, but every gradient is read back into JS for clipping and the JS AdamW loops over 247M parameters, where PyTorch updates in place in C++.",
+};
 
 function median(values: number[]): number {
   const s = [...values].sort((x, y) => x - y);
@@ -340,6 +354,7 @@ function row(
     ratio_vs_pytorch: ratio,
     warmstartDetail: ours,
     pytorchDetail,
+    ...(ratio !== null && ratio < 0.5 && LIMITED_BY[id] !== undefined ? { limitedBy: LIMITED_BY[id] } : {}),
   };
 }
 
