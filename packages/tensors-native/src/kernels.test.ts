@@ -55,6 +55,24 @@ test("UnsortedSegmentSum matches the cpu backend (embedding-gradient shapes, dro
   await compare("gather gradient", () => tf.grad((t: Tensor) => tf.sum(tf.square(tf.gather(t, rows))))(table));
 });
 
+test("Slice, SplitV and PadV2 match the cpu backend (ranks 1-4, sizes of -1, negative axes, slice gradients)", { skip: nativeSkip }, async () => {
+  ensureNative();
+  const shape = [3, 5, 4, 6];
+  const values = randomFor(shape, 41);
+  const x = () => tf.tensor(values, shape);
+  await compare("slice rank 4", () => tf.slice(x(), [1, 0, 2, 1], [2, 5, 1, 4]));
+  await compare("slice with -1", () => tf.slice(x(), [0, 2, 0, 3], [-1, -1, 2, -1]));
+  await compare("slice rank 1", () => tf.slice(tf.tensor1d(values.slice(0, 9)), [2], [5]));
+  await compare("slice of nothing", () => tf.slice(x(), [0, 0, 0, 0], [3, 0, 4, 6]));
+  await compare("causal-LM shift [b, t-1, vocab]", () => tf.slice(x(), [0, 0, 0, 0], [3, 4, 4, 6]));
+  await compare("split in 3 on the last axis", () => tf.concat(tf.split(x(), 3, -1), 0));
+  await compare("split by sizes with -1", () => tf.concat(tf.split(x(), [1, -1, 2], 1).map((t) => tf.reshape(t, [-1])), 0));
+  await compare("pad", () => tf.pad(x(), [[0, 1], [2, 0], [1, 1], [0, 3]], 0.5));
+  await compare("slice gradient (PadV2)", () =>
+    tf.grad((t: Tensor) => tf.sum(tf.square(tf.slice(t, [1, 1, 0, 2], [2, 3, 4, 3]))))(x()),
+  );
+});
+
 test("native unary kernels match the cpu backend", { skip: nativeSkip }, async () => {
   ensureNative();
   const size = 70001; // above the threading grain, and odd

@@ -6,6 +6,7 @@ import { BINARY_OPS, binary } from "./kernels/binary.js";
 import { gatherV2 } from "./kernels/gather.js";
 import { GELU, GELU_GRAD, gelu, geluGrad } from "./kernels/gelu.js";
 import { LAYER_NORM, LAYER_NORM_GRAD, layerNorm, layerNormGrad } from "./kernels/layer_norm.js";
+import { padV2, slice, splitV } from "./kernels/box_copy.js";
 import { batchMatMul, fusedMatMul } from "./kernels/mat_mul.js";
 import { REDUCE_OPS, reduce } from "./kernels/reduce.js";
 import { MASKED_SOFTMAX, MASKED_SOFTMAX_GRAD, maskedSoftmax, maskedSoftmaxGrad, softmax } from "./kernels/softmax.js";
@@ -18,6 +19,9 @@ export const NATIVE_KERNELS: Readonly<Record<string, NativeKernel>> = {
   BatchMatMul: batchMatMul,
   _FusedMatMul: fusedMatMul,
   GatherV2: gatherV2,
+  PadV2: padV2,
+  Slice: slice,
+  SplitV: splitV,
   Softmax: softmax,
   Transpose: transpose,
   UnsortedSegmentSum: unsortedSegmentSum,
