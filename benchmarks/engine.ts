@@ -448,4 +448,20 @@ const result = {
 };
 mkdirSync(dirname(outPath), { recursive: true });
 writeFileSync(outPath, `${JSON.stringify(result, null, 2)}\n`);
+const tinyTrain = rows.find((r) => r.id === "train-tiny");
+if (arg("out") === undefined && backendArg === undefined && tinyTrain?.warmstart != null && tinyTrain.pytorch != null) {
+  // Issue 8's training-throughput figure: the same row, as target tokens per second.
+  const targetTokens = TINY.batch * TINY.target;
+  const training = {
+    benchmark: "training-throughput",
+    description: "Tiny BERT2BERT fine-tuning throughput (target tokens/s) vs PyTorch on the same config, same run: the train-tiny row of engine.json.",
+    date: result.date,
+    backend: choice.backend,
+    config: TINY,
+    warmstart: { secondsPerStep: tinyTrain.warmstart, targetTokensPerSecond: targetTokens / tinyTrain.warmstart },
+    pytorch: { secondsPerStep: tinyTrain.pytorch, targetTokensPerSecond: targetTokens / tinyTrain.pytorch },
+    ratio_vs_pytorch: tinyTrain.ratio_vs_pytorch,
+  };
+  writeFileSync(join(here, "results", "training.json"), `${JSON.stringify(training, null, 2)}\n`);
+}
 console.log(JSON.stringify(rows.map((r) => [r.work, r.warmstart, r.pytorch, r.ratio_vs_pytorch])));
