@@ -30,8 +30,8 @@ test(
         await compare(`transpose [${shape}] by [${perm}]`, () => tf.transpose(tf.tensor(values, shape), perm));
       }
     }
-    // Large enough to be split across threads mid-row.
-    const big = [2, 3, 4, 5, 6, 70];
+    // Large enough to be split across threads mid-row (2^18 elements per thread).
+    const big = [2, 3, 4, 5, 6, 800];
     const values = randomFor(big, 99);
     await compare("transpose rank 6", () => tf.transpose(tf.tensor(values, big), [5, 0, 3, 1, 4, 2]));
     const ints = await runOn("native", () => tf.transpose(tf.tensor2d([[1, 2, 3]], [1, 3], "int32")));
@@ -75,7 +75,7 @@ test("Slice, SplitV and PadV2 match the cpu backend (ranks 1-4, sizes of -1, neg
 
 test("native unary kernels match the cpu backend", { skip: nativeSkip }, async () => {
   ensureNative();
-  const size = 70001; // above the threading grain, and odd
+  const size = 600001; // above twice the threading grain (2^18), and odd
   const signed = randomValues(size, 5).map((v) => v * 6);
   const positive = signed.map((v) => Math.abs(v) + 1e-3);
   await compare("exp", () => tf.exp(tf.tensor(signed)));
@@ -156,19 +156,39 @@ test("broadcasting binary kernels match the cpu backend", { skip: nativeSkip }, 
     }
   }
   // Large enough to be split over threads (same-shape operands keep the cpu reference fast).
-  const big = randomValues(3 * 70001, 49);
+  const big = randomValues(3 * 200001, 49);
   await compare("add, threaded", () =>
     tf.add(
-      tf.tensor(big, [3, 70001]),
+      tf.tensor(big, [3, 200001]),
       tf.tensor(
         big.map((v) => v * 3),
-        [3, 70001],
+        [3, 200001],
       ),
     ),
   );
   await compare("NaN propagates through maximum", () => tf.maximum(tf.tensor([NaN, 1, 2]), tf.tensor([0, NaN, 1])));
   const ints = await runOn("native", () => tf.add(tf.tensor1d([1, 2], "int32"), tf.tensor1d([3, 4], "int32")));
   assert.deepEqual(Array.from(ints.values), [4, 6]);
+});
+
+test("a cast of int32 or bool to float32 stores float32 values, so the native kernels take it", { skip: nativeSkip }, async () => {
+  ensureNative();
+  // The attention-mask pattern: ids → float mask, broadcast against a causal mask.
+  const mask = [1, 1, 0, 1, 0, 0];
+  await compare("int32 mask cast and broadcast", () =>
+    tf.mul(tf.cast(tf.tensor2d(mask, [2, 3], "int32"), "float32").reshape([2, 1, 1, 3]), tf.ones([1, 1, 3, 3])),
+  );
+  await compare("bool cast", () => tf.cast(tf.tensor1d([true, false, true], "bool"), "float32"));
+  const previous = tf.getBackend();
+  await tf.setBackend("native");
+  try {
+    const backend = tf.backend() as unknown as { data: { get(id: object): { values: unknown } } };
+    const cast = tf.cast(tf.tensor1d([3, -2], "int32"), "float32");
+    assert.ok(backend.data.get(cast.dataId).values instanceof Float32Array);
+    assert.deepEqual(Array.from(await cast.data()), [3, -2]);
+  } finally {
+    await tf.setBackend(previous);
+  }
 });
 
 test("Sum, Mean, Max and Min over any axes match the cpu backend", { skip: nativeSkip }, async () => {
@@ -192,7 +212,7 @@ test("Sum, Mean, Max and Min over any axes match the cpu backend", { skip: nativ
       );
     }
   }
-  const long = randomValues(4 * 100003, 78);
-  await compare("mean of long rows (threaded)", () => tf.mean(tf.tensor(long, [4, 100003]), -1));
+  const long = randomValues(4 * 300007, 78);
+  await compare("mean of long rows (threaded)", () => tf.mean(tf.tensor(long, [4, 300007]), -1));
   await compare("sum of a bias gradient", () => tf.sum(tf.tensor(long.subarray(0, 1000 * 400), [1000, 400]), 0));
 });

@@ -3,6 +3,7 @@ import { isAvailable, unavailableReason } from "./addon.js";
 import { withFallback, type CpuBackend, type NativeKernel, type Tf } from "./cpu_backend.js";
 import { NativeBackendError } from "./errors.js";
 import { BINARY_OPS, binary } from "./kernels/binary.js";
+import { cast } from "./kernels/cast.js";
 import { gatherV2 } from "./kernels/gather.js";
 import { GELU, GELU_GRAD, gelu, geluGrad } from "./kernels/gelu.js";
 import { LAYER_NORM, LAYER_NORM_GRAD, layerNorm, layerNormGrad } from "./kernels/layer_norm.js";
@@ -17,6 +18,7 @@ import { unsortedSegmentSum } from "./kernels/unsorted_segment_sum.js";
 /** The kernels the native backend runs itself; every other kernel is the cpu backend's. */
 export const NATIVE_KERNELS: Readonly<Record<string, NativeKernel>> = {
   BatchMatMul: batchMatMul,
+  Cast: cast,
   _FusedMatMul: fusedMatMul,
   GatherV2: gatherV2,
   PadV2: padV2,

@@ -61,7 +61,27 @@ test("demo runs end to end and saves the paper-style table as JSON and Markdown"
   for (const name of NAMES) assert.ok(existsSync(join(out, "models", name, "model.safetensors")), `${name} saved`);
 });
 
-test("demo --compositions runs only the named compositions and rejects unknown names", async () => {
+test("demo --compositions runs only the named compositions, pre-training GPT-2 only for BERT2GPT2", async (t) => {
+  const out = mkdtempSync(join(tmpdir(), "warmstart-demo-"));
+  t.after(() => rmSync(out, { recursive: true, force: true }));
+  const flags = ["--steps", "2", "--documents", "60", "--train-examples", "16", "--test-examples", "2", "--out", out];
+  const run = await runCli(["demo", "--quick", "--compositions", "Rnd2Rnd,BERT2BERT", ...flags, "--json"]);
+  assert.equal(run.code, 0, run.stderr);
+  const result = JSON.parse(run.stdout) as {
+    compositions: { name: string }[];
+    pretraining: { bert: { steps: number }; gpt2: unknown };
+  };
+  assert.deepEqual(
+    result.compositions.map((c) => c.name),
+    ["Rnd2Rnd", "BERT2BERT"],
+  );
+  assert.equal(result.pretraining.bert.steps, 2);
+  assert.equal(result.pretraining.gpt2, null);
+  assert.ok(!existsSync(join(out, "models", "gpt2")), "GPT-2 not pre-trained");
+  assert.doesNotMatch(readFileSync(join(out, "results.md"), "utf8"), /GPT-2 \d+ steps/);
+});
+
+test("demo --compositions rejects unknown names", async () => {
   const run = await runCli(["demo", "--quick", "--compositions", "Rnd2Rnd,BERT2Bert"]);
   assert.equal(run.code, 2, run.stderr);
   assert.match(run.stderr, /unknown composition "BERT2Bert"; use a comma-separated list of Rnd2Rnd, BERT2Rnd, BERT2BERT/);

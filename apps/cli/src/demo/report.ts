@@ -17,7 +17,8 @@ export interface DemoResults {
   budget: string;
   seed: number;
   data: { pretrainSentences: number; train: number; validation: number; test: number; scored: number };
-  pretraining: { bert: { steps: number; finalLoss: number | null }; gpt2: { steps: number; finalLoss: number | null } };
+  /** GPT-2 is pre-trained only when BERT2GPT2 is among the compositions run. */
+  pretraining: { bert: { steps: number; finalLoss: number | null }; gpt2: { steps: number; finalLoss: number | null } | null };
   compositions: CompositionResult[];
   /** Wall and CPU seconds per phase (pre-training, each composition's fine-tuning and scoring). */
   phases: { phase: string; seconds: number; cpuSeconds: number }[];
@@ -61,6 +62,12 @@ export function examplesSection(results: DemoResults, test: readonly FusionExamp
   return blocks.join("\n\n");
 }
 
+function pretrainingLine({ bert, gpt2 }: DemoResults["pretraining"]): string {
+  const loss = (value: number | null): string => value?.toFixed(3) ?? "n/a";
+  const gpt2Part = gpt2 === null ? "" : `, GPT-2 ${gpt2.steps} steps (final CLM loss ${loss(gpt2.finalLoss)})`;
+  return `Pre-training: BERT ${bert.steps} steps (final MLM loss ${loss(bert.finalLoss)})${gpt2Part}.`;
+}
+
 /** The whole Markdown report (also what the terminal shows). */
 export function markdownReport(results: DemoResults, test: readonly FusionExample[]): string {
   const d = results.data;
@@ -72,7 +79,7 @@ export function markdownReport(results: DemoResults, test: readonly FusionExampl
     "budget; scores are on the test documents (SARI and ROUGE-2 F, 0-100, greedy decoding).",
     "",
     `Data: ${d.pretrainSentences} pre-training sentences; ${d.train} / ${d.validation} / ${d.test} task examples (train / validation / test), ${d.scored} scored. Seed ${results.seed}.`,
-    `Pre-training: BERT ${results.pretraining.bert.steps} steps (final MLM loss ${results.pretraining.bert.finalLoss?.toFixed(3) ?? "n/a"}), GPT-2 ${results.pretraining.gpt2.steps} steps (final CLM loss ${results.pretraining.gpt2.finalLoss?.toFixed(3) ?? "n/a"}).`,
+    pretrainingLine(results.pretraining),
     "",
     resultsTable(results),
     "",

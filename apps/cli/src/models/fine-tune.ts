@@ -14,6 +14,8 @@ export interface FineTuneOptions {
   batchSize: number;
   learningRate: number;
   warmupSteps: number;
+  /** Learning rate after warm-up: decays linearly to 0 at the last step (the default), or stays constant. */
+  decay?: "linear" | "constant" | undefined;
   steps?: number | undefined;
   epochs?: number | undefined;
   maxSourceLength: number;
@@ -44,6 +46,9 @@ export async function fineTune(ctx: CommandContext, o: FineTuneOptions): Promise
     maxTargetLength: o.maxTargetLength,
     learningRate: o.learningRate,
     warmupSteps: o.warmupSteps,
+    ...(o.decay === "constant"
+      ? { schedule: { kind: "constantWithWarmup" as const, lr: o.learningRate, warmupSteps: o.warmupSteps } }
+      : {}),
     ...(o.steps === undefined ? {} : { maxSteps: o.steps }),
     ...(o.epochs === undefined ? {} : { epochs: o.epochs }),
     seed: o.seed,
