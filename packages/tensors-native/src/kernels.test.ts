@@ -39,39 +39,63 @@ test(
   },
 );
 
-test("UnsortedSegmentSum matches the cpu backend (embedding-gradient shapes, dropped ids, rank 3)", { skip: nativeSkip }, async () => {
-  ensureNative();
-  const ids = [3, 0, 3, 7, -1, 9, 2, 3];
-  const values = randomFor([8, 5], 31);
-  await compare("segment sum [8,5] into 9 segments", () =>
-    tf.unsortedSegmentSum(tf.tensor2d(values, [8, 5]), tf.tensor1d(ids, "int32"), 9),
-  );
-  await compare("segment sum [4,2,3] into 5 segments", () =>
-    tf.unsortedSegmentSum(tf.tensor3d(randomFor([4, 2, 3], 32), [4, 2, 3]), tf.tensor1d([4, 1, 1, 0], "int32"), 5),
-  );
-  // The gradient of gather over a 1000-row table, as an embedding's backward pass computes it.
-  const table = tf.tensor2d(randomFor([1000, 8], 33), [1000, 8]);
-  const rows = tf.tensor1d([5, 999, 5, 0, 17], "int32");
-  await compare("gather gradient", () => tf.grad((t: Tensor) => tf.sum(tf.square(tf.gather(t, rows))))(table));
-});
+test(
+  "UnsortedSegmentSum matches the cpu backend (embedding-gradient shapes, dropped ids, rank 3)",
+  { skip: nativeSkip },
+  async () => {
+    ensureNative();
+    const ids = [3, 0, 3, 7, -1, 9, 2, 3];
+    const values = randomFor([8, 5], 31);
+    await compare("segment sum [8,5] into 9 segments", () =>
+      tf.unsortedSegmentSum(tf.tensor2d(values, [8, 5]), tf.tensor1d(ids, "int32"), 9),
+    );
+    await compare("segment sum [4,2,3] into 5 segments", () =>
+      tf.unsortedSegmentSum(tf.tensor3d(randomFor([4, 2, 3], 32), [4, 2, 3]), tf.tensor1d([4, 1, 1, 0], "int32"), 5),
+    );
+    // The gradient of gather over a 1000-row table, as an embedding's backward pass computes it.
+    const table = tf.tensor2d(randomFor([1000, 8], 33), [1000, 8]);
+    const rows = tf.tensor1d([5, 999, 5, 0, 17], "int32");
+    await compare("gather gradient", () => tf.grad((t: Tensor) => tf.sum(tf.square(tf.gather(t, rows))))(table));
+  },
+);
 
-test("Slice, SplitV and PadV2 match the cpu backend (ranks 1-4, sizes of -1, negative axes, slice gradients)", { skip: nativeSkip }, async () => {
-  ensureNative();
-  const shape = [3, 5, 4, 6];
-  const values = randomFor(shape, 41);
-  const x = () => tf.tensor(values, shape);
-  await compare("slice rank 4", () => tf.slice(x(), [1, 0, 2, 1], [2, 5, 1, 4]));
-  await compare("slice with -1", () => tf.slice(x(), [0, 2, 0, 3], [-1, -1, 2, -1]));
-  await compare("slice rank 1", () => tf.slice(tf.tensor1d(values.slice(0, 9)), [2], [5]));
-  await compare("slice of nothing", () => tf.slice(x(), [0, 0, 0, 0], [3, 0, 4, 6]));
-  await compare("causal-LM shift [b, t-1, vocab]", () => tf.slice(x(), [0, 0, 0, 0], [3, 4, 4, 6]));
-  await compare("split in 3 on the last axis", () => tf.concat(tf.split(x(), 3, -1), 0));
-  await compare("split by sizes with -1", () => tf.concat(tf.split(x(), [1, -1, 2], 1).map((t) => tf.reshape(t, [-1])), 0));
-  await compare("pad", () => tf.pad(x(), [[0, 1], [2, 0], [1, 1], [0, 3]], 0.5));
-  await compare("slice gradient (PadV2)", () =>
-    tf.grad((t: Tensor) => tf.sum(tf.square(tf.slice(t, [1, 1, 0, 2], [2, 3, 4, 3]))))(x()),
-  );
-});
+test(
+  "Slice, SplitV and PadV2 match the cpu backend (ranks 1-4, sizes of -1, negative axes, slice gradients)",
+  { skip: nativeSkip },
+  async () => {
+    ensureNative();
+    const shape = [3, 5, 4, 6];
+    const values = randomFor(shape, 41);
+    const x = () => tf.tensor(values, shape);
+    await compare("slice rank 4", () => tf.slice(x(), [1, 0, 2, 1], [2, 5, 1, 4]));
+    await compare("slice with -1", () => tf.slice(x(), [0, 2, 0, 3], [-1, -1, 2, -1]));
+    await compare("slice rank 1", () => tf.slice(tf.tensor1d(values.slice(0, 9)), [2], [5]));
+    await compare("slice of nothing", () => tf.slice(x(), [0, 0, 0, 0], [3, 0, 4, 6]));
+    await compare("causal-LM shift [b, t-1, vocab]", () => tf.slice(x(), [0, 0, 0, 0], [3, 4, 4, 6]));
+    await compare("split in 3 on the last axis", () => tf.concat(tf.split(x(), 3, -1), 0));
+    await compare("split by sizes with -1", () =>
+      tf.concat(
+        tf.split(x(), [1, -1, 2], 1).map((t) => tf.reshape(t, [-1])),
+        0,
+      ),
+    );
+    await compare("pad", () =>
+      tf.pad(
+        x(),
+        [
+          [0, 1],
+          [2, 0],
+          [1, 1],
+          [0, 3],
+        ],
+        0.5,
+      ),
+    );
+    await compare("slice gradient (PadV2)", () =>
+      tf.grad((t: Tensor) => tf.sum(tf.square(tf.slice(t, [1, 1, 0, 2], [2, 3, 4, 3]))))(x()),
+    );
+  },
+);
 
 test("native unary kernels match the cpu backend", { skip: nativeSkip }, async () => {
   ensureNative();
@@ -171,25 +195,29 @@ test("broadcasting binary kernels match the cpu backend", { skip: nativeSkip }, 
   assert.deepEqual(Array.from(ints.values), [4, 6]);
 });
 
-test("a cast of int32 or bool to float32 stores float32 values, so the native kernels take it", { skip: nativeSkip }, async () => {
-  ensureNative();
-  // The attention-mask pattern: ids → float mask, broadcast against a causal mask.
-  const mask = [1, 1, 0, 1, 0, 0];
-  await compare("int32 mask cast and broadcast", () =>
-    tf.mul(tf.cast(tf.tensor2d(mask, [2, 3], "int32"), "float32").reshape([2, 1, 1, 3]), tf.ones([1, 1, 3, 3])),
-  );
-  await compare("bool cast", () => tf.cast(tf.tensor1d([true, false, true], "bool"), "float32"));
-  const previous = tf.getBackend();
-  await tf.setBackend("native");
-  try {
-    const backend = tf.backend() as unknown as { data: { get(id: object): { values: unknown } } };
-    const cast = tf.cast(tf.tensor1d([3, -2], "int32"), "float32");
-    assert.ok(backend.data.get(cast.dataId).values instanceof Float32Array);
-    assert.deepEqual(Array.from(await cast.data()), [3, -2]);
-  } finally {
-    await tf.setBackend(previous);
-  }
-});
+test(
+  "a cast of int32 or bool to float32 stores float32 values, so the native kernels take it",
+  { skip: nativeSkip },
+  async () => {
+    ensureNative();
+    // The attention-mask pattern: ids → float mask, broadcast against a causal mask.
+    const mask = [1, 1, 0, 1, 0, 0];
+    await compare("int32 mask cast and broadcast", () =>
+      tf.mul(tf.cast(tf.tensor2d(mask, [2, 3], "int32"), "float32").reshape([2, 1, 1, 3]), tf.ones([1, 1, 3, 3])),
+    );
+    await compare("bool cast", () => tf.cast(tf.tensor1d([true, false, true], "bool"), "float32"));
+    const previous = tf.getBackend();
+    await tf.setBackend("native");
+    try {
+      const backend = tf.backend() as unknown as { data: { get(id: object): { values: unknown } } };
+      const cast = tf.cast(tf.tensor1d([3, -2], "int32"), "float32");
+      assert.ok(backend.data.get(cast.dataId).values instanceof Float32Array);
+      assert.deepEqual(Array.from(await cast.data()), [3, -2]);
+    } finally {
+      await tf.setBackend(previous);
+    }
+  },
+);
 
 test("Sum, Mean, Max and Min over any axes match the cpu backend", { skip: nativeSkip }, async () => {
   ensureNative();

@@ -84,6 +84,9 @@ test("demo --compositions runs only the named compositions, pre-training GPT-2 o
 test("demo --compositions rejects unknown names", async () => {
   const run = await runCli(["demo", "--quick", "--compositions", "Rnd2Rnd,BERT2Bert"]);
   assert.equal(run.code, 2, run.stderr);
-  assert.match(run.stderr, /unknown composition "BERT2Bert"; use a comma-separated list of Rnd2Rnd, BERT2Rnd, BERT2BERT/);
+  assert.match(
+    run.stderr,
+    /unknown composition "BERT2Bert"; use a comma-separated list of Rnd2Rnd, BERT2Rnd, BERT2BERT/,
+  );
   assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
 });

@@ -60,16 +60,16 @@ function dropoutFields(which: "bert" | "gpt2", rate: number): HFConfigJSON {
     : { resid_pdrop: rate, embd_pdrop: rate, attn_pdrop: rate };
 }
 
-/** Pre-trains one model on the pre-training sentences; returns its folder. */
+/** Pre-trains one model on the pre-training sentences into `dir`. */
 async function pretrainPart(
   ctx: CommandContext,
   o: DemoOptions,
   which: "bert" | "gpt2",
   textFile: string,
+  dir: string,
 ): Promise<{ dir: string; steps: number; finalLoss: number | null; tokenizer: Tokenizer }> {
   const { pretrain } = await import("@warmstart/training");
   const { trainerLog } = await import("../models/trainer-log.js");
-  const dir = join(o.out, "models", which);
   const preset = which === "bert" ? o.budget.bertPreset : o.budget.gpt2Preset;
   const config = { ...(PRESETS[preset] as HFConfigJSON), ...dropoutFields(which, o.budget.dropout) };
   ctx.log(
@@ -192,12 +192,15 @@ export async function runDemo(
       (c) => o.compositions === undefined || o.compositions.includes(c.name),
     );
   // The configs do not matter for which compositions run, only for building them once BERT exists.
-  const needsGpt2 = chosen({}).some((c) => c.gpt2Decoder);
+  const planned = chosen({});
+  const needsGpt2 = planned.some((c) => c.gpt2Decoder);
   ctx.log(
     `data: ${task.pretrainSentences.length} pre-training sentences; ${train.length} / ${task.validation.length} / ${task.test.length} fusion examples (train / validation / test), ${test.length} scored`,
   );
-  const plan = { pretrainings: needsGpt2 ? 2 : 1, compositions: chosen({}).length, testExamples: test.length };
-  ctx.log(`budget "${o.budget.name}": expected about ${formatDuration(expectedSeconds(o.budget, plan))} on 2 CPU cores`);
+  const plan = { pretrainings: needsGpt2 ? 2 : 1, compositions: planned.length, testExamples: test.length };
+  ctx.log(
+    `budget "${o.budget.name}": expected about ${formatDuration(expectedSeconds(o.budget, plan))} on 2 CPU cores`,
+  );
   const dataDir = join(out, "data");
   await mkdir(dataDir, { recursive: true });
   const textFile = join(dataDir, "pretrain.txt");
@@ -210,9 +213,9 @@ export async function runDemo(
   const backend = await initBackend();
   ctx.debug(`backend ${backend.backend}`);
   const phases: PhaseTime[] = [];
-  const bert = await timed(ctx, phases, "pre-train BERT", () => pretrainPart(ctx, options, "bert", textFile));
+  const bert = await timed(ctx, phases, "pre-train BERT", () => pretrainPart(ctx, options, "bert", textFile, bertDir));
   const gpt2 = needsGpt2
-    ? await timed(ctx, phases, "pre-train GPT-2", () => pretrainPart(ctx, options, "gpt2", textFile))
+    ? await timed(ctx, phases, "pre-train GPT-2", () => pretrainPart(ctx, options, "gpt2", textFile, gpt2Dir))
     : null;
   const bertConfig = JSON.parse(await readFile(join(bert.dir, "config.json"), "utf8")) as HFConfigJSON;
 

@@ -18,7 +18,10 @@ export interface DemoResults {
   seed: number;
   data: { pretrainSentences: number; train: number; validation: number; test: number; scored: number };
   /** GPT-2 is pre-trained only when BERT2GPT2 is among the compositions run. */
-  pretraining: { bert: { steps: number; finalLoss: number | null }; gpt2: { steps: number; finalLoss: number | null } | null };
+  pretraining: {
+    bert: { steps: number; finalLoss: number | null };
+    gpt2: { steps: number; finalLoss: number | null } | null;
+  };
   compositions: CompositionResult[];
   /** Wall and CPU seconds per phase (pre-training, each composition's fine-tuning and scoring). */
   phases: { phase: string; seconds: number; cpuSeconds: number }[];
