@@ -3,7 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The repository root: the nearest folder above this file that holds pnpm-workspace.yaml. */
-function repoRoot(): string {
+export function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, "pnpm-workspace.yaml"))) {
     const parent = dirname(dir);
@@ -29,9 +29,13 @@ export function sharedPath(...parts: string[]): string | undefined {
 
 /**
  * For `test(name, { skip: sharedSkipReason("fixtures/parity") }, ...)`: false when the path exists,
- * otherwise a message saying why the test is skipped.
+ * otherwise a message saying why the test is skipped; an error where WARMSTART_REQUIRE_SHARED=1 (CI).
  */
 export function sharedSkipReason(...parts: string[]): string | false {
   if (sharedPath(...parts) !== undefined) return false;
+  if (process.env.WARMSTART_REQUIRE_SHARED === "1") {
+    // CI (.ci/run) sets this: there a missing ../shared is a broken set-up, not a reason to skip tests.
+    throw new Error(`WARMSTART_REQUIRE_SHARED=1 but ../shared/${parts.join("/")} is missing beside the repository`);
+  }
   return `needs ../shared/${parts.join("/")} beside the repository (CI has it; a fresh clone elsewhere does not)`;
 }
