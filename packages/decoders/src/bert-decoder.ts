@@ -18,6 +18,7 @@ import {
   type BertConfig,
   type LayerContext,
   type ModelOptions,
+  type ParameterSpec,
   type ParameterSpecs,
 } from "@warmstart/encoders";
 import { tiedOutput } from "./tied-output.js";
@@ -34,8 +35,26 @@ export interface LmHeadLayout {
   dense: string;
   norm: string;
   bias: string;
+  /** The output matrix's own name (`[vocab, hidden]`): a parameter only when `tie_word_embeddings` is false. */
+  outputWeight: string;
+  /** The output Linear's own bias name; the bias parameter's name when `tie_word_embeddings` is false. */
+  outputBias: string;
   /** The stored copies of tied tensors that checkpoints carry under the head's name. */
   tiedAliases: Record<string, string>;
+}
+
+/**
+ * Checkpoint names that are copies of another parameter. Tied: the head's `decoder.weight` / `decoder.bias` are
+ * the word embeddings / the head bias. Untied (`tie_word_embeddings: false`), transformers 5 keeps the Linear's
+ * own `decoder.bias` (the one its forward adds) next to an unused `bias`, and 4.x stores the one shared bias as
+ * `bias`: the parameter is `decoder.bias`, filled from `bias` only when a checkpoint lacks it.
+ */
+function aliasesFor(config: BertConfig, layout: LmHeadLayout): Record<string, string> {
+  return config.tieWordEmbeddings ? layout.tiedAliases : { [layout.bias]: layout.outputBias };
+}
+
+function outputSpec(name: string, config: BertConfig): [string, ParameterSpec] {
+  return [name, { shape: [config.vocabSize, config.hiddenSize], init: { kind: "normal", std: config.initializerRange } }];
 }
 
 export function lmHeadSpecs(config: BertConfig, layout: LmHeadLayout): ParameterSpecs {
@@ -44,7 +63,9 @@ export function lmHeadSpecs(config: BertConfig, layout: LmHeadLayout): Parameter
     [`${layout.dense}.weight`, { shape: [h, h], init: { kind: "normal", std: config.initializerRange } }],
     [`${layout.dense}.bias`, { shape: [h], init: { kind: "zeros" } }],
     ...layerNormSpecs(layout.norm, h),
-    [layout.bias, { shape: [config.vocabSize], init: { kind: "zeros" } }],
+    // tie_word_embeddings: false keeps a separate output matrix, an nn.Linear that _init_weights draws normal.
+    ...(config.tieWordEmbeddings ? [] : [outputSpec(layout.outputWeight, config)]),
+    [config.tieWordEmbeddings ? layout.bias : layout.outputBias, { shape: [config.vocabSize], init: { kind: "zeros" } }],
   ]);
 }
 
@@ -59,7 +80,7 @@ export abstract class BertDecoderBase extends PretrainedModule<BertConfig> imple
     if (config.addCrossAttention && !config.isDecoder) {
       throw new ModelConfigError("invalid-field", "is_decoder", "add_cross_attention needs is_decoder: true (cross-attention exists only in decoders)");
     }
-    super(config, BertDecoderBase.specsFor(config, layout), { basePrefix: layout.basePrefix, tiedAliases: layout.tiedAliases }, options);
+    super(config, BertDecoderBase.specsFor(config, layout), { basePrefix: layout.basePrefix, tiedAliases: aliasesFor(config, layout) }, options);
     this.basePrefix = layout.basePrefix;
     this.#layout = layout;
     this.#activation = activation(headActivation, "hidden_act");
@@ -74,6 +95,14 @@ export abstract class BertDecoderBase extends PretrainedModule<BertConfig> imple
     return specsToShapes(BertDecoderBase.specsFor(config, layout));
   }
 
+  /**
+   * Checkpoint names to write as copies of a parameter (name → parameter), so that both transformers lines find
+   * every weight they expect: an untied head's bias also as the `bias` that 4.x stores it under.
+   */
+  savedCopies(): Record<string, string> {
+    return this.config.tieWordEmbeddings ? {} : { [this.#layout.bias]: this.#layout.outputBias };
+  }
+
   weight(name: string): tf.Tensor {
     return this.parameters.get(name);
   }
@@ -82,12 +111,17 @@ export abstract class BertDecoderBase extends PretrainedModule<BertConfig> imple
     return super.dropout(x, rate);
   }
 
-  /** `[tokens, hidden]` final states → `[tokens, vocab]` logits; the output matrix is the word embedding table. */
+  /**
+   * `[tokens, hidden]` final states → `[tokens, vocab]` logits; the output matrix is the word embedding table,
+   * or the head's own matrix when `tie_word_embeddings` is false.
+   */
   #head(hidden: tf.Tensor2D): tf.Tensor2D {
-    const { dense, norm, bias, basePrefix } = this.#layout;
+    const { dense, norm, bias, basePrefix, outputWeight, outputBias } = this.#layout;
     const transformed = this.#activation(linear(hidden, this.weight(`${dense}.weight`), this.weight(`${dense}.bias`), "out_in"));
     const normed = layerNorm(transformed, this.weight(`${norm}.weight`), this.weight(`${norm}.bias`), this.config.layerNormEps);
-    return tiedOutput(normed as tf.Tensor2D, this.weight(`${basePrefix}embeddings.word_embeddings.weight`), this.weight(bias));
+    const tied = this.config.tieWordEmbeddings;
+    const table = tied ? `${basePrefix}embeddings.word_embeddings.weight` : outputWeight;
+    return tiedOutput(normed as tf.Tensor2D, this.weight(table), this.weight(tied ? bias : outputBias));
   }
 
   forward(input: DecoderInput): DecoderOutput {

@@ -9,6 +9,8 @@ const LAYOUT: LmHeadLayout = {
   dense: "cls.predictions.transform.dense",
   norm: "cls.predictions.transform.LayerNorm",
   bias: "cls.predictions.bias",
+  outputWeight: "cls.predictions.decoder.weight",
+  outputBias: "cls.predictions.decoder.bias",
   tiedAliases: { "cls.predictions.decoder.weight": "bert.embeddings.word_embeddings.weight", "cls.predictions.decoder.bias": "cls.predictions.bias" },
 };
 

@@ -1,6 +1,6 @@
 // GPT-2 (Hugging Face `GPT2LMHeadModel`): pre-LayerNorm blocks with Conv1D weights stored [in, out],
 // optional cross-attention (`crossattention` + `ln_cross_attn`), `ln_f`, and logits = h · wteᵀ (the LM head is
-// the token embedding table, so there is no lm_head.weight parameter).
+// the token embedding table, so there is no lm_head.weight parameter, unless tie_word_embeddings is false).
 import { layerNorm, linear, tf } from "@warmstart/tensors";
 import {
   activation,
@@ -38,7 +38,13 @@ function conv1dSpecs(name: string, inp: number, out: number, std: number): Array
 
 export class GPT2LMHeadModel extends PretrainedModule<GPT2Config> {
   constructor(config: GPT2Config, options: ModelOptions = {}) {
-    super(config, GPT2LMHeadModel.parameterSpecs(config), { basePrefix: "transformer.", tiedAliases: { "lm_head.weight": "transformer.wte.weight" } }, options);
+    const tiedAliases: Record<string, string> = config.tieWordEmbeddings ? { "lm_head.weight": "transformer.wte.weight" } : {};
+    super(config, GPT2LMHeadModel.parameterSpecs(config), { basePrefix: "transformer.", tiedAliases }, options);
+  }
+
+  /** Checkpoint names to write as copies of a parameter: none (an untied lm_head has no bias). */
+  savedCopies(): Record<string, string> {
+    return {};
   }
 
   static parameterSpecs(config: GPT2Config): ParameterSpecs {
@@ -65,6 +71,8 @@ export class GPT2LMHeadModel extends PretrainedModule<GPT2Config> {
       specs.push(...layerNormSpecs(`${h}.ln_2`, d), ...conv1dSpecs(`${h}.mlp.c_fc`, d, inner, std), ...conv1dSpecs(`${h}.mlp.c_proj`, inner, d, projStd));
     }
     specs.push(...layerNormSpecs("transformer.ln_f", d));
+    // tie_word_embeddings: false keeps lm_head (an nn.Linear without bias) as a matrix of its own.
+    if (!config.tieWordEmbeddings) specs.push(["lm_head.weight", { shape: [config.vocabSize, d], init: { kind: "normal", std } }]);
     return new Map(specs);
   }
 
@@ -159,7 +167,8 @@ export class GPT2LMHeadModel extends PretrainedModule<GPT2Config> {
         keyValues.push(out.keyValues);
       }
       const final = this.#norm("transformer.ln_f", x);
-      const logits = tf.reshape(tiedOutput(final, this.parameters.get("transformer.wte.weight"), null), [batch, length, c.vocabSize]) as tf.Tensor3D;
+      const table = this.parameters.get(c.tieWordEmbeddings ? "transformer.wte.weight" : "lm_head.weight");
+      const logits = tf.reshape(tiedOutput(final, table, null), [batch, length, c.vocabSize]) as tf.Tensor3D;
       return input.useCache === true ? { logits, pastKeyValues: keyValues } : { logits };
     });
   }

@@ -9,6 +9,8 @@ const LAYOUT: LmHeadLayout = {
   dense: "lm_head.dense",
   norm: "lm_head.layer_norm",
   bias: "lm_head.bias",
+  outputWeight: "lm_head.decoder.weight",
+  outputBias: "lm_head.decoder.bias",
   tiedAliases: { "lm_head.decoder.weight": "roberta.embeddings.word_embeddings.weight", "lm_head.decoder.bias": "lm_head.bias" },
 };
 
