@@ -140,12 +140,36 @@ test("signature: lower-case, floor value, variable reference counts", () => {
   assert.equal(r.signature, "nrefs:var|case:lc|eff:no|tok:13a|smooth:floor[0.10]");
 });
 
-test("empty references are dropped as sacreBLEU does; none left is a typed error", () => {
-  assertClose([bleu(HYPS, REFS.map((r) => [...r, ""])).score], [48.530827], 1e-6, "with extra empty refs");
+test("an empty-string reference is kept as sacreBLEU 2.6.0 keeps it: it counts in nrefs and has length 0", () => {
+  // Expected values from sacrebleu 2.6.0 (oracle/metrics_probe.py runs the same cases live).
+  const extra = bleu(HYPS, REFS.map((r) => [...r, ""]));
+  assertClose([extra.score], [48.530827009929865], 1e-9, "with an extra empty reference each");
+  assert.equal(extra.signature, "nrefs:3|case:mixed|eff:no|tok:13a|smooth:exp");
+  // Every reference of an example empty: a score, not an error.
+  const allEmpty = bleu(["x", "y"], [["x", ""], ["", ""]]);
+  assert.equal(allEmpty.score, 0);
+  assert.deepEqual([allEmpty.counts, allEmpty.totals, allEmpty.sysLen, allEmpty.refLen], [[1, 0, 0, 0], [2, 0, 0, 0], 2, 1]);
+  assert.equal(allEmpty.signature, "nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp");
+  const emptyBoth = bleu([""], [[""]]);
+  assert.deepEqual([emptyBoth.score, emptyBoth.sysLen, emptyBoth.refLen, emptyBoth.bp], [0, 0, 0, 1]);
+  const onlyEmpty = bleu(["the cat sat"], [[""]]);
+  assert.deepEqual([onlyEmpty.score, onlyEmpty.totals, onlyEmpty.refLen], [0, [3, 2, 1, 0], 0]);
+  // The empty reference is the closest length (a tie goes to the shorter), so it sets the brevity penalty.
+  const variable = bleu(["a b", "the cat sat"], [["", "a b c d"], ["the cat sat on the mat"]]);
+  assert.deepEqual([variable.counts, variable.sysLen, variable.refLen], [[5, 3, 1, 0], 5, 6]);
+  assert.equal(variable.signature, "nrefs:var|case:mixed|eff:no|tok:13a|smooth:exp");
+  const sentence = sentenceBleu("the cat", ["", "the cat sat on the mat"]);
+  assertClose([sentence.score], [100.00000000000004], 1e-9, "sentence BLEU, empty reference closest");
+  assert.equal(sentence.refLen, 0);
+  assert.equal(sentenceBleu("the cat", [""]).score, 0);
+});
+
+test("an example with no reference at all is a typed error (sacreBLEU cannot score it either)", () => {
   assert.throws(
-    () => bleu(["x", "y"], [["x"], ["", ""]]),
+    () => bleu(["x", "y"], [["x"], []]),
     (e: unknown) => e instanceof EvaluationError && e.code === "EMPTY_REFERENCE" && e.index === 1,
   );
+  assert.throws(() => sentenceBleu("x", []), (e: unknown) => e instanceof EvaluationError && e.code === "EMPTY_REFERENCE");
 });
 
 test("bad options raise EvaluationError naming the option", () => {

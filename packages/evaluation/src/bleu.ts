@@ -211,19 +211,20 @@ export class BleuStatisticsCollector {
 
   /** Adds one hypothesis with its references; `index` only labels errors. */
   add(prediction: string, references: readonly string[], index: number): void {
-    // sacreBLEU drops empty references (so examples may have different numbers of them) but needs one.
-    const usable = references.filter((r) => r !== "");
-    if (usable.length === 0) {
-      throw new EvaluationError("EMPTY_REFERENCE", `references[${index}] has only empty strings; BLEU needs a non-empty reference`, {
+    // sacreBLEU keeps an empty-string reference: it counts towards nrefs and is a reference of length 0 (so a
+    // corpus whose references are all "" scores 0 rather than failing). Only a missing reference (None in its
+    // stream, a shorter list here) is dropped; an example with no reference at all cannot be scored.
+    if (references.length === 0) {
+      throw new EvaluationError("EMPTY_REFERENCE", `references[${index}] lists no references; BLEU needs at least one`, {
         argument: "references",
         index,
       });
     }
-    this.referenceCounts.add(usable.length);
+    this.referenceCounts.add(references.length);
     const maxOrder = this.config.maxNgramOrder;
     const refMax: Map<string, number>[] = Array.from({ length: maxOrder }, () => new Map<string, number>());
     const refLens: number[] = [];
-    for (const ref of usable) {
+    for (const ref of references) {
       const tokens = this.preprocess(ref);
       refLens.push(tokens.length);
       const counts = ngramCounts(tokens, maxOrder);

@@ -6,7 +6,7 @@ export type EvaluationErrorCode =
   | "LENGTH_MISMATCH"
   /** A corpus-level score was asked of zero examples: a mean of nothing is undefined. */
   | "EMPTY_INPUT"
-  /** An example has no usable reference (an empty list, or for BLEU only empty strings). */
+  /** An example has no reference (an empty list). An empty string is a reference (of no tokens). */
   | "EMPTY_REFERENCE"
   /** A ROUGE type that rouge_score rejects, e.g. `rouge0`, `rouge10`, `rougen`. */
   | "UNKNOWN_ROUGE_TYPE"
