@@ -49,7 +49,18 @@ export function gpt2CausalMask(batch: number, queries: number, keys: number, mas
 }
 
 /**
- * softmax(q·kᵀ·scale + mask)·v for q `[B, H, Tq, d]`, k and v `[B, H, Tk, d]`; `probsDropout` (training only)
+ * 1 for query rows of an additive mask `[B|1, 1, Tq|1, Tk]` that keep at least one key, 0 for rows whose every
+ * key is masked (FLOAT32_MIN or below). PyTorch's scaled_dot_product_attention (transformers' default
+ * attention since 4.x, torch ≥ 2.5) returns zeros for such rows instead of spreading the weights over masked
+ * keys; a decoder mask derived from labels (ids != pad) has one whenever the start token is the pad id.
+ */
+function attendedRows(mask: tf.Tensor): tf.Tensor {
+  return tf.cast(tf.greater(tf.max(mask, -1, true), FLOAT32_MIN), "float32");
+}
+
+/**
+ * softmax(q·kᵀ·scale + mask)·v for q `[B, H, Tq, d]`, k and v `[B, H, Tk, d]`, zero for query rows with no
+ * unmasked key (as PyTorch's SDPA); `probsDropout` (training only)
  * applies to the attention weights as Hugging Face does. Backends whose products take transpose flags and batch
  * dimensions at full speed get one batched product each for q·kᵀ and for the weighted values. On wasm only
  * untransposed 2-D products reach the fast matrix kernel, so there the products run per (batch, head) against
@@ -65,8 +76,10 @@ export function attend(
 ): tf.Tensor4D {
   return tf.tidy(() => {
     let probs: tf.Tensor4D;
+    const keep = mask === undefined ? undefined : attendedRows(mask);
     if (productsPreferTransposeFlags()) {
       probs = scaledMaskedSoftmax(tf.matMul(q, k, false, true), mask, scale);
+      if (keep !== undefined) probs = tf.mul(probs, keep);
       if (probsDropout !== undefined) probs = probsDropout(probs);
       return tf.matMul(probs, v);
     }
@@ -78,6 +91,7 @@ export function attend(
     let scores: tf.Tensor = tf.reshape(tf.stack(qs.map((qi, i) => tf.matMul(qi as tf.Tensor2D, kTs[i] as tf.Tensor2D))), [batch, heads, queries, keys]);
     if (mask !== undefined) scores = tf.add(scores, mask);
     probs = tf.softmax(scores) as tf.Tensor4D;
+    if (keep !== undefined) probs = tf.mul(probs, keep);
     if (probsDropout !== undefined) probs = probsDropout(probs);
     const ps = tf.unstack(tf.reshape(probs, [groups, queries, keys]));
     const vs = tf.unstack(tf.reshape(v, [groups, keys, headSize]));
