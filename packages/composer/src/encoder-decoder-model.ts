@@ -328,7 +328,9 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
   /**
    * Encoder, then decoder with cross-attention over the encoder's states. With `labels` and no
    * `decoderInputIds`, the decoder inputs are the labels shifted right (decoder_start_token_id first, -100 →
-   * pad_token_id) with pad positions masked; `loss` is the mean cross-entropy over labels != -100.
+   * pad_token_id) and, unless `decoderAttentionMask` is given, masked wherever they are pad_token_id (the
+   * start token too when it is the pad id, as transformers does); `loss` is the mean cross-entropy over
+   * labels != -100.
    */
   forward(inputs: Seq2SeqInputs): Seq2SeqOutput {
     this.#live();

@@ -24,8 +24,9 @@ test("labels shift right into the goldens' decoder inputs and mask", { skip: sha
   }
 });
 
-test("the derived mask never masks the start token, even when start and pad are one id (GPT-2 recipes)", () => {
-  assert.deepEqual(derivedDecoderAttentionMask([[7, 5, 7, 7]], 7), [[1, 1, 0, 0]]);
+test("the derived mask is ids != pad, as transformers derives it: a start token equal to pad is masked too (GPT-2 recipes)", () => {
+  assert.deepEqual(derivedDecoderAttentionMask([[7, 5, 7, 7]], 7), [[0, 1, 0, 0]]);
+  assert.deepEqual(derivedDecoderAttentionMask([[101, 5, 0, 0]], 0), [[1, 1, 0, 0]]);
 });
 
 test("labels outside the decoder vocabulary are rejected with the position and the vocab size", () => {

@@ -51,10 +51,12 @@ export function shiftTokensRight(
 }
 
 /**
- * Attention mask for decoder inputs derived from labels: pad ids are masked. Position 0 (the start token)
- * is always attended, because GPT-2 recipes use one id as start and pad, and masking it would leave the
- * first query with nothing to attend to.
+ * Attention mask for decoder inputs derived from labels, as transformers' EncoderDecoderModel.forward (4.x
+ * and 5.x) derives it: 1 wherever the id is not the pad id, 0 where it is. When the start token is the pad
+ * id (GPT-2 recipes use one id for start, pad and eos) the start position is masked too: later positions
+ * do not attend to it, and its own query has no key left, which the attention turns into a zero output
+ * (what PyTorch's scaled_dot_product_attention, transformers' default, gives a fully masked row).
  */
 export function derivedDecoderAttentionMask(decoderInputIds: readonly (readonly number[])[], padTokenId: number): number[][] {
-  return decoderInputIds.map((row) => row.map((id, t) => (t === 0 || id !== padTokenId ? 1 : 0)));
+  return decoderInputIds.map((row) => row.map((id) => (id !== padTokenId ? 1 : 0)));
 }
