@@ -51,8 +51,13 @@ export interface FromPretrainedOptions {
 /** Inputs of `forward`. Ids and masks are `[batch][position]` arrays or 2-D tensors. */
 export interface Seq2SeqInputs {
   inputIds: IdInput;
-  /** 1 = token, 0 = padding (default: all tokens). */
+  /**
+   * 1 = token, 0 = padding. Default: all tokens, for the encoder and the cross-attention alike; as in
+   * transformers, nothing is inferred from pad ids.
+   */
   attentionMask?: IdInput;
+  /** Segment ids for the encoder (BERT token_type_ids; default all zeros), as transformers passes them on. */
+  tokenTypeIds?: IdInput;
   /** Teacher-forced decoder inputs; derived from `labels` when absent. */
   decoderInputIds?: IdInput;
   decoderAttentionMask?: IdInput;
@@ -362,6 +367,7 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
       const encoded = this.encoder.forward({
         inputIds: inputs.inputIds,
         ...(inputs.attentionMask === undefined ? {} : { attentionMask: inputs.attentionMask }),
+        ...(inputs.tokenTypeIds === undefined ? {} : { tokenTypeIds: inputs.tokenTypeIds }),
       });
       const hidden = this.#project(encoded.lastHiddenState);
       const { logits } = this.decoder.forward({

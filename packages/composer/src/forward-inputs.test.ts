@@ -71,3 +71,13 @@ test("without an attention mask every input token is attended, pad ids included 
   const padded = logits(bert2bert, { inputIds, attentionMask, decoderInputIds });
   assert.ok(maxDiff(none, padded) > 1e-4);
 });
+
+test("tokenTypeIds reach the encoder: all zeros is the default, other segments change the logits", () => {
+  const decoderInputIds = [[2, 20, 21, 22], [2, 23, 24, 25]];
+  const none = logits(bert2bert, { inputIds, attentionMask, decoderInputIds });
+  const zeros = logits(bert2bert, { inputIds, attentionMask, decoderInputIds, tokenTypeIds: [[0, 0, 0, 0], [0, 0, 0, 0]] });
+  assert.ok(maxDiff(none, zeros) < 1e-6);
+  const typed = logits(bert2bert, { inputIds, attentionMask, decoderInputIds, tokenTypeIds: [[0, 0, 1, 1], [0, 1, 0, 0]] });
+  assert.ok(maxDiff(none, typed) > 1e-4);
+  assert.throws(() => bert2bert.forward({ inputIds, decoderInputIds, tokenTypeIds: [[0, 2, 0, 0], [0, 0, 0, 0]] }), /type_vocab_size/);
+});

@@ -14,7 +14,7 @@ interface Loadable {
 /** What the composer needs from an encoder class of @warmstart/encoders. */
 export interface EncoderModule extends Loadable {
   readonly parameters: Parameters;
-  forward(inputs: { inputIds: IdInput; attentionMask?: IdInput }): { lastHiddenState: tf.Tensor };
+  forward(inputs: { inputIds: IdInput; attentionMask?: IdInput; tokenTypeIds?: IdInput }): { lastHiddenState: tf.Tensor };
   train(): unknown;
   eval(): unknown;
   dispose(): void;
