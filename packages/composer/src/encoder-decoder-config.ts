@@ -52,10 +52,19 @@ const PRETRAINED_CONFIG_DEFAULTS: HFConfigJSON = {
   tie_encoder_decoder: false,
   tie_word_embeddings: true,
   tokenizer_class: null,
-  torch_dtype: "float32",
   torchscript: false,
   use_bfloat16: false,
 };
+
+/**
+ * What the dtype fields say: the dtype of the stored weights, which savePretrained always writes as float32.
+ * transformers 4.56+ and 5 write `dtype` and warn that `torch_dtype` (what older versions wrote) is deprecated.
+ */
+function withStoredDtype(json: HFConfigJSON): HFConfigJSON {
+  const out: HFConfigJSON = { ...json, dtype: "float32" };
+  delete out.torch_dtype;
+  return out;
+}
 
 // Top-level keys this class owns; anything else found in a config.json is carried through unchanged.
 const OWN_KEYS = new Set([
@@ -234,12 +243,15 @@ export class EncoderDecoderConfig {
     };
   }
 
-  /** config.json as transformers writes it: keys sorted, complete sub-configs. */
+  /**
+   * config.json as transformers writes it: keys sorted, complete sub-configs, `dtype` "float32" (what
+   * savePretrained stores, whatever the source checkpoint was) at the top and in both sub-configs.
+   */
   toJSON(): HFConfigJSON {
     for (const [name, field] of Object.entries(TOKEN_FIELDS)) tokenOrNull({ [field]: this[name as keyof SpecialTokens] }, field, "EncoderDecoderConfig");
-    const complete = (sub: HFConfigJSON): HFConfigJSON => ({ ...PRETRAINED_CONFIG_DEFAULTS, ...sub });
+    const complete = (sub: HFConfigJSON): HFConfigJSON => withStoredDtype({ ...PRETRAINED_CONFIG_DEFAULTS, ...sub });
     return sortKeysDeep({
-      ...this.extra,
+      ...withStoredDtype(this.extra),
       architectures: ["EncoderDecoderModel"],
       decoder: complete(this.decoder),
       decoder_start_token_id: this.decoderStartTokenId,
