@@ -69,10 +69,14 @@ export async function describeComposition(
   const encoderProvides = await providerOf(encoderPart, plan.encoderFamily, "encoder");
   const decoderProvides = await providerOf(decoderPart, plan.decoderFamily, "decoder");
   const tiedTo = new Map(plan.ties.map((t) => [t.decoder, t.encoder]));
+  // A tied tensor holds the decoder's values (transformers 4's direction), so its origin is the decoder's.
+  const tiedFrom = new Map(plan.ties.map((t) => [t.encoder, t.decoder]));
   const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
   const entries: WeightEntry[] = [];
   for (const [name, shape] of plan.encoderShapes) {
-    entries.push({ name: `encoder.${name}`, part: "encoder", size: size(shape), origin: encoderProvides(name) ? "checkpoint" : "random" });
+    const decoderName = tiedFrom.get(name);
+    const provided = decoderName === undefined ? encoderProvides(name) : decoderProvides(decoderName);
+    entries.push({ name: `encoder.${name}`, part: "encoder", size: size(shape), origin: provided ? "checkpoint" : "random" });
   }
   for (const [name, shape] of plan.decoderShapes) {
     const encoderName = tiedTo.get(name);

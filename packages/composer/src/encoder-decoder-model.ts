@@ -46,6 +46,11 @@ export interface FromPretrainedOptions {
   /** Seed of the initialisation the loaded weights overwrite (only visible in weights a checkpoint lacks). */
   seed?: number;
   hub?: ResolveModelOptions;
+  /**
+   * Receives what loading wants a user to know (default `console.warn`): a tie_encoder_decoder checkpoint whose
+   * encoder and decoder halves differ (saved by transformers 5, which does not tie) is loaded untied.
+   */
+  warn?: (message: string) => void;
 }
 
 /** Inputs of `forward`. Ids and masks are `[batch][position]` arrays or 2-D tensors. */
@@ -95,6 +100,11 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
   /** `enc_to_dec_proj.{weight,bias}` (as `weight`, `bias`) when encoder and decoder hidden sizes differ. */
   readonly projection: Parameters | null;
   readonly #plan: CompositionPlan;
+  /**
+   * The encoder/decoder ties in effect: the plan's under tie_encoder_decoder, none when a checkpoint stored two
+   * different halves (a Share model fine-tuned by transformers 5, where nothing is tied).
+   */
+  #ties: readonly TiePair[];
   #origins: Origins;
   /** Generation defaults read from a loaded checkpoint's generation_config.json. */
   #generationDefaults: Partial<GenerationConfig>;
@@ -103,6 +113,7 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
   private constructor(config: EncoderDecoderConfig, plan: CompositionPlan, seed: number) {
     this.config = config;
     this.#plan = plan;
+    this.#ties = plan.ties;
     this.encoder = createEncoder(plan.encoderFamily, plan.encoderConfig, seed);
     try {
       this.decoder = plan.decoderFamily.createDecoder(plan.decoderConfig, seed + 1);
@@ -127,7 +138,10 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
    * Warm-starts a composition: each side is a Hub id or local folder (pretrained weights), a config.json
    * object (random), or `null` with `encoderConfig` / `decoderConfig` (random). The decoder gets
    * `is_decoder` and `add_cross_attention`; its cross-attention (and anything else its checkpoint lacks) is
-   * random. With `tieEncoderDecoder`, the decoder's base-model weights become the encoder's tensors.
+   * random. With `tieEncoderDecoder`, the encoder's weights that the decoder's base model also has become one
+   * tensor with them, holding the decoder's values (as transformers 4 ties: when the two sides come from
+   * different checkpoints, the decoder's checkpoint wins). transformers 5 ignores tie_encoder_decoder; this
+   * project keeps the paper's Share compositions (a deliberate deviation).
    */
   static async fromEncoderDecoderPretrained(
     encoder: PartSpec,
@@ -147,11 +161,14 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
     try {
       const encoderReport = encoderPart.dir === null ? null : await loadFrom(encoderPart.dir, (s) => model.encoder.loadWeights(s));
       const decoderReport = decoderPart.dir === null ? null : await loadFrom(decoderPart.dir, (s) => model.decoder.loadWeights(s));
-      model.#origins = {
-        encoder: new Set(encoderReport?.loaded ?? []),
-        decoder: new Set(decoderReport?.loaded ?? []),
-        projection: new Set(),
-      };
+      const encoderOrigins = new Set(encoderReport?.loaded ?? []);
+      const decoderOrigins = new Set(decoderReport?.loaded ?? []);
+      // A shared tensor takes the decoder's values, so it comes from wherever the decoder's weight came from.
+      for (const { encoder: e, decoder: d } of model.#ties) {
+        if (decoderOrigins.has(d)) encoderOrigins.add(e);
+        else encoderOrigins.delete(e);
+      }
+      model.#origins = { encoder: encoderOrigins, decoder: decoderOrigins, projection: new Set() };
       model.#tie();
     } catch (error) {
       model.dispose();
@@ -162,8 +179,12 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
 
   /**
    * Loads a composed checkpoint (`model_type` "encoder-decoder" or "encoder_decoder"; weights `encoder.*`,
-   * `decoder.*`, `enc_to_dec_proj.*`), from a folder or the Hub. Weights stored once for tied tensors are
-   * shared again. A missing weight is an error, except the encoder's pooler, which no seq2seq output uses.
+   * `decoder.*`, `enc_to_dec_proj.*`), from a folder or the Hub, single-file or sharded, F32, F16 or BF16. A
+   * tie_encoder_decoder checkpoint may store each shared tensor under its decoder name (transformers 4.x),
+   * its encoder name (older 4.x) or both (transformers 5, this project): they are tied again, unless both
+   * names are stored with different values (fine-tuned by transformers 5, which does not tie): then the two
+   * halves are loaded untied, as transformers 5 computes with them, and `options.warn` is told. A missing
+   * weight is an error, except the encoder's pooler, which no seq2seq output uses.
    */
   static async fromPretrained(idOrPath: string, options: FromPretrainedOptions = {}): Promise<EncoderDecoderModel> {
     // A save killed between its two renames leaves the previous folder aside; put it back before reading.
@@ -181,10 +202,9 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
       throw error instanceof ComposerError ? error : new ComposerError("INVALID_CONFIG", `${configPath}: ${(error as Error).message}`);
     }
     try {
-      model.#tie();
       const checkpoint = await openCheckpoint(dir);
       try {
-        model.#loadComposed(checkpoint, dir);
+        model.#loadComposed(checkpoint, dir, options.warn ?? ((message: string) => console.warn(message)));
       } finally {
         checkpoint.close();
       }
@@ -199,7 +219,7 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
     return model;
   }
 
-  #loadComposed(source: Checkpoint, dir: string): void {
+  #loadComposed(source: Checkpoint, dir: string, warn: (message: string) => void): void {
     const names = source.names();
     const hasPrefix = (prefix: string): boolean => names.some((n) => n.startsWith(prefix));
     for (const prefix of ["encoder.", "decoder."]) {
@@ -210,12 +230,37 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
         );
       }
     }
+    // Both halves are loaded untied first; the ties are made (or not) from what the file holds.
     const encoderReport = this.encoder.loadWeights(source, { prefix: "encoder." });
     const decoderReport = this.decoder.loadWeights(source, { prefix: "decoder." });
-    const tied = new Set(this.#plan.ties.map((t) => t.decoder));
+    const encoderLoaded = new Set(encoderReport.loaded);
+    const decoderLoaded = new Set(decoderReport.loaded);
+    const sharedMissing: string[] = [];
+    const differing: TiePair[] = [];
+    const filledFromOther = { encoder: new Set<string>(), decoder: new Set<string>() };
+    for (const pair of this.#plan.ties) {
+      const encoderVariable = this.encoder.parameters.get(pair.encoder);
+      const decoderVariable = this.decoder.parameters.get(pair.decoder);
+      const [hasEncoder, hasDecoder] = [encoderLoaded.has(pair.encoder), decoderLoaded.has(pair.decoder)];
+      if (hasEncoder && hasDecoder) {
+        const equal = tf.tidy(() => tf.all(tf.equal(encoderVariable, decoderVariable)).dataSync()[0] === 1);
+        if (!equal) differing.push(pair);
+      } else if (hasDecoder) {
+        encoderVariable.assign(decoderVariable);
+        filledFromOther.encoder.add(pair.encoder);
+      } else if (hasEncoder) {
+        decoderVariable.assign(encoderVariable);
+        filledFromOther.decoder.add(pair.decoder);
+      } else {
+        sharedMissing.push(`encoder.${pair.encoder} (or decoder.${pair.decoder})`);
+      }
+    }
     const missing = [
-      ...encoderReport.missing.filter((n) => !n.startsWith("pooler.")).map((n) => `encoder.${n}`),
-      ...decoderReport.missing.filter((n) => !tied.has(n)).map((n) => `decoder.${n}`),
+      ...encoderReport.missing
+        .filter((n) => !n.startsWith("pooler.") && !filledFromOther.encoder.has(n) && !this.#plan.ties.some((t) => t.encoder === n))
+        .map((n) => `encoder.${n}`),
+      ...decoderReport.missing.filter((n) => !filledFromOther.decoder.has(n) && !this.#plan.ties.some((t) => t.decoder === n)).map((n) => `decoder.${n}`),
+      ...sharedMissing,
     ];
     const projection = this.projection;
     const projectionLoaded = new Set<string>();
@@ -244,18 +289,39 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
         `${dir}: ${missing.length} weight(s) the config implies are not in the checkpoint: ${shown}${missing.length > 10 ? ", …" : ""}`,
       );
     }
+    if (differing.length > 0) {
+      this.#ties = [];
+      warn(
+        `${dir}: config.json sets tie_encoder_decoder, but ${differing.length} of the ${this.#plan.ties.length} weights shared by encoder and decoder ` +
+          `are stored with different values under their encoder and decoder names (e.g. encoder.${differing[0]?.encoder} and decoder.${differing[0]?.decoder}): ` +
+          "a checkpoint trained by transformers 5, which does not tie them. The two halves are loaded untied, as transformers 5 computes, and savePretrained writes both.",
+      );
+    } else {
+      this.#tie();
+    }
     this.#origins = {
-      encoder: new Set(encoderReport.loaded),
-      decoder: new Set(decoderReport.loaded),
+      encoder: new Set([...encoderLoaded, ...filledFromOther.encoder]),
+      decoder: new Set([...decoderLoaded, ...filledFromOther.decoder]),
       projection: projectionLoaded,
     };
   }
 
-  /** Puts the encoder's variables under the tied decoder names (the decoder's own copies are disposed). */
+  /**
+   * Makes each tied pair one variable (the encoder's, under both names) holding the DECODER's values, the
+   * direction of transformers 4's `_tie_encoder_decoder_weights`; the decoder's own copies are disposed.
+   */
   #tie(): void {
-    for (const { decoder, encoder } of this.#plan.ties) {
-      this.decoder.parameters.tie(decoder, this.encoder.parameters.get(encoder));
+    for (const { decoder, encoder } of this.#ties) {
+      const shared = this.encoder.parameters.get(encoder);
+      const decoderVariable = this.decoder.parameters.get(decoder);
+      if (decoderVariable !== shared) shared.assign(decoderVariable);
+      this.decoder.parameters.tie(decoder, shared);
     }
+  }
+
+  /** Whether the decoder's base-model weights are the encoder's tensors now (false for an untied load, see fromPretrained). */
+  get encoderDecoderTied(): boolean {
+    return this.#ties.length > 0;
   }
 
   #live(): void {
@@ -290,7 +356,7 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
    */
   warmStartReport(): CompositionReport {
     this.#live();
-    const tiedTo = new Map(this.#plan.ties.map((t) => [t.decoder, t.encoder]));
+    const tiedTo = new Map(this.#ties.map((t) => [t.decoder, t.encoder]));
     const entries: WeightEntry[] = [];
     const add = (part: WeightEntry["part"], prefix: string, params: Parameters, origins: ReadonlySet<string>): void => {
       for (const [name, variable] of params.entries()) {
@@ -456,17 +522,16 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
 
   /**
    * Writes config.json (with the encoder and decoder sub-configs and special tokens),
-   * generation_config.json and model.safetensors, each distinct tensor once (tied tensors under the
-   * encoder's name), in transformers' layout. Atomic: a reader never sees a half-written folder.
+   * generation_config.json and model.safetensors (float32). A tensor tied between encoder and decoder is
+   * written under both its names (the same values): transformers 5 loads each name, 4.x ties them again,
+   * and neither reports a missing or unexpected weight. The tied LM-head copies transformers leaves out are
+   * left out. Atomic: a reader never sees a half-written folder.
    */
   async savePretrained(dir: string): Promise<void> {
     this.#live();
-    const tensors = new Map<string, tf.Tensor>();
-    const seen = new Set<tf.Variable>();
-    for (const [name, variable] of this.namedParameters()) {
-      if (seen.has(variable)) continue;
-      seen.add(variable);
-      tensors.set(name, variable);
+    const tensors = new Map<string, tf.Tensor>(this.namedParameters());
+    for (const [copy, name] of Object.entries(this.decoder.savedCopies?.() ?? {})) {
+      tensors.set(`decoder.${copy}`, this.decoder.parameters.get(name));
     }
     const configJSON = this.config.toJSON();
     const generationJSON = { ...this.config.generationConfigJSON(), ...generationDefaultsJSON(this.#generationDefaults) };

@@ -31,6 +31,8 @@ export interface DecoderModule extends Loadable {
     pastKeyValues?: KeyValueCache;
     useCache?: boolean;
   }): { logits: tf.Tensor; pastKeyValues?: KeyValueCache };
+  /** Checkpoint names saved as copies of a parameter (name → parameter name), e.g. an untied LM head's bias. */
+  savedCopies?(): Record<string, string>;
   train(): unknown;
   eval(): unknown;
   dispose(): void;
