@@ -5,12 +5,18 @@ import { GenerationError } from "./errors.js";
  * snake_case in `generation_config.json`).
  */
 export interface GenerationConfig {
-  /** Maximum length of the decoder sequence, decoder start token included. Default 20. */
-  maxLength: number;
+  /**
+   * Maximum length of the decoder sequence, decoder prompt (start token) included. Unset (the default), generation
+   * makes `DEFAULT_MAX_NEW_TOKENS` (20) new tokens, as transformers 5 does when neither the call nor the
+   * checkpoint sets `max_length` / `max_new_tokens`: a start-token-only prompt gives 21 tokens.
+   */
+  maxLength: number | undefined;
   /** Maximum number of generated tokens; when set it wins over `maxLength` (= prompt length + this). */
   maxNewTokens: number | undefined;
   /** Eos is forbidden while the decoder sequence (start token included) is shorter than this. Default 0. */
   minLength: number;
+  /** Eos is forbidden for this many generated tokens; when set it wins over `minLength` (= prompt length + this). */
+  minNewTokens: number | undefined;
   /** Number of beams; 1 means greedy search or sampling. Default 1. */
   numBeams: number;
   /**
@@ -44,9 +50,14 @@ export interface GenerationConfig {
   seed: number | undefined;
   /** First decoder token of every sequence. */
   decoderStartTokenId: number | undefined;
-  /** Token(s) that end a sequence. */
+  /** Used as the decoder start token when `decoderStartTokenId` is unset (transformers does the same). */
+  bosTokenId: number | undefined;
+  /** Token(s) that end a sequence: any of them stops it. Unset, every sequence runs to the maximum length. */
   eosTokenId: number | number[] | undefined;
-  /** Token written after a sequence has ended (and for right-padding the output). */
+  /**
+   * Token written after a sequence has ended (and for right-padding the output). Unset, the first eos id is used
+   * (transformers does the same, with a warning).
+   */
   padTokenId: number | undefined;
   /** Also return the processed scores of every step. Default false. */
   outputScores: boolean;
@@ -54,11 +65,15 @@ export interface GenerationConfig {
   useCache: boolean;
 }
 
+/** New tokens generated when neither `maxLength` nor `maxNewTokens` is set (transformers' model-agnostic default). */
+export const DEFAULT_MAX_NEW_TOKENS = 20;
+
 /** Hugging Face's defaults for every field. */
 export const defaultGenerationConfig: Readonly<GenerationConfig> = Object.freeze({
-  maxLength: 20,
+  maxLength: undefined,
   maxNewTokens: undefined,
   minLength: 0,
+  minNewTokens: undefined,
   numBeams: 1,
   lengthPenalty: 1,
   earlyStopping: false,
@@ -72,6 +87,7 @@ export const defaultGenerationConfig: Readonly<GenerationConfig> = Object.freeze
   topP: 1,
   seed: undefined,
   decoderStartTokenId: undefined,
+  bosTokenId: undefined,
   eosTokenId: undefined,
   padTokenId: undefined,
   outputScores: false,
@@ -83,6 +99,7 @@ const hfKeys: { readonly [K in keyof GenerationConfig]: string } = {
   maxLength: "max_length",
   maxNewTokens: "max_new_tokens",
   minLength: "min_length",
+  minNewTokens: "min_new_tokens",
   numBeams: "num_beams",
   lengthPenalty: "length_penalty",
   earlyStopping: "early_stopping",
@@ -96,6 +113,7 @@ const hfKeys: { readonly [K in keyof GenerationConfig]: string } = {
   topP: "top_p",
   seed: "seed",
   decoderStartTokenId: "decoder_start_token_id",
+  bosTokenId: "bos_token_id",
   eosTokenId: "eos_token_id",
   padTokenId: "pad_token_id",
   outputScores: "output_scores",
@@ -145,10 +163,95 @@ function readField(field: keyof GenerationConfig, value: unknown, source: string
 }
 
 /**
- * Reads generation settings from a parsed `generation_config.json` or `config.json` (snake_case keys).
- * Unknown keys are ignored and `null` means "not set"; only the fields present are returned, so the result can
- * be layered with `mergeGenerationConfig`. For a composed `config.json`, the top-level special tokens are the
- * ones Hugging Face uses for generation. `source` names the file in error messages.
+ * transformers generation settings this project does not implement, each with the value at which it changes nothing
+ * (`null` where unset is the only neutral value). A checkpoint may store them (they are kept on save), but one set to
+ * anything else would make transformers generate differently, so `generate` refuses it instead of ignoring it.
+ * `samplingOnly` ones only matter with `do_sample`, as in transformers (which warns and ignores them otherwise).
+ */
+const UNSUPPORTED_HF_SETTINGS: Readonly<Record<string, { neutral: unknown; samplingOnly?: true }>> = {
+  forced_bos_token_id: { neutral: null },
+  forced_eos_token_id: { neutral: null },
+  suppress_tokens: { neutral: null },
+  begin_suppress_tokens: { neutral: null },
+  sequence_bias: { neutral: null },
+  exponential_decay_length_penalty: { neutral: null },
+  encoder_repetition_penalty: { neutral: 1 },
+  encoder_no_repeat_ngram_size: { neutral: 0 },
+  renormalize_logits: { neutral: false },
+  remove_invalid_values: { neutral: false },
+  num_beam_groups: { neutral: 1 },
+  diversity_penalty: { neutral: 0 },
+  constraints: { neutral: null },
+  force_words_ids: { neutral: null },
+  stop_strings: { neutral: null },
+  max_time: { neutral: null },
+  guidance_scale: { neutral: null },
+  watermarking_config: { neutral: null },
+  penalty_alpha: { neutral: null },
+  dola_layers: { neutral: null },
+  low_memory: { neutral: null },
+  token_healing: { neutral: null },
+  typical_p: { neutral: 1, samplingOnly: true },
+  epsilon_cutoff: { neutral: 0, samplingOnly: true },
+  eta_cutoff: { neutral: 0, samplingOnly: true },
+  min_p: { neutral: null, samplingOnly: true },
+  top_h: { neutral: null, samplingOnly: true },
+};
+
+/** camelCase spellings of the unsupported settings, so that a per-call `{ typicalP: 0.9 }` is recognised too. */
+const unsupportedByCamelName = new Map(
+  Object.keys(UNSUPPORTED_HF_SETTINGS).map((key) => [key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), key]),
+);
+const fieldByHFKey = new Map(Object.entries(hfKeys).map(([field, key]) => [key, field as keyof GenerationConfig]));
+
+function isNeutral(value: unknown, neutral: unknown): boolean {
+  if (value === null || value === undefined || value === neutral) return true;
+  // An empty list or `false` where only null is neutral (e.g. `suppress_tokens: []`, `low_memory: false`) does nothing.
+  return neutral === null && (value === false || (Array.isArray(value) && value.length === 0));
+}
+
+/**
+ * The transformers settings in a stored generation config (snake_case keys) that this project does not implement
+ * and that are set to a value that changes what transformers generates; `doSample` is the effective mode.
+ */
+export function unsupportedHFSettings(json: Readonly<Record<string, unknown>>, doSample: boolean): string[] {
+  return Object.entries(UNSUPPORTED_HF_SETTINGS)
+    .filter(([key, { neutral, samplingOnly }]) => !isNeutral(json[key], neutral) && (doSample || samplingOnly !== true))
+    .map(([key]) => `${key}=${JSON.stringify(json[key])}`);
+}
+
+/**
+ * Checks the keys of per-call options: each must be a `GenerationConfig` field. A snake_case name of a field, a
+ * transformers setting this project does not implement, or an unknown name is an error, never silently ignored.
+ */
+export function checkGenerationOptions(options: object): void {
+  for (const [key, value] of Object.entries(options)) {
+    if (key in hfKeys || value === undefined) continue;
+    const field = fieldByHFKey.get(key);
+    if (field !== undefined) {
+      throw new GenerationError("unsupported_setting", `generate() option "${key}": options are camelCase here, use "${field}"`, key);
+    }
+    const hfKey = key in UNSUPPORTED_HF_SETTINGS ? key : unsupportedByCamelName.get(key);
+    if (hfKey !== undefined) {
+      throw new GenerationError(
+        "unsupported_setting",
+        `generate() option "${key}" (transformers' ${hfKey}) is not implemented here; remove it (transformers would apply it)`,
+        key,
+      );
+    }
+    throw new GenerationError(
+      "unsupported_setting",
+      `generate() option "${key}" is not a generation setting (known: ${Object.keys(hfKeys).join(", ")})`,
+      key,
+    );
+  }
+}
+
+/**
+ * Reads generation settings from a parsed `generation_config.json` (snake_case keys), or the top level of a
+ * `config.json`. Keys it does not know are ignored here (the model keeps the file verbatim for saving) and `null`
+ * means "not set"; only the fields present are returned, so the result can be layered with
+ * `mergeGenerationConfig`. `source` names the file in error messages.
  */
 export function generationConfigFromHF(json: unknown, source = "generation_config.json"): Partial<GenerationConfig> {
   if (!isRecord(json)) {
@@ -164,9 +267,27 @@ export function generationConfigFromHF(json: unknown, source = "generation_confi
 }
 
 /**
+ * The generation settings transformers 5 derives from a model's `config.json` when the checkpoint has no
+ * generation_config.json (`GenerationConfig.from_model_config`): the top-level keys that are set, then, for every
+ * setting still unset, the decoder sub-config's value (e.g. GPT-2's bos / eos, BERT's pad). Returned in snake_case
+ * (known and unsupported settings), ready to be read by `generationConfigFromHF` or written as generation_config.json.
+ */
+export function generationJSONFromModelConfig(configJSON: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const decoder = isRecord(configJSON.decoder) ? configJSON.decoder : {};
+  const out: Record<string, unknown> = {};
+  for (const key of [...Object.values(hfKeys), ...Object.keys(UNSUPPORTED_HF_SETTINGS)]) {
+    if (key === "seed") continue; // this project's own setting, never read from a model config
+    const top = configJSON[key];
+    const value = top !== undefined && top !== null ? top : decoder[key];
+    if (value !== undefined && value !== null) out[key] = value;
+  }
+  return out;
+}
+
+/**
  * Layers partial configs over Hugging Face's defaults: later layers win, `undefined` values are skipped
- * (so `{ numBeams: undefined }` does not erase a checkpoint default). Typical order: checkpoint
- * `config.json`, then `generation_config.json`, then the per-call options.
+ * (so `{ numBeams: undefined }` does not erase a checkpoint default). Typical order: the checkpoint's generation
+ * config, then the per-call options.
  */
 export function mergeGenerationConfig(...layers: (Partial<GenerationConfig> | undefined)[]): GenerationConfig {
   const merged: Record<string, unknown> = { ...defaultGenerationConfig };

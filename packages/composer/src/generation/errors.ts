@@ -5,6 +5,7 @@ export type GenerationErrorCode =
   | "num_return_sequences_exceeds_num_beams"
   | "max_length_too_small"
   | "invalid_inputs"
+  | "unsupported_setting"
   | "model_output";
 
 /**

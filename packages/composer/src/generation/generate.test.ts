@@ -34,11 +34,66 @@ test("maxLength not above the decoder prompt names maxLength and maxNewTokens", 
   );
 });
 
-test("missing special token ids name the config field", async () => {
+test("special tokens as transformers: start required, eos optional (runs to the maximum length), pad falls back to eos", async () => {
   await rejects({ eosTokenId: 2, padTokenId: 0 }, "missing_token_id", "decoderStartTokenId", /decoder_start_token_id/);
-  await rejects({ decoderStartTokenId: 1, padTokenId: 0 }, "missing_token_id", "eosTokenId", /eos_token_id/);
-  await rejects({ decoderStartTokenId: 1, eosTokenId: [] }, "missing_token_id", "eosTokenId", /eos_token_id/);
-  await rejects({ decoderStartTokenId: 1, eosTokenId: 2 }, "missing_token_id", "padTokenId", /pad_token_id/);
+  const table = { "1": { 2: 0.6, 3: 0.4 }, "1,2": { 3: 1 }, "1,2,3": { 3: 1 } };
+  // No eos: nothing stops early, the sequence reaches maxLength.
+  const noEos = await generate(new ToyModel(5, table), { inputIds: [[7]] }, { decoderStartTokenId: 1, maxLength: 4 });
+  assert.deepEqual(noEos.sequences, [[1, 2, 3, 3]]);
+  // No decoder start but a bos id: transformers starts encoder-decoder generation with bos.
+  const bos = await generate(new ToyModel(5, table), { inputIds: [[7]] }, { bosTokenId: 1, eosTokenId: 2, padTokenId: 0 });
+  assert.deepEqual(bos.sequences, [[1, 2]]);
+});
+
+test("unset pad: finished rows of greedy search are filled with the first eos id; pad 0 stays 0", async () => {
+  const table = { "7|1": { 2: 1 }, "8|1": { 3: 1 }, "8|1,3": { 3: 1 }, "8|1,3,3": { 2: 1 } };
+  const inputs = { inputIds: [[7], [8]] };
+  const unset = await generate(new ToyModel(5, table), inputs, { decoderStartTokenId: 1, eosTokenId: [2, 4], maxLength: 6 });
+  assert.deepEqual(unset.sequences, [
+    [1, 2, 2, 2],
+    [1, 3, 3, 2],
+  ]);
+  const zero = await generate(new ToyModel(5, table), inputs, { decoderStartTokenId: 1, eosTokenId: 2, padTokenId: 0, maxLength: 6 });
+  assert.deepEqual(zero.sequences[0], [1, 2, 0, 0]);
+});
+
+test("default length: 20 new tokens after the prompt (21 with a start token); maxNewTokens and minNewTokens", async () => {
+  // Unlisted prefixes are uniform, so greedy search picks token 0 forever and never ends early.
+  const Looping = class extends ToyModel {};
+  const loop = {};
+  const base = { decoderStartTokenId: 1, eosTokenId: 2, padTokenId: 0 };
+  const byDefault = await generate(new Looping(5, loop), { inputIds: [[7]] }, base);
+  assert.equal(byDefault.sequences[0]!.length, 21);
+  const prompted = await generate(new Looping(5, loop), { inputIds: [[7]], decoderInputIds: [[1, 3, 3]] }, base);
+  assert.equal(prompted.sequences[0]!.length, 23);
+  const explicit = await generate(new Looping(5, loop), { inputIds: [[7]] }, { ...base, maxLength: 20 });
+  assert.equal(explicit.sequences[0]!.length, 20, "an explicit maxLength counts the start token");
+  const newTokens = await generate(new Looping(5, loop), { inputIds: [[7]] }, { ...base, maxLength: 5, maxNewTokens: 3 });
+  assert.equal(newTokens.sequences[0]!.length, 4, "maxNewTokens wins over maxLength");
+  // minNewTokens bans eos for that many generated tokens.
+  const eosFirst = { "1": { 2: 0.9, 3: 0.1 }, "1,3": { 2: 0.9, 3: 0.1 }, "1,3,3": { 2: 0.9, 3: 0.1 } };
+  const minNew = await generate(new ToyModel(5, eosFirst), { inputIds: [[7]] }, { ...base, minNewTokens: 2, maxLength: 6 });
+  assert.deepEqual(minNew.sequences, [[1, 3, 3, 2]]);
+});
+
+test("decoderInputIds without the start token get it prepended (only when no row starts with it)", async () => {
+  const table = { "1,3": { 4: 1 }, "1,3,4": { 2: 1 }, "3,4": { 2: 1 }, "1,4": { 2: 1 } };
+  const missing = await generate(new ToyModel(5, table), { inputIds: [[7]], decoderInputIds: [[3]] }, { ...special, maxLength: 5 });
+  assert.deepEqual(missing.sequences, [[1, 3, 4, 2]]);
+  const mixed = await generate(
+    new ToyModel(5, table),
+    { inputIds: [[7], [7]], decoderInputIds: [[1, 4], [3, 4]] },
+    { ...special, maxNewTokens: 1 },
+  );
+  assert.deepEqual(mixed.sequences, [
+    [1, 4, 2],
+    [3, 4, 2],
+  ]);
+});
+
+test("options that are not GenerationConfig fields are rejected, not ignored", async () => {
+  await rejects({ ...special, typicalP: 0.9 } as never, "unsupported_setting", "typicalP", /not implemented/);
+  await rejects({ ...special, max_new_tokens: 3 } as never, "unsupported_setting", "max_new_tokens", /maxNewTokens/);
 });
 
 test("invalid numbers and unsupported combinations are rejected with the setting", async () => {

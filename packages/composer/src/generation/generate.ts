@@ -1,4 +1,10 @@
-import { hfName, mergeGenerationConfig, type GenerationConfig } from "./configuration.js";
+import {
+  checkGenerationOptions,
+  DEFAULT_MAX_NEW_TOKENS,
+  hfName,
+  mergeGenerationConfig,
+  type GenerationConfig,
+} from "./configuration.js";
 import { GenerationError } from "./errors.js";
 import { buildLogitsProcessors, type LogitsProcessorList } from "./logits-processors.js";
 import type { GenerationInputs, Seq2SeqStepModel } from "./model-interface.js";
@@ -13,7 +19,9 @@ import { EosTokenCriteria, MaxLengthCriteria, StoppingCriteriaList } from "./sto
 export interface GenerateOutput {
   /**
    * Decoder sequences, prompt (decoder start token) included, `[batch * numReturnSequences][length]`, the
-   * sequences of input 0 first; right-padded with `padTokenId` to a common length.
+   * sequences of input 0 first; right-padded to a common length, that of the longest returned sequence.
+   * Greedy search and sampling pad with `padTokenId`; beam search, like transformers, with `padTokenId` unless
+   * it is unset or 0, and the first eos id then.
    */
   sequences: number[][];
   /** Beam search only: the length-normalised log-probability score of each returned sequence. */
@@ -32,6 +40,8 @@ interface ResolvedSettings {
   maxLength: number;
   eosTokenIds: number[];
   padTokenId: number;
+  /** What beam search right-pads shorter hypotheses with. */
+  beamFillTokenId: number;
   processors: LogitsProcessorList;
 }
 
@@ -98,8 +108,9 @@ export function resolveGenerationSettings(inputs: GenerationInputs, config: Gene
 
   requireInteger(config, "numBeams", 1);
   requireInteger(config, "numReturnSequences", 1);
-  requireInteger(config, "maxLength", 1);
+  if (config.maxLength !== undefined) requireInteger(config, "maxLength", 1);
   requireInteger(config, "minLength", 0);
+  if (config.minNewTokens !== undefined) requireInteger(config, "minNewTokens", 0);
   requireInteger(config, "noRepeatNgramSize", 0);
   requireInteger(config, "topK", 0);
   if (config.maxNewTokens !== undefined) requireInteger(config, "maxNewTokens", 1);
@@ -125,34 +136,41 @@ export function resolveGenerationSettings(inputs: GenerationInputs, config: Gene
     );
   }
 
+  // transformers falls back to bos for encoder-decoder models whose decoder start is unset.
+  const start = config.decoderStartTokenId ?? config.bosTokenId;
+  if (start === undefined || !Number.isInteger(start)) {
+    throw missingTokenId("decoderStartTokenId", "the decoder needs a first token (e.g. [CLS] for BERT2BERT)");
+  }
   let prompts: number[][];
   if (inputs.decoderInputIds !== undefined) {
     prompts = checkMatrix("decoderInputIds", inputs.decoderInputIds, inputIds.length);
     if (new Set(prompts.map((p) => p.length)).size > 1) {
       throw new GenerationError("invalid_inputs", "decoderInputIds rows must all have the same length");
     }
+    // As transformers: prompts get the start token prepended only when no row starts with it (a batch where only
+    // some rows start with it is taken as it is).
+    if (prompts.every((p) => p[0] !== start)) prompts = prompts.map((p) => [start, ...p]);
   } else {
-    const start = config.decoderStartTokenId;
-    if (start === undefined || !Number.isInteger(start)) {
-      throw missingTokenId("decoderStartTokenId", "the decoder needs a first token (e.g. [CLS] for BERT2BERT)");
-    }
     prompts = inputIds.map(() => [start]);
   }
   const promptLength = prompts[0]!.length;
 
-  if (config.eosTokenId === undefined || (Array.isArray(config.eosTokenId) && config.eosTokenId.length === 0)) {
-    throw missingTokenId("eosTokenId", "generation needs the end-of-sequence id to know when a sequence is finished");
+  // Unset eos: nothing ends a sequence early, every one runs to the maximum length.
+  const eosTokenIds =
+    config.eosTokenId === undefined ? [] : Array.isArray(config.eosTokenId) ? [...config.eosTokenId] : [config.eosTokenId];
+  if (config.padTokenId !== undefined && !Number.isInteger(config.padTokenId)) {
+    throw new GenerationError("invalid_config", `padTokenId (pad_token_id) must be an integer`, "padTokenId");
   }
-  const eosTokenIds = Array.isArray(config.eosTokenId) ? [...config.eosTokenId] : [config.eosTokenId];
-  if (config.padTokenId === undefined || !Number.isInteger(config.padTokenId)) {
-    throw missingTokenId(
-      "padTokenId",
-      "finished sequences are padded with it (Hugging Face falls back to the eos id; set padTokenId to " +
-        `${eosTokenIds[0]} for the same behaviour)`,
-    );
-  }
+  // Unset pad: transformers pads with the first eos id. With no eos either, no row ever needs padding (all reach
+  // the maximum length together), so the value is never written.
+  const padTokenId = config.padTokenId ?? eosTokenIds[0] ?? -1;
+  // transformers' beam search fills with `pad_token_id or eos_token_id[0]`: a pad id of 0 is falsy, so eos is used.
+  const beamFillTokenId = padTokenId !== 0 ? padTokenId : (eosTokenIds[0] ?? padTokenId);
 
-  const maxLength = config.maxNewTokens !== undefined ? promptLength + config.maxNewTokens : config.maxLength;
+  const maxLength =
+    config.maxNewTokens !== undefined
+      ? promptLength + config.maxNewTokens
+      : (config.maxLength ?? promptLength + DEFAULT_MAX_NEW_TOKENS);
   if (maxLength <= promptLength) {
     throw new GenerationError(
       "max_length_too_small",
@@ -161,9 +179,10 @@ export function resolveGenerationSettings(inputs: GenerationInputs, config: Gene
       "maxLength",
     );
   }
+  const minLength = config.minNewTokens !== undefined ? promptLength + config.minNewTokens : config.minLength;
   // Built here so that invalid processor settings fail before the encoder runs.
-  const processors = buildLogitsProcessors(config, eosTokenIds);
-  return { config, prompts, maxLength, eosTokenIds, padTokenId: config.padTokenId, processors };
+  const processors = buildLogitsProcessors({ ...config, minLength }, eosTokenIds);
+  return { config, prompts, maxLength, eosTokenIds, padTokenId, beamFillTokenId, processors };
 }
 
 /**
@@ -179,6 +198,7 @@ export async function generate<E, C>(
   inputs: GenerationInputs,
   config: Partial<GenerationConfig> = {},
 ): Promise<GenerateOutput> {
+  checkGenerationOptions(config);
   const settings = resolveGenerationSettings(inputs, mergeGenerationConfig(config));
   const { config: cfg } = settings;
   const attentionMask = inputs.attentionMask ?? inputs.inputIds.map((row) => row.map(() => 1));
@@ -202,10 +222,11 @@ export async function generate<E, C>(
       maxLength: settings.maxLength,
       eosTokenIds: settings.eosTokenIds,
       padTokenId: settings.padTokenId,
+      beamFillTokenId: settings.beamFillTokenId,
       processors: settings.processors,
       stoppingCriteria: new StoppingCriteriaList([
         new MaxLengthCriteria(settings.maxLength),
-        new EosTokenCriteria(settings.eosTokenIds),
+        ...(settings.eosTokenIds.length > 0 ? [new EosTokenCriteria(settings.eosTokenIds)] : []),
       ]),
       useCache: cfg.useCache,
       outputScores: cfg.outputScores,

@@ -1,8 +1,12 @@
 export {
+  checkGenerationOptions,
+  DEFAULT_MAX_NEW_TOKENS,
   defaultGenerationConfig,
   generationConfigFromHF,
+  generationJSONFromModelConfig,
   hfName,
   mergeGenerationConfig,
+  unsupportedHFSettings,
   type GenerationConfig,
 } from "./configuration.js";
 export { GenerationError, type GenerationErrorCode } from "./errors.js";

@@ -29,13 +29,14 @@ function beams(table: ToyTable, cfg: Partial<GenerationConfig>, inputs = source)
   return { model, result: generate(model, inputs, { ...special, numBeams: 2, maxLength: 4, ...cfg }) };
 }
 
-test("early stopping true stops once numBeams hypotheses are finished; width is the loop length", async () => {
+test("early stopping true stops once numBeams hypotheses are finished; shorter rows are filled with eos when pad is 0", async () => {
   const { model, result } = beams(fullEarly, { earlyStopping: true, numReturnSequences: 2 });
   const out = await result;
-  // Loop ended after step 2 (length 3): [1,2] is padded to that width.
+  // [1,2] is filled up to the longest returned row; transformers fills with `pad_token_id or eos_token_id[0]`, and
+  // a pad id of 0 is falsy, so eos (2) is the fill.
   assert.deepEqual(out.sequences, [
     [1, 3, 2],
-    [1, 2, 0],
+    [1, 2, 2],
   ]);
   assertClose(out.sequencesScores!, [Math.log(0.21) / 2, Math.log(0.4)], 1e-6, "scores");
   assert.equal(model.decodeSteps, 2);
@@ -88,7 +89,7 @@ test("length penalty divides by the generated length (start excluded, eos includ
   assertClose(long.sequencesScores!, [Math.log(0.198) / 9], 1e-6, "lp 2");
 });
 
-test("a hypothesis that finished first is padded to the final loop length, not to its own length + 1", async () => {
+test("the output is as wide as the longest returned hypothesis, not the length the loop reached", async () => {
   // Step 1 finishes [1,2] (log .4); later steps never rank eos in the top 2 until maxLength stops everything.
   const table: ToyTable = {
     "1": { 2: 0.4, 3: 0.35, 4: 0.25 },
@@ -98,10 +99,27 @@ test("a hypothesis that finished first is padded to the final loop length, not t
   };
   const out = await beams(table, { earlyStopping: true, lengthPenalty: 0, numReturnSequences: 2 }).result;
   assert.deepEqual(out.sequences, [
-    [1, 2, 0, 0],
+    [1, 2, 2, 2],
     [1, 3, 3, 3],
   ]);
   assertClose(out.sequencesScores!, [Math.log(0.4), Math.log(0.35 * 0.9 * 0.6)], 1e-6, "scores");
+  // Only the best is returned: the loop reached length 4, the output is cropped to [1,2].
+  const best = await beams(table, { earlyStopping: true, lengthPenalty: 0, numReturnSequences: 1 }).result;
+  assert.deepEqual(best.sequences, [[1, 2]]);
+  // A non-zero pad id is the fill.
+  const padded = await beams(table, { earlyStopping: true, lengthPenalty: 0, numReturnSequences: 2, padTokenId: 4 }).result;
+  assert.deepEqual(padded.sequences[0], [1, 2, 4, 4]);
+  // No pad id: the first eos id, as transformers.
+  const unset = await generate(new ToyModel(5, table), source, {
+    decoderStartTokenId: 1,
+    eosTokenId: 2,
+    numBeams: 2,
+    maxLength: 4,
+    earlyStopping: true,
+    lengthPenalty: 0,
+    numReturnSequences: 2,
+  });
+  assert.deepEqual(unset.sequences[0], [1, 2, 2, 2]);
 });
 
 test("min length and no-repeat-ngram act on the beams' log-probabilities", async () => {
@@ -134,9 +152,9 @@ test("batched inputs: beams of input 0 come first and each input follows its own
   const out = await result;
   assert.deepEqual(out.sequences, [
     [1, 3, 2],
-    [1, 2, 0],
+    [1, 2, 2],
     [1, 4, 2],
-    [1, 2, 0],
+    [1, 2, 2],
   ]);
   assertClose(out.sequencesScores!, [Math.log(0.7) / 2, Math.log(0.3), Math.log(0.6) / 2, Math.log(0.4)], 1e-6, "s");
   assert.equal(model.encodedRows, 2, "the encoder runs once per input, not per beam");

@@ -36,8 +36,9 @@ interface Candidate {
  *   an input accepts nothing more once it is full with `earlyStopping: true`, or once the heuristic says no
  *   running beam can beat its worst finished hypothesis;
  * - the loop ends when every input is done, or at `maxLength`;
- * - output: per input the `numReturnSequences` best hypotheses, right-padded with the pad id to the length the
- *   decoder sequences reached when the loop ended.
+ * - output: per input the `numReturnSequences` best hypotheses, right-padded to the longest returned one (not
+ *   the length the loop reached) with `beamFillTokenId`: the pad id, or the first eos id when pad is 0 (transformers
+ *   fills with `pad_token_id or eos_token_id[0]`, and 0 is falsy).
  */
 export async function beamSearch<E, C>(ctx: SearchContext<E, C>, options: BeamSearchOptions): Promise<SearchOutput> {
   const { numBeams, lengthPenalty, earlyStopping, numReturnSequences } = options;
@@ -133,7 +134,7 @@ export async function beamSearch<E, C>(ctx: SearchContext<E, C>, options: BeamSe
     ctx.model.disposeCache(cache);
   }
 
-  const sequences: number[][] = [];
+  const returned: number[][] = [];
   const sequencesScores: number[] = [];
   for (let b = 0; b < batch; b++) {
     const hyps = finished[b]!.hypotheses;
@@ -143,11 +144,11 @@ export async function beamSearch<E, C>(ctx: SearchContext<E, C>, options: BeamSe
       const tokens = hyp?.tokens ?? running[b * numBeams + j]!;
       const score =
         hyp?.score ?? finished[b]!.normalise(runningScores[b * numBeams + j]!, Math.max(1, curLength - promptLength));
-      const padded = [...tokens];
-      while (padded.length < curLength) padded.push(ctx.padTokenId);
-      sequences.push(padded);
+      returned.push(tokens);
       sequencesScores.push(score);
     }
   }
+  const width = Math.max(...returned.map((tokens) => tokens.length));
+  const sequences = returned.map((tokens) => [...tokens, ...Array<number>(width - tokens.length).fill(ctx.beamFillTokenId)]);
   return ctx.outputScores ? { sequences, sequencesScores, scores: allScores } : { sequences, sequencesScores };
 }

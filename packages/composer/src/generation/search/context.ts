@@ -12,7 +12,10 @@ export interface SearchContext<EncoderState, Cache> {
   /** Maximum decoder length, prompt included. */
   maxLength: number;
   eosTokenIds: readonly number[];
+  /** Written into rows of greedy search / sampling that have ended. */
   padTokenId: number;
+  /** Right-pads beam hypotheses shorter than the longest returned one (transformers' `pad or eos[0]`). */
+  beamFillTokenId: number;
   processors: LogitsProcessor;
   /** Used by greedy search and sampling; beam search applies Hugging Face's beam stop rules itself. */
   stoppingCriteria: StoppingCriteria;
@@ -22,7 +25,7 @@ export interface SearchContext<EncoderState, Cache> {
 
 /** What a search strategy returns. */
 export interface SearchOutput {
-  /** `[rows][length]`, right-padded with the pad id to a common length. */
+  /** `[rows][length]`, right-padded to the length of the longest row. */
   sequences: number[][];
   /** Beam search: the length-normalised score of each returned sequence. */
   sequencesScores?: number[];
