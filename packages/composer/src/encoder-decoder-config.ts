@@ -91,6 +91,18 @@ function tokenOrNull(json: HFConfigJSON, field: string, where: string): number |
   return value as number;
 }
 
+/** `eos_token_id`: one id or, as transformers accepts, a non-empty list of ids (any of them ends a sequence). */
+function eosOrNull(json: HFConfigJSON, field: string, where: string): number | number[] | null {
+  const value = json[field];
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => Number.isInteger(v) && (v as number) >= 0)) {
+    return [...(value as number[])];
+  }
+  if (Array.isArray(value)) {
+    throw new ComposerError("INVALID_CONFIG", `${where}: "${field}" must be a non-negative integer, a non-empty list of them, or null, got ${JSON.stringify(value)}`);
+  }
+  return tokenOrNull(json, field, where);
+}
+
 function sortKeysDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeysDeep);
   if (!isObject(value)) return value;
@@ -125,7 +137,8 @@ export class EncoderDecoderConfig {
   readonly decoder: HFConfigJSON;
   tieEncoderDecoder: boolean;
   decoderStartTokenId: number | null;
-  eosTokenId: number | null;
+  /** A list when the checkpoint gives several eos ids (generation stops at any of them). */
+  eosTokenId: number | number[] | null;
   padTokenId: number | null;
   /** Unknown top-level fields of a loaded config.json, written back unchanged. */
   readonly extra: HFConfigJSON;
@@ -135,7 +148,7 @@ export class EncoderDecoderConfig {
     decoder: HFConfigJSON;
     tieEncoderDecoder?: boolean;
     decoderStartTokenId?: number | null;
-    eosTokenId?: number | null;
+    eosTokenId?: number | number[] | null;
     padTokenId?: number | null;
     extra?: HFConfigJSON;
   }) {
@@ -164,7 +177,7 @@ export class EncoderDecoderConfig {
       decoder,
       tieEncoderDecoder: options.tieEncoderDecoder ?? false,
       decoderStartTokenId: options.decoderStartTokenId ?? tokenOrNull(decoder, "bos_token_id", where),
-      eosTokenId: options.eosTokenId ?? tokenOrNull(decoder, "eos_token_id", where),
+      eosTokenId: options.eosTokenId ?? eosOrNull(decoder, "eos_token_id", where),
       padTokenId: options.padTokenId ?? tokenOrNull(decoder, "pad_token_id", where),
     });
   }
@@ -200,7 +213,7 @@ export class EncoderDecoderConfig {
       decoder: json.decoder as HFConfigJSON,
       tieEncoderDecoder: tie ?? false,
       decoderStartTokenId: tokenOrNull(json, "decoder_start_token_id", source),
-      eosTokenId: tokenOrNull(json, "eos_token_id", source),
+      eosTokenId: eosOrNull(json, "eos_token_id", source),
       padTokenId: tokenOrNull(json, "pad_token_id", source),
       extra,
     });
@@ -232,7 +245,8 @@ export class EncoderDecoderConfig {
         `${purpose} needs ${TOKEN_FIELDS[name]}, which is not set: set config.${name} (${TOKEN_FIELDS[name]} in config.json) — ${TOKEN_HINTS[name]}`,
       );
     }
-    return value;
+    // Of an eos list, the first id is the one a single-id consumer uses (transformers pads with eos_token_id[0]).
+    return Array.isArray(value) ? value[0]! : value;
   }
 
   specialTokens(purpose = "this call"): SpecialTokens {
@@ -248,7 +262,7 @@ export class EncoderDecoderConfig {
    * savePretrained stores, whatever the source checkpoint was) at the top and in both sub-configs.
    */
   toJSON(): HFConfigJSON {
-    for (const [name, field] of Object.entries(TOKEN_FIELDS)) tokenOrNull({ [field]: this[name as keyof SpecialTokens] }, field, "EncoderDecoderConfig");
+    for (const [name, field] of Object.entries(TOKEN_FIELDS)) eosOrNull({ [field]: this[name as keyof SpecialTokens] }, field, "EncoderDecoderConfig");
     const complete = (sub: HFConfigJSON): HFConfigJSON => withStoredDtype({ ...PRETRAINED_CONFIG_DEFAULTS, ...sub });
     return sortKeysDeep({
       ...withStoredDtype(this.extra),
