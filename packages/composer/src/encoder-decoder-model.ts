@@ -13,7 +13,9 @@ import { createEncoder } from "./families.js";
 import {
   generate as runGeneration,
   generationConfigFromHF,
-  hfName,
+  GenerationError,
+  generationJSONFromModelConfig,
+  unsupportedHFSettings,
   type DecodeStepArgs,
   type DecodeStepResult,
   type GenerateOutput,
@@ -106,8 +108,12 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
    */
   #ties: readonly TiePair[];
   #origins: Origins;
-  /** Generation defaults read from a loaded checkpoint's generation_config.json. */
-  #generationDefaults: Partial<GenerationConfig>;
+  /**
+   * A loaded checkpoint's generation_config.json, verbatim (keys this project does not implement included, so that
+   * a save writes them back); `null` when there was none: the defaults then come from `config`, as transformers
+   * derives them from the model config.
+   */
+  #generationFile: { json: HFConfigJSON; path: string } | null;
   #disposed = false;
 
   private constructor(config: EncoderDecoderConfig, plan: CompositionPlan, seed: number) {
@@ -123,7 +129,7 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
     }
     this.projection = plan.projection === null ? null : projectionParameters(plan.projection, seed + 2);
     this.#origins = { encoder: new Set(), decoder: new Set(), projection: new Set() };
-    this.#generationDefaults = {};
+    this.#generationFile = null;
   }
 
   /** A randomly initialised model of `config` (every weight random; tied as the config says). */
@@ -209,9 +215,15 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
         checkpoint.close();
       }
       const generationPath = join(dir, GENERATION_CONFIG_FILE);
-      model.#generationDefaults = existsSync(generationPath)
-        ? generationConfigFromHF(JSON.parse(readFileSync(generationPath, "utf8")), generationPath)
-        : generationConfigFromHF(json, configPath);
+      // As in transformers, generation_config.json replaces config.json for generation; read now so that a bad
+      // file fails the load rather than the first generate().
+      if (existsSync(generationPath)) {
+        const generationJSON: unknown = JSON.parse(readFileSync(generationPath, "utf8"));
+        generationConfigFromHF(generationJSON, generationPath);
+        model.#generationFile = { json: generationJSON as HFConfigJSON, path: generationPath };
+      } else {
+        generationConfigFromHF(generationJSONFromModelConfig(json), configPath);
+      }
     } catch (error) {
       model.dispose();
       throw error;
@@ -507,17 +519,43 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
   }
 
   /**
-   * Generates decoder sequences (greedy, beam search or sampling, with Hugging Face's semantics). Defaults
-   * come from the checkpoint's generation_config.json and the special tokens of `config`; `config`
-   * overrides them.
+   * The stored generation config, snake_case as in generation_config.json (transformers' `model.generation_config`):
+   * a loaded checkpoint's generation_config.json as it was, or, without one, what transformers derives from the
+   * model config (the top-level settings and special tokens of `config`, then the decoder sub-config's for those
+   * unset).
+   */
+  generationConfigJSON(): HFConfigJSON {
+    if (this.#generationFile !== null) return structuredClone(this.#generationFile.json);
+    return generationJSONFromModelConfig({
+      ...this.config.extra,
+      decoder_start_token_id: this.config.decoderStartTokenId,
+      eos_token_id: this.config.eosTokenId,
+      pad_token_id: this.config.padTokenId,
+      decoder: this.config.decoder,
+    }) as HFConfigJSON;
+  }
+
+  /**
+   * Generates decoder sequences (greedy, beam search or sampling, with Hugging Face's semantics). Defaults come
+   * from `generationConfigJSON()`; `config` overrides them. A stored setting this project does not implement but
+   * that would change transformers' output (e.g. `forced_eos_token_id`) is a `GenerationError`, never ignored.
    */
   async generate(inputs: GenerationInputs, config: Partial<GenerationConfig> = {}): Promise<GenerateOutput> {
     this.#live();
-    const tokens: Partial<GenerationConfig> = {};
-    if (this.config.decoderStartTokenId !== null) tokens.decoderStartTokenId = this.config.decoderStartTokenId;
-    if (this.config.eosTokenId !== null) tokens.eosTokenId = this.config.eosTokenId;
-    if (this.config.padTokenId !== null) tokens.padTokenId = this.config.padTokenId;
-    return runGeneration(this, inputs, { ...this.#generationDefaults, ...tokens, ...definedOnly(config) });
+    const stored = this.generationConfigJSON();
+    const source = this.#generationFile?.path ?? "the model config (config.json)";
+    const options = definedOnly(config);
+    const merged = { ...generationConfigFromHF(stored, source), ...options };
+    const unsupported = unsupportedHFSettings(stored, merged.doSample ?? false);
+    if (unsupported.length > 0) {
+      throw new GenerationError(
+        "unsupported_setting",
+        `${source} sets ${unsupported.join(", ")}, which this project does not implement; transformers would apply ` +
+          "them, so generating without them would give different sequences. Remove them (or set them to their neutral value) to generate here",
+        unsupported[0]!.split("=")[0],
+      );
+    }
+    return runGeneration(this, inputs, merged);
   }
 
   /**
@@ -534,7 +572,9 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
       tensors.set(`decoder.${copy}`, this.decoder.parameters.get(name));
     }
     const configJSON = this.config.toJSON();
-    const generationJSON = { ...this.config.generationConfigJSON(), ...generationDefaultsJSON(this.#generationDefaults) };
+    // A loaded generation_config.json is written back verbatim; one derived from the model config is marked so.
+    const generationJSON =
+      this.#generationFile !== null ? this.generationConfigJSON() : sortedKeys({ _from_model_config: true, ...this.generationConfigJSON() });
     await writeFolderAtomically(dir, async (tmp) => {
       await writeFile(join(tmp, "config.json"), `${JSON.stringify(configJSON, null, 2)}\n`);
       await writeFile(join(tmp, GENERATION_CONFIG_FILE), `${JSON.stringify(generationJSON, null, 2)}\n`);
@@ -576,12 +616,6 @@ function definedOnly<T extends object>(values: T): Partial<T> {
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** Generation defaults of a loaded checkpoint, written back in snake_case (special tokens come from the config). */
-function generationDefaultsJSON(defaults: Partial<GenerationConfig>): HFConfigJSON {
-  const tokens = new Set<keyof GenerationConfig>(["decoderStartTokenId", "eosTokenId", "padTokenId"]);
-  const out: HFConfigJSON = {};
-  for (const [field, value] of Object.entries(defaults) as [keyof GenerationConfig, unknown][]) {
-    if (value !== undefined && !tokens.has(field)) out[hfName(field)] = value;
-  }
-  return out;
+function sortedKeys(json: HFConfigJSON): HFConfigJSON {
+  return Object.fromEntries(Object.entries(json).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
