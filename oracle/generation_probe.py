@@ -1,0 +1,41 @@
+"""Generation with real transformers on a checkpoint the project saved (generation-hf.interop.ts).
+
+stdin: {"dir": folder, "cases": [{"name", "input_ids", "attention_mask"?, "decoder_input_ids"?, "kwargs": {...}}]}
+stdout (last line): {"version", "generation_config": the loaded model.generation_config (non-default values),
+                     "results": {name: {"sequences", "sequences_scores"?}}}
+"""
+import json
+import sys
+import warnings
+
+import torch
+import transformers
+from transformers import EncoderDecoderModel
+
+transformers.logging.set_verbosity_error()
+warnings.simplefilter("ignore")
+
+
+def main() -> None:
+    request = json.loads(sys.stdin.read())
+    model = EncoderDecoderModel.from_pretrained(request["dir"])
+    model.eval()
+    loaded = {k: v for k, v in model.generation_config.to_diff_dict().items() if k != "transformers_version"}
+    results = {}
+    for case in request["cases"]:
+        inputs = {"input_ids": torch.tensor(case["input_ids"])}
+        if "attention_mask" in case:
+            inputs["attention_mask"] = torch.tensor(case["attention_mask"])
+        if "decoder_input_ids" in case:
+            inputs["decoder_input_ids"] = torch.tensor(case["decoder_input_ids"])
+        with torch.no_grad():
+            out = model.generate(**inputs, **case["kwargs"], return_dict_in_generate=True, output_scores=True)
+        result = {"sequences": out.sequences.tolist()}
+        if getattr(out, "sequences_scores", None) is not None:
+            result["sequences_scores"] = out.sequences_scores.tolist()
+        results[case["name"]] = result
+    print(json.dumps({"version": transformers.__version__, "generation_config": loaded, "results": results}))
+
+
+if __name__ == "__main__":
+    main()
