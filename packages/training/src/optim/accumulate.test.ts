@@ -24,7 +24,7 @@ test("GradientAccumulator averages micro-batch gradients", () => {
   assert.throws(() => acc.add([["w", [1]]]), { code: "INVALID_STATE" });
 });
 
-test("decaysWeight follows the HF no-decay names", () => {
+test("decaysWeight follows transformers' get_decay_parameter_names (names and LayerNorm modules)", () => {
   const noDecay = [
     "encoder.embeddings.LayerNorm.weight",
     "decoder.bert.encoder.layer.1.crossattention.output.LayerNorm.weight",
@@ -34,6 +34,10 @@ test("decaysWeight follows the HF no-decay names", () => {
     "decoder.transformer.h.3.ln_cross_attn.weight",
     "model.encoder.layers.0.self_attn_layer_norm.weight",
     "model.encoder.layernorm_embedding.weight",
+    "decoder.cls.predictions.bias",
+    "decoder.transformer.ln_f.bias",
+    "model.layers.0.input_norm.weight",
+    "model.norm.weight",
   ];
   for (const name of noDecay) assert.equal(decaysWeight(name), false, name);
   const decay = [
@@ -41,6 +45,8 @@ test("decaysWeight follows the HF no-decay names", () => {
     "decoder.cls.predictions.transform.dense.weight",
     "decoder.transformer.h.0.attn.c_attn.weight",
     "decoder.lm_head.weight",
+    "encoder.pooler.dense.weight",
+    "enc_to_dec_proj.weight",
   ];
   for (const name of decay) assert.equal(decaysWeight(name), true, name);
 });

@@ -1,15 +1,19 @@
 /**
- * Whether weight decay applies to a parameter, by its Hugging Face state-dict name. Follows the rule of the
- * HF example scripts (`no_decay = ["bias", "LayerNorm.weight"]`) widened to the other norm spellings used by
- * the families here: BERT/RoBERTa `LayerNorm`, BART-style `layer_norm` / `layernorm_embedding`, GPT-2 `ln_1`,
- * `ln_2`, `ln_f`, `ln_cross_attn`.
+ * Whether weight decay applies to a parameter, by its Hugging Face state-dict name, as transformers' Trainer
+ * decides it (`get_decay_parameter_names`, 4.57 and 5.x): no decay for a parameter whose lower-cased full name
+ * contains "bias", "layernorm" or "rmsnorm", or has a `norm` or `*_norm` path component, nor for the
+ * parameters of nn.LayerNorm modules, which the Trainer recognises by type; by name here, GPT-2's `ln_1`, `ln_2`,
+ * `ln_f` and `ln_cross_attn` (BERT/RoBERTa's `LayerNorm` already matches "layernorm").
  */
 export function decaysWeight(name: string): boolean {
-  if (name.endsWith("bias")) return false;
-  if (name.includes("LayerNorm.weight") || name.includes("layer_norm.weight")) return false;
-  if (name.includes("layernorm") && name.endsWith("weight")) return false;
+  const lower = name.toLowerCase();
+  if (NO_DECAY_PATTERNS.some((pattern) => pattern.test(lower))) return false;
   const parts = name.split(".");
   const owner = parts[parts.length - 2] ?? "";
-  if (owner.startsWith("ln_") && name.endsWith("weight")) return false;
-  return true;
+  return !LAYER_NORM_MODULE.test(owner);
 }
+
+const NO_DECAY_PATTERNS = [/bias/, /layernorm/, /rmsnorm/, /(?:^|\.)norm(?:$|\.)/, /_norm(?:$|\.)/];
+
+/** Module names of the nn.LayerNorm layers in the families here that no name pattern above catches. */
+const LAYER_NORM_MODULE = /^ln_/;
