@@ -68,6 +68,7 @@ export {
 } from "./checkpoint/trainer-state.js";
 
 export { Trainer } from "./trainer/trainer.js";
+export { TRAINER_DEFAULTS } from "./trainer/defaults.js";
 export type { EvaluationOptions, TrainableModel, TrainerOptions, TrainResult } from "./trainer/types.js";
 export {
   Seq2SeqTrainer,

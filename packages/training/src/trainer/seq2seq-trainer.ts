@@ -2,6 +2,7 @@ import type { EncoderDecoderModel, GenerationConfig, Seq2SeqInputs } from "@warm
 import { prepareSeq2SeqBatch, type Tokenizer } from "@warmstart/tokenizers";
 import type { Seq2SeqExample } from "../data/read-pairs.js";
 import { seq2seqMetric, type Seq2SeqMetricName } from "./metrics.js";
+import { TRAINER_DEFAULTS } from "./defaults.js";
 import { Trainer } from "./trainer.js";
 import type { EvaluationOptions, TrainerOptions } from "./types.js";
 
@@ -26,7 +27,7 @@ export interface Seq2SeqTrainerOptions extends Omit<
   targetTokenizer?: Tokenizer;
   maxSourceLength?: number;
   maxTargetLength?: number;
-  /** Group examples of similar source length into batches (default true). */
+  /** Group examples of similar source length into batches (default false, as TrainingArguments' group_by_length). */
   groupByLength?: boolean;
   evaluation?: Seq2SeqEvaluationOptions;
 }
@@ -96,7 +97,7 @@ export class Seq2SeqTrainer extends Trainer<Seq2SeqExample, Seq2SeqInputs> {
       model,
       collate,
       // Characters stand in for tokens: grouping only needs an order, and counting needs no tokenizer call.
-      ...(options.groupByLength === false ? {} : { lengthOf: (e: Seq2SeqExample) => e.source.length }),
+      ...((options.groupByLength ?? TRAINER_DEFAULTS.groupByLength) ? { lengthOf: (e: Seq2SeqExample) => e.source.length } : {}),
       ...(trainerEvaluation === undefined ? {} : { evaluation: trainerEvaluation }),
     });
   }

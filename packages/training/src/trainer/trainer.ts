@@ -3,6 +3,7 @@ import { tf } from "@warmstart/tensors";
 import { BatchIterator, planEpoch } from "../data/batching.js";
 import { Rng } from "../data/rng.js";
 import { TrainingError } from "../errors.js";
+import { TRAINER_DEFAULTS } from "./defaults.js";
 import { listCheckpoints, recoverInterruptedWrites, rotateCheckpoints } from "../checkpoint/folders.js";
 import { loadWeightsInto, readCheckpoint } from "../checkpoint/read-checkpoint.js";
 import type { LogEntry, TrainerState } from "../checkpoint/trainer-state.js";
@@ -53,22 +54,29 @@ export class Trainer<Example, Batch> {
     if (options.saveSteps !== undefined && options.outputDir === undefined) {
       throw new TrainingError("INVALID_OPTION", "saveSteps needs outputDir");
     }
-    const seed = options.seed ?? 42;
-    this.#accumulation = options.gradientAccumulationSteps ?? 1;
+    const seed = options.seed ?? TRAINER_DEFAULTS.seed;
+    this.#accumulation = options.gradientAccumulationSteps ?? TRAINER_DEFAULTS.gradientAccumulationSteps;
     const lengths = options.lengthOf === undefined ? undefined : options.trainExamples.map(options.lengthOf);
     const plan = { batchSize: options.batchSize, seed, lengths };
     this.#iterator = new BatchIterator(options.trainExamples.length, plan);
     const perEpoch = planEpoch(options.trainExamples.length, 0, plan).length;
-    this.totalSteps = options.maxSteps ?? Math.ceil(((options.epochs ?? 1) * perEpoch) / this.#accumulation);
+    this.totalSteps = options.maxSteps ?? Math.ceil(((options.epochs ?? TRAINER_DEFAULTS.epochs) * perEpoch) / this.#accumulation);
     this.schedule = validateSchedule(
       options.schedule ?? {
-        kind: "linear",
-        lr: options.learningRate ?? 5e-5,
-        warmupSteps: options.warmupSteps ?? 0,
+        kind: TRAINER_DEFAULTS.schedule,
+        lr: options.learningRate ?? TRAINER_DEFAULTS.learningRate,
+        warmupSteps: options.warmupSteps ?? TRAINER_DEFAULTS.warmupSteps,
         totalSteps: this.totalSteps,
       },
     );
-    this.optimizer = new AdamW(options.optimizer);
+    // TrainingArguments' weight_decay, betas and epsilon, where the caller's optimizer options leave them out.
+    const optimizer = options.optimizer ?? {};
+    this.optimizer = new AdamW({
+      ...optimizer,
+      betas: optimizer.betas ?? TRAINER_DEFAULTS.betas,
+      eps: optimizer.eps ?? TRAINER_DEFAULTS.eps,
+      weightDecay: optimizer.weightDecay ?? TRAINER_DEFAULTS.weightDecay,
+    });
     this.#rng = new Rng(seed ^ 0x5bd1e995);
     this.#log = options.log ?? ((line: string) => console.log(line));
     const logFile =
@@ -84,7 +92,8 @@ export class Trainer<Example, Batch> {
       dataPosition: this.#iterator.position,
       dataSeed: seed,
       metricForBestModel: evaluation === undefined ? null : metric,
-      greaterIsBetter: evaluation?.greaterIsBetter ?? metric !== "loss",
+      // TrainingArguments: greater_is_better defaults to whether metric_for_best_model does not end in "loss".
+      greaterIsBetter: evaluation?.greaterIsBetter ?? !metric.endsWith("loss"),
       bestMetric: null,
       bestModelCheckpoint: null,
       evaluationsWithoutImprovement: 0,
@@ -139,7 +148,7 @@ export class Trainer<Example, Batch> {
     const losses: number[] = [];
     const variables = this.#trainableVariables();
     const accumulator = new GradientAccumulator();
-    const loggingSteps = this.options.loggingSteps ?? 50;
+    const loggingSteps = this.options.loggingSteps ?? TRAINER_DEFAULTS.loggingSteps;
     let windowLoss = 0;
     let windowSteps = 0;
     let windowTokens = 0;
@@ -178,7 +187,7 @@ export class Trainer<Example, Batch> {
       if (this.options.maxGradNorm !== null) {
         const norm = clipGradNorm(
           entries.map((e) => e.grad),
-          this.options.maxGradNorm ?? 1,
+          this.options.maxGradNorm ?? TRAINER_DEFAULTS.maxGradNorm,
         );
         if (!Number.isFinite(norm)) {
           throw new TrainingError(
@@ -244,8 +253,9 @@ export class Trainer<Example, Batch> {
         }
         model.train?.();
       }
-      const saveSteps = this.options.saveSteps;
-      const scheduled = saveSteps !== undefined && (this.#state.globalStep % saveSteps === 0 || done || stoppedEarly);
+      // save_strategy "steps": every saveSteps (default 500) and at the end, when there is an outputDir.
+      const saveSteps = this.options.saveSteps ?? TRAINER_DEFAULTS.saveSteps;
+      const scheduled = (this.#state.globalStep % saveSteps === 0 || done || stoppedEarly);
       if (this.options.outputDir !== undefined && (scheduled || improved)) await this.saveCheckpoint(improved);
       const paused = performance.now() - pauseStart;
       windowStart += paused;

@@ -47,9 +47,10 @@ export interface TrainerOptions<Example, Batch> {
   batchSize: number;
   /** Micro-batches per optimizer step (default 1); the step uses their mean gradient. */
   gradientAccumulationSteps?: number;
-  /** Stop after this many optimizer steps; otherwise after `epochs` (default 1). */
+  /** Stop after this many optimizer steps; otherwise after `epochs` (default 3, as TrainingArguments' num_train_epochs). */
   maxSteps?: number;
   epochs?: number;
+  /** AdamW settings; unset fields take TrainingArguments' defaults (weight_decay 0, betas (0.9, 0.999), eps 1e-8). */
   optimizer?: AdamWOptions;
   /** Default: linear decay from `learningRate` (5e-5) to 0 without warm-up, as the HF Trainer. */
   schedule?: ScheduleSpec;
@@ -66,8 +67,10 @@ export interface TrainerOptions<Example, Batch> {
   countTokens?: (batch: Batch) => number;
   /** Where checkpoints and the JSONL log go. */
   outputDir?: string;
+  /** Checkpoint every this many optimizer steps and at the end (default 500, as HF's save_steps) when outputDir is set. */
   saveSteps?: number;
   saveTotalLimit?: number;
+  /** Log every this many optimizer steps and at the end (default 500, as HF's logging_steps). */
   loggingSteps?: number;
   /** Console output (default console.log); pass `() => {}` to silence. */
   log?: (line: string) => void;
