@@ -30,15 +30,24 @@ let base: string;
 before(async () => {
   await initBackend();
   base = join(scratch, "base");
-  const model = await EncoderDecoderModel.fromEncoderDecoderPretrained(BERT, BERT, { decoderStartTokenId: 2, eosTokenId: 5, padTokenId: 0 });
+  const model = await EncoderDecoderModel.fromEncoderDecoderPretrained(BERT, BERT, {
+    decoderStartTokenId: 2,
+    eosTokenId: 5,
+    padTokenId: 0,
+  });
   await model.savePretrained(base);
   model.dispose();
 });
 
-const readJSON = (path: string): Record<string, unknown> => JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+const readJSON = (path: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
 
 /** A copy of the base checkpoint with config.json edited and generation_config.json replaced (or removed: null). */
-async function variant(name: string, edit: (config: Record<string, unknown>) => void, generation: object | null): Promise<string> {
+async function variant(
+  name: string,
+  edit: (config: Record<string, unknown>) => void,
+  generation: object | null,
+): Promise<string> {
   const dir = join(scratch, name);
   const model = await EncoderDecoderModel.fromPretrained(base);
   await model.savePretrained(dir);
@@ -61,7 +70,16 @@ test("a fresh composition saves the generation config transformers derives from 
 });
 
 test("generation_config.json replaces config.json; unknown keys survive load and save verbatim; eos lists work", async () => {
-  const file = { decoder_start_token_id: 2, eos_token_id: [5, 9], pad_token_id: 0, max_length: 7, min_new_tokens: 2, typical_p: 0.9, suppress_tokens: null, my_custom: { a: 1 } };
+  const file = {
+    decoder_start_token_id: 2,
+    eos_token_id: [5, 9],
+    pad_token_id: 0,
+    max_length: 7,
+    min_new_tokens: 2,
+    typical_p: 0.9,
+    suppress_tokens: null,
+    my_custom: { a: 1 },
+  };
   const dir = await variant("with-file", (c) => Object.assign(c, { num_beams: 3, eos_token_id: 11 }), file);
   const model = await EncoderDecoderModel.fromPretrained(dir);
   try {
@@ -74,7 +92,11 @@ test("generation_config.json replaces config.json; unknown keys survive load and
       if (i > 0 && i < row.length - 1) assert.ok(token !== 5 && token !== 9, "any eos of the list ends the sequence");
     }
     // typical_p only matters when sampling (transformers ignores it otherwise); sampling with it is refused.
-    await assert.rejects(model.generate(inputs, { doSample: true, seed: 1 }), (e: unknown) => e instanceof GenerationError && e.code === "unsupported_setting" && /typical_p=0.9/.test(e.message));
+    await assert.rejects(
+      model.generate(inputs, { doSample: true, seed: 1 }),
+      (e: unknown) =>
+        e instanceof GenerationError && e.code === "unsupported_setting" && /typical_p=0.9/.test(e.message),
+    );
     await model.savePretrained(join(scratch, "with-file-saved"));
   } finally {
     model.dispose();
@@ -83,7 +105,12 @@ test("generation_config.json replaces config.json; unknown keys survive load and
 });
 
 test("a stored setting transformers would apply but this project does not implement is an error naming it", async () => {
-  const dir = await variant("forced-eos", () => {}, { decoder_start_token_id: 2, eos_token_id: 5, pad_token_id: 0, forced_eos_token_id: 4 });
+  const dir = await variant("forced-eos", () => {}, {
+    decoder_start_token_id: 2,
+    eos_token_id: 5,
+    pad_token_id: 0,
+    forced_eos_token_id: 4,
+  });
   const model = await EncoderDecoderModel.fromPretrained(dir);
   try {
     await assert.rejects(model.generate(inputs, { maxNewTokens: 3 }), (e: unknown) => {
@@ -127,5 +154,14 @@ test("without generation_config.json: config.json's top level first, then the de
     model.dispose();
   }
   const saved = readJSON(join(scratch, "no-file-saved", "generation_config.json"));
-  assert.deepEqual(saved, { _from_model_config: true, decoder_start_token_id: 2, eos_token_id: [5, 9], max_length: 9, min_length: 4, no_repeat_ngram_size: 2, num_beams: 2, pad_token_id: 0 });
+  assert.deepEqual(saved, {
+    _from_model_config: true,
+    decoder_start_token_id: 2,
+    eos_token_id: [5, 9],
+    max_length: 9,
+    min_length: 4,
+    no_repeat_ngram_size: 2,
+    num_beams: 2,
+    pad_token_id: 0,
+  });
 });

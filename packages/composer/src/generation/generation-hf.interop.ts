@@ -55,21 +55,64 @@ const CASES: Case[] = [
   { name: "greedy, default max length, eos never generated", ...TWO, kwargs: { eos_token_id: 23 } },
   { name: "greedy, batch with padding, max_new_tokens", ...TWO, kwargs: { max_new_tokens: 10 } },
   { name: "greedy, eos list", ...TWO, kwargs: { max_new_tokens: 10, eos_token_id: [5, 9] } },
-  { name: "greedy, min_length + no_repeat_ngram_size", ...TWO, kwargs: { max_length: 12, min_length: 7, no_repeat_ngram_size: 2 } },
+  {
+    name: "greedy, min_length + no_repeat_ngram_size",
+    ...TWO,
+    kwargs: { max_length: 12, min_length: 7, no_repeat_ngram_size: 2 },
+  },
   { name: "greedy, min_new_tokens", ...TWO, kwargs: { max_new_tokens: 9, min_new_tokens: 4 } },
-  { name: "greedy, decoder prompt without the start token", ...ONE, decoder_input_ids: [[4, 10]], kwargs: { max_new_tokens: 6 } },
-  { name: "beam 4, return 4, early_stopping false", ...ONE, kwargs: { num_beams: 4, num_return_sequences: 4, max_length: 12 } },
-  { name: "beam 4, return 4, early_stopping true", ...TWO, kwargs: { num_beams: 4, num_return_sequences: 4, max_length: 12, early_stopping: true } },
-  { name: 'beam 3, return 3, early_stopping "never", length_penalty 0.5', ...TWO, kwargs: { num_beams: 3, num_return_sequences: 3, max_length: 12, early_stopping: "never", length_penalty: 0.5 } },
-  { name: "beam 4, return 2, length_penalty 2", ...TWO, kwargs: { num_beams: 4, num_return_sequences: 2, max_length: 14, length_penalty: 2.0 } },
-  { name: "beam 4, return 1, length_penalty -1 (favours short)", ...ONE, kwargs: { num_beams: 4, max_length: 14, length_penalty: -1.0 } },
-  { name: "beam 4, return 3, min_length + no_repeat_ngram_size", ...TWO, kwargs: { num_beams: 4, num_return_sequences: 3, max_length: 12, min_length: 6, no_repeat_ngram_size: 2 } },
+  {
+    name: "greedy, decoder prompt without the start token",
+    ...ONE,
+    decoder_input_ids: [[4, 10]],
+    kwargs: { max_new_tokens: 6 },
+  },
+  {
+    name: "beam 4, return 4, early_stopping false",
+    ...ONE,
+    kwargs: { num_beams: 4, num_return_sequences: 4, max_length: 12 },
+  },
+  {
+    name: "beam 4, return 4, early_stopping true",
+    ...TWO,
+    kwargs: { num_beams: 4, num_return_sequences: 4, max_length: 12, early_stopping: true },
+  },
+  {
+    name: 'beam 3, return 3, early_stopping "never", length_penalty 0.5',
+    ...TWO,
+    kwargs: { num_beams: 3, num_return_sequences: 3, max_length: 12, early_stopping: "never", length_penalty: 0.5 },
+  },
+  {
+    name: "beam 4, return 2, length_penalty 2",
+    ...TWO,
+    kwargs: { num_beams: 4, num_return_sequences: 2, max_length: 14, length_penalty: 2.0 },
+  },
+  {
+    name: "beam 4, return 1, length_penalty -1 (favours short)",
+    ...ONE,
+    kwargs: { num_beams: 4, max_length: 14, length_penalty: -1.0 },
+  },
+  {
+    name: "beam 4, return 3, min_length + no_repeat_ngram_size",
+    ...TWO,
+    kwargs: { num_beams: 4, num_return_sequences: 3, max_length: 12, min_length: 6, no_repeat_ngram_size: 2 },
+  },
   { name: "beam 2, default max length", ...ONE, kwargs: { num_beams: 2, num_return_sequences: 2 } },
-  { name: "beam 3, max_new_tokens, decoder prompt", ...TWO, decoder_input_ids: [[2, 4], [2, 10]], kwargs: { num_beams: 3, num_return_sequences: 2, max_new_tokens: 8 } },
+  {
+    name: "beam 3, max_new_tokens, decoder prompt",
+    ...TWO,
+    decoder_input_ids: [
+      [2, 4],
+      [2, 10],
+    ],
+    kwargs: { num_beams: 3, num_return_sequences: 2, max_new_tokens: 8 },
+  },
 ];
 
 function camelCase(kwargs: Record<string, unknown>): Partial<GenerationConfig> {
-  return Object.fromEntries(Object.entries(kwargs).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]));
+  return Object.fromEntries(
+    Object.entries(kwargs).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]),
+  );
 }
 
 interface OracleResult {
@@ -113,11 +156,18 @@ before(async () => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test("the cases exercise rows of different lengths (the width and fill rules)", () => {
-  const endsEarly = (row: number[]) => row.indexOf(TOKENS.eosTokenId, 1) >= 0 && row.indexOf(TOKENS.eosTokenId, 1) < row.length - 1;
+  const endsEarly = (row: number[]) =>
+    row.indexOf(TOKENS.eosTokenId, 1) >= 0 && row.indexOf(TOKENS.eosTokenId, 1) < row.length - 1;
   const beam = ours.get("beam 4, return 4, early_stopping false")!;
-  assert.ok(beam.sequences.some(endsEarly), `a returned beam ends before the others: ${JSON.stringify(beam.sequences)}`);
+  assert.ok(
+    beam.sequences.some(endsEarly),
+    `a returned beam ends before the others: ${JSON.stringify(beam.sequences)}`,
+  );
   const greedy = ours.get("greedy, batch with padding, max_new_tokens")!;
-  assert.ok(greedy.sequences.some(endsEarly), `a greedy row ends before the other: ${JSON.stringify(greedy.sequences)}`);
+  assert.ok(
+    greedy.sequences.some(endsEarly),
+    `a greedy row ends before the other: ${JSON.stringify(greedy.sequences)}`,
+  );
   // No max_length / max_new_tokens anywhere: 20 new tokens after the start token.
   assert.equal(ours.get("greedy, default max length, eos never generated")!.sequences[0]!.length, 21);
   const saved = JSON.parse(readFileSync(join(dir, "generation_config.json"), "utf8")) as Record<string, unknown>;
@@ -127,14 +177,23 @@ test("the cases exercise rows of different lengths (the width and fill rules)", 
 for (const line of ORACLE_LINES) {
   test(`transformers ${line}: the same ids (and beam scores within 1e-4) for every setting`, () => {
     const oracle = runOracle<OracleResult>(line, "generation_probe.py", { dir, cases: CASES });
-    assert.equal(oracle.generation_config.decoder_start_token_id, 2, `${oracle.version} reads our generation_config.json`);
+    assert.equal(
+      oracle.generation_config.decoder_start_token_id,
+      2,
+      `${oracle.version} reads our generation_config.json`,
+    );
     assert.equal(oracle.generation_config.eos_token_id, 5);
     for (const c of CASES) {
       const theirs = oracle.results[c.name]!;
       const mine = ours.get(c.name)!;
       assert.deepEqual(mine.sequences, theirs.sequences, `${c.name} (transformers ${oracle.version})`);
       if (theirs.sequences_scores !== undefined) {
-        assertClose(mine.sequencesScores!, theirs.sequences_scores, 1e-4, `${c.name} scores (transformers ${oracle.version})`);
+        assertClose(
+          mine.sequencesScores!,
+          theirs.sequences_scores,
+          1e-4,
+          `${c.name} scores (transformers ${oracle.version})`,
+        );
       } else {
         assert.equal(mine.sequencesScores, undefined, c.name);
       }
