@@ -79,3 +79,17 @@ test("a missing special token is an error naming the field to set", () => {
   assert.deepEqual(config.specialTokens(), { decoderStartTokenId: 101, eosTokenId: 102, padTokenId: 0 });
   assert.deepEqual(config.generationConfigJSON(), { _from_model_config: true, decoder_start_token_id: 101, eos_token_id: 102, pad_token_id: 0 });
 });
+
+test("a sub-config written as differences from its class defaults (transformers 4.x) is completed with that class's token ids", () => {
+  const roberta = { model_type: "roberta", vocab_size: 99, hidden_size: 32 };
+  const json = EncoderDecoderConfig.fromSubConfigs(roberta, { ...roberta, tie_word_embeddings: false }).toJSON();
+  for (const part of ["encoder", "decoder"] as const) {
+    const sub = json[part] as HFConfigJSON;
+    assert.deepEqual([sub.pad_token_id, sub.bos_token_id, sub.eos_token_id], [1, 0, 2], `${part}: RobertaConfig's defaults, not null`);
+    assert.equal(sub.dtype, "float32");
+  }
+  assert.equal((json.decoder as HFConfigJSON).tie_word_embeddings, false);
+  const bert = EncoderDecoderConfig.fromSubConfigs({ model_type: "bert", vocab_size: 99 }, { model_type: "bert", vocab_size: 99, pad_token_id: null }).toJSON();
+  assert.equal((bert.encoder as HFConfigJSON).pad_token_id, 0, "BertConfig's default");
+  assert.equal((bert.decoder as HFConfigJSON).pad_token_id, null, "an explicit value is kept");
+});

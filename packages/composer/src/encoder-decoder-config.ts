@@ -56,6 +56,15 @@ const PRETRAINED_CONFIG_DEFAULTS: HFConfigJSON = {
   use_bfloat16: false,
 };
 
+// Token ids whose config-class default differs from PretrainedConfig's null. transformers 4.x writes sub-configs as
+// differences from the class defaults, so a RoBERTa sub-config without pad_token_id means 1: completing it with
+// null would make transformers build RoBERTa's position ids without a padding index (and fail).
+const MODEL_TYPE_DEFAULTS: Record<string, HFConfigJSON> = {
+  bert: { pad_token_id: 0 },
+  roberta: { pad_token_id: 1, bos_token_id: 0, eos_token_id: 2 },
+  gpt2: { bos_token_id: 50256, eos_token_id: 50256 },
+};
+
 /**
  * What the dtype fields say: the dtype of the stored weights, which savePretrained always writes as float32.
  * transformers 4.56+ and 5 write `dtype` and warn that `torch_dtype` (what older versions wrote) is deprecated.
@@ -263,7 +272,8 @@ export class EncoderDecoderConfig {
    */
   toJSON(): HFConfigJSON {
     for (const [name, field] of Object.entries(TOKEN_FIELDS)) eosOrNull({ [field]: this[name as keyof SpecialTokens] }, field, "EncoderDecoderConfig");
-    const complete = (sub: HFConfigJSON): HFConfigJSON => withStoredDtype({ ...PRETRAINED_CONFIG_DEFAULTS, ...sub });
+    const complete = (sub: HFConfigJSON): HFConfigJSON =>
+      withStoredDtype({ ...PRETRAINED_CONFIG_DEFAULTS, ...MODEL_TYPE_DEFAULTS[sub.model_type as string], ...sub });
     return sortKeysDeep({
       ...withStoredDtype(this.extra),
       architectures: ["EncoderDecoderModel"],
