@@ -1,8 +1,10 @@
 """Generation with real transformers on a checkpoint the project saved (generation-hf.interop.ts).
 
-stdin: {"dir": folder, "cases": [{"name", "input_ids", "attention_mask"?, "decoder_input_ids"?, "kwargs": {...}}]}
-stdout (last line): {"version", "generation_config": the loaded model.generation_config (non-default values),
-                     "results": {name: {"sequences", "sequences_scores"?}}}
+stdin: {"checkpoints": [{"dir": folder,
+                         "cases": [{"name", "input_ids", "attention_mask"?, "decoder_input_ids"?, "kwargs": {...}}]}]}
+stdout (last line): {"version", "checkpoints": [{"generation_config": the loaded model.generation_config
+                     (non-default values), "results": {name: {"sequences", "sequences_scores"?}}}]}
+One process for every checkpoint: importing torch and transformers is most of the time.
 """
 import json
 import sys
@@ -16,8 +18,7 @@ transformers.logging.set_verbosity_error()
 warnings.simplefilter("ignore")
 
 
-def main() -> None:
-    request = json.loads(sys.stdin.read())
+def run_checkpoint(request: dict) -> dict:
     model = EncoderDecoderModel.from_pretrained(request["dir"])
     model.eval()
     loaded = {k: v for k, v in model.generation_config.to_diff_dict().items() if k != "transformers_version"}
@@ -34,7 +35,13 @@ def main() -> None:
         if getattr(out, "sequences_scores", None) is not None:
             result["sequences_scores"] = out.sequences_scores.tolist()
         results[case["name"]] = result
-    print(json.dumps({"version": transformers.__version__, "generation_config": loaded, "results": results}))
+    return {"generation_config": loaded, "results": results}
+
+
+def main() -> None:
+    request = json.loads(sys.stdin.read())
+    checkpoints = [run_checkpoint(checkpoint) for checkpoint in request["checkpoints"]]
+    print(json.dumps({"version": transformers.__version__, "checkpoints": checkpoints}))
 
 
 if __name__ == "__main__":
