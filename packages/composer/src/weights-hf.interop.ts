@@ -28,8 +28,34 @@ interface Batch {
   decoder_input_ids: number[][];
 }
 const INPUTS: Record<Kind, Batch> = {
-  bert: { input_ids: [[2, 5, 6, 7, 3], [2, 8, 9, 3, 0]], attention_mask: [[1, 1, 1, 1, 1], [1, 1, 1, 1, 0]], decoder_input_ids: [[2, 11, 12], [2, 13, 14]] },
-  roberta: { input_ids: [[0, 5, 6, 7, 2], [0, 8, 9, 2, 1]], attention_mask: [[1, 1, 1, 1, 1], [1, 1, 1, 1, 0]], decoder_input_ids: [[0, 11, 12], [0, 13, 14]] },
+  bert: {
+    input_ids: [
+      [2, 5, 6, 7, 3],
+      [2, 8, 9, 3, 0],
+    ],
+    attention_mask: [
+      [1, 1, 1, 1, 1],
+      [1, 1, 1, 1, 0],
+    ],
+    decoder_input_ids: [
+      [2, 11, 12],
+      [2, 13, 14],
+    ],
+  },
+  roberta: {
+    input_ids: [
+      [0, 5, 6, 7, 2],
+      [0, 8, 9, 2, 1],
+    ],
+    attention_mask: [
+      [1, 1, 1, 1, 1],
+      [1, 1, 1, 1, 0],
+    ],
+    decoder_input_ids: [
+      [0, 11, 12],
+      [0, 13, 14],
+    ],
+  },
 };
 
 interface Variant {
@@ -47,27 +73,35 @@ interface MakeResult {
 }
 interface CheckResult {
   version: string;
-  results: Record<string, {
-    info: Record<string, string[]>;
-    log: string[];
-    stored: number;
-    differing: string[];
-    tied: boolean;
-    head_tied: boolean;
-    tie_encoder_decoder: boolean;
-    logits: number[];
-  }>;
+  results: Record<
+    string,
+    {
+      info: Record<string, string[]>;
+      log: string[];
+      stored: number;
+      differing: string[];
+      tied: boolean;
+      head_tied: boolean;
+      tie_encoder_decoder: boolean;
+      logits: number[];
+    }
+  >;
 }
 
 function logitsOf(model: EncoderDecoderModel, kind: Kind): Float32Array {
   const batch = INPUTS[kind];
-  const { logits } = model.forward({ inputIds: batch.input_ids, attentionMask: batch.attention_mask, decoderInputIds: batch.decoder_input_ids });
+  const { logits } = model.forward({
+    inputIds: batch.input_ids,
+    attentionMask: batch.attention_mask,
+    decoderInputIds: batch.decoder_input_ids,
+  });
   const values = logits.dataSync() as Float32Array;
   logits.dispose();
   return values;
 }
 
-const LOAD_PROBLEM = /newly initiali[sz]ed|not initiali[sz]ed|MISSING|UNEXPECTED|MISMATCH|not used|were not used|corrupted/i;
+const LOAD_PROBLEM =
+  /newly initiali[sz]ed|not initiali[sz]ed|MISSING|UNEXPECTED|MISMATCH|not used|were not used|corrupted/i;
 
 for (const line of ORACLE_LINES) {
   test(`transformers ${line}: Share checkpoints in its layouts load here, and ours load there`, async (t) => {
@@ -84,12 +118,18 @@ for (const line of ORACLE_LINES) {
         try {
           const values = logitsOf(model, variant.kind);
           const scale = Math.max(...variant.logits.map(Math.abs));
-          t.diagnostic(`${line} ${name}: max |logit| ${scale.toFixed(2)}, max |logit difference| ${maxAbsDiff(values, variant.logits).toExponential(2)}`);
+          t.diagnostic(
+            `${line} ${name}: max |logit| ${scale.toFixed(2)}, max |logit difference| ${maxAbsDiff(values, variant.logits).toExponential(2)}`,
+          );
           assert.ok(scale > 1, "logits large enough for the tolerance to mean something");
           assertClose(values, variant.logits, TOLERANCE, `${name} logits`);
           const untiedHead = name.endsWith("untied_head");
           const halvesDiffer = line === "v5" && name.endsWith("finetuned");
-          assert.equal(model.encoderDecoderTied, !untiedHead && !halvesDiffer, "tied unless two different halves were stored");
+          assert.equal(
+            model.encoderDecoderTied,
+            !untiedHead && !halvesDiffer,
+            "tied unless two different halves were stored",
+          );
           assert.equal(warnings.length, halvesDiffer ? 1 : 0, warnings.join("\n"));
           const out = join(root, `ours-${name}`);
           await model.savePretrained(out);
@@ -99,27 +139,40 @@ for (const line of ORACLE_LINES) {
         }
       });
     }
-    const checked = runOracle<CheckResult>(line, "weights_probe.py", { action: "check", dirs: ours.map(({ dir, kind }) => ({ dir, kind })), inputs: INPUTS });
+    const checked = runOracle<CheckResult>(line, "weights_probe.py", {
+      action: "check",
+      dirs: ours.map(({ dir, kind }) => ({ dir, kind })),
+      inputs: INPUTS,
+    });
     for (const saved of ours) {
-      await t.test(`ours-${saved.name} loads in ${checked.version} cleanly, both halves as saved, same logits`, async () => {
-        const result = checked.results[saved.dir];
-        assert.ok(result !== undefined);
-        for (const key of ["missing_keys", "unexpected_keys", "mismatched_keys", "error_msgs"]) {
-          assert.deepEqual(result.info[key] ?? [], [], `${key}: ${JSON.stringify(result.info)}`);
-        }
-        assert.deepEqual(result.log.filter((l) => LOAD_PROBLEM.test(l)), [], "no loading warnings");
-        assert.deepEqual(result.differing, [], "every stored tensor is the loaded weight");
-        const checkpoint = await openCheckpoint(saved.dir);
-        assert.equal(result.stored, checkpoint.names().length);
-        checkpoint.close();
-        if (!saved.untiedHead) assert.equal(result.stored, 101, "a Share model stores both halves");
-        assert.equal(result.tie_encoder_decoder, !saved.untiedHead);
-        // 4.x re-ties a tie_encoder_decoder checkpoint; 5.x never ties encoder and decoder.
-        assert.equal(result.tied, line === "v4" && !saved.untiedHead);
-        assert.equal(result.head_tied, !saved.untiedHead);
-        t.diagnostic(`${line} ours-${saved.name}: max |logit difference| ${maxAbsDiff(result.logits, saved.logits).toExponential(2)}`);
-        assertClose(result.logits, saved.logits, TOLERANCE, `${saved.name}: Python's logits of our checkpoint`);
-      });
+      await t.test(
+        `ours-${saved.name} loads in ${checked.version} cleanly, both halves as saved, same logits`,
+        async () => {
+          const result = checked.results[saved.dir];
+          assert.ok(result !== undefined);
+          for (const key of ["missing_keys", "unexpected_keys", "mismatched_keys", "error_msgs"]) {
+            assert.deepEqual(result.info[key] ?? [], [], `${key}: ${JSON.stringify(result.info)}`);
+          }
+          assert.deepEqual(
+            result.log.filter((l) => LOAD_PROBLEM.test(l)),
+            [],
+            "no loading warnings",
+          );
+          assert.deepEqual(result.differing, [], "every stored tensor is the loaded weight");
+          const checkpoint = await openCheckpoint(saved.dir);
+          assert.equal(result.stored, checkpoint.names().length);
+          checkpoint.close();
+          if (!saved.untiedHead) assert.equal(result.stored, 101, "a Share model stores both halves");
+          assert.equal(result.tie_encoder_decoder, !saved.untiedHead);
+          // 4.x re-ties a tie_encoder_decoder checkpoint; 5.x never ties encoder and decoder.
+          assert.equal(result.tied, line === "v4" && !saved.untiedHead);
+          assert.equal(result.head_tied, !saved.untiedHead);
+          t.diagnostic(
+            `${line} ours-${saved.name}: max |logit difference| ${maxAbsDiff(result.logits, saved.logits).toExponential(2)}`,
+          );
+          assertClose(result.logits, saved.logits, TOLERANCE, `${saved.name}: Python's logits of our checkpoint`);
+        },
+      );
     }
   });
 }

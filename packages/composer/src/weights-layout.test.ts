@@ -16,8 +16,29 @@ import { ComposerError } from "./errors.js";
 const scratch = mkdtempSync(join(tmpdir(), "composer-layout-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-const BERT = { model_type: "bert", vocab_size: 99, hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 37, max_position_embeddings: 64 };
-const BATCH = { inputIds: [[1, 5, 6, 2], [1, 9, 2, 0]], attentionMask: [[1, 1, 1, 1], [1, 1, 1, 0]], decoderInputIds: [[1, 7, 8], [1, 3, 0]] };
+const BERT = {
+  model_type: "bert",
+  vocab_size: 99,
+  hidden_size: 32,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  intermediate_size: 37,
+  max_position_embeddings: 64,
+};
+const BATCH = {
+  inputIds: [
+    [1, 5, 6, 2],
+    [1, 9, 2, 0],
+  ],
+  attentionMask: [
+    [1, 1, 1, 1],
+    [1, 1, 1, 0],
+  ],
+  decoderInputIds: [
+    [1, 7, 8],
+    [1, 3, 0],
+  ],
+};
 const TOKENS = { decoderStartTokenId: 1, eosTokenId: 2, padTokenId: 0 };
 
 /** A stand-alone BERT checkpoint folder (random weights of `seed`, with pooler). */
@@ -70,10 +91,22 @@ test("warm-started Share of two checkpoints: the shared tensors hold the decoder
     const word = "embeddings.word_embeddings.weight";
     assert.equal(model.encoder.parameters.get(word), model.decoder.parameters.get(`bert.${word}`), "one tensor");
     assert.ok(same(model.encoder.parameters.get(word), tb.get(word) as tf.Tensor), "encoder == b");
-    assert.ok(same(model.encoder.parameters.get("encoder.layer.1.output.dense.weight"), tb.get("encoder.layer.1.output.dense.weight") as tf.Tensor));
-    assert.ok(same(model.encoder.parameters.get("pooler.dense.weight"), ta.get("pooler.dense.weight") as tf.Tensor), "the pooler is not shared");
+    assert.ok(
+      same(
+        model.encoder.parameters.get("encoder.layer.1.output.dense.weight"),
+        tb.get("encoder.layer.1.output.dense.weight") as tf.Tensor,
+      ),
+    );
+    assert.ok(
+      same(model.encoder.parameters.get("pooler.dense.weight"), ta.get("pooler.dense.weight") as tf.Tensor),
+      "the pooler is not shared",
+    );
     const report = model.warmStartReport();
-    assert.deepEqual(report, await describeComposition(a, b, { tieEncoderDecoder: true }), "config-only accounting agrees");
+    assert.deepEqual(
+      report,
+      await describeComposition(a, b, { tieEncoderDecoder: true }),
+      "config-only accounting agrees",
+    );
     assert.equal(model.encoderDecoderTied, true);
   } finally {
     model.dispose();
@@ -105,7 +138,8 @@ test("savePretrained writes each shared tensor under both names; all three layou
   const all = await readAll(saved);
   try {
     assert.equal(all.size, 101, "every name of both halves, as transformers 5 stores a Share model");
-    for (const { name, sameAs } of ties) assert.ok(same(all.get(name) as tf.Tensor, all.get(sameAs) as tf.Tensor), name);
+    for (const { name, sameAs } of ties)
+      assert.ok(same(all.get(name) as tf.Tensor, all.get(sameAs) as tf.Tensor), name);
     const config = JSON.parse(readFileSync(join(saved, "config.json"), "utf8"));
     assert.deepEqual([config.dtype, config.encoder.dtype, config.decoder.dtype], ["float32", "float32", "float32"]);
     assert.equal("torch_dtype" in config || "torch_dtype" in config.encoder || "torch_dtype" in config.decoder, false);
@@ -118,11 +152,17 @@ test("savePretrained writes each shared tensor under both names; all three layou
     assert.equal(layouts["v4 (decoder names)"].size, 64);
     for (const [label, tensors] of Object.entries(layouts)) {
       const warnings: string[] = [];
-      const loaded = await EncoderDecoderModel.fromPretrained(await variant(saved, label.replace(/\W+/g, "-"), tensors), { warn: (m) => warnings.push(m) });
+      const loaded = await EncoderDecoderModel.fromPretrained(
+        await variant(saved, label.replace(/\W+/g, "-"), tensors),
+        { warn: (m) => warnings.push(m) },
+      );
       try {
         assert.equal(loaded.encoderDecoderTied, true, label);
         assert.deepEqual(warnings, []);
-        assert.equal(loaded.encoder.parameters.get("embeddings.word_embeddings.weight"), loaded.decoder.parameters.get("bert.embeddings.word_embeddings.weight"));
+        assert.equal(
+          loaded.encoder.parameters.get("embeddings.word_embeddings.weight"),
+          loaded.decoder.parameters.get("bert.embeddings.word_embeddings.weight"),
+        );
         assert.deepEqual(logits(loaded), expected, label);
       } finally {
         loaded.dispose();
@@ -167,7 +207,8 @@ test("both names stored with different values (fine-tuned by transformers 5): lo
     await loaded.savePretrained(out);
     const resaved = await readAll(out);
     assert.equal(resaved.size, 101);
-    for (const [stored, tensor] of changed) assert.ok(same(resaved.get(stored) as tf.Tensor, tensor), `${stored} saved`);
+    for (const [stored, tensor] of changed)
+      assert.ok(same(resaved.get(stored) as tf.Tensor, tensor), `${stored} saved`);
     tf.dispose([...resaved.values()]);
   } finally {
     loaded.dispose();
@@ -182,11 +223,20 @@ test("a shared tensor stored under neither name is MISSING_WEIGHTS", async () =>
   await model.savePretrained(saved);
   model.dispose();
   const all = await readAll(saved);
-  const dropped = new Map([...all].filter(([n]) => !n.endsWith("bert.embeddings.token_type_embeddings.weight") && n !== "encoder.embeddings.token_type_embeddings.weight"));
+  const dropped = new Map(
+    [...all].filter(
+      ([n]) =>
+        !n.endsWith("bert.embeddings.token_type_embeddings.weight") &&
+        n !== "encoder.embeddings.token_type_embeddings.weight",
+    ),
+  );
   const dir = await variant(saved, "share-missing", dropped);
   await assert.rejects(EncoderDecoderModel.fromPretrained(dir), (e: unknown) => {
     assert.ok(e instanceof ComposerError && e.code === "MISSING_WEIGHTS", String(e));
-    assert.match(e.message, /encoder\.embeddings\.token_type_embeddings\.weight \(or decoder\.bert\.embeddings\.token_type_embeddings\.weight\)/);
+    assert.match(
+      e.message,
+      /encoder\.embeddings\.token_type_embeddings\.weight \(or decoder\.bert\.embeddings\.token_type_embeddings\.weight\)/,
+    );
     return true;
   });
   tf.dispose([...all.values()]);
@@ -282,10 +332,15 @@ test("F16 and BF16 checkpoints load as float32 of the stored values; a sharded c
     const weightMap: Record<string, string> = {};
     for (const [i, shard] of shards.entries()) {
       const file = `model-0000${i + 1}-of-00002.safetensors`;
-      await writeSafetensors(join(sharded, file), new Map(shard.map((n) => [n, all.get(n) as tf.Tensor])), { format: "pt" });
+      await writeSafetensors(join(sharded, file), new Map(shard.map((n) => [n, all.get(n) as tf.Tensor])), {
+        format: "pt",
+      });
       for (const n of shard) weightMap[n] = file;
     }
-    writeFileSync(join(sharded, "model.safetensors.index.json"), JSON.stringify({ metadata: { total_size: 0 }, weight_map: weightMap }));
+    writeFileSync(
+      join(sharded, "model.safetensors.index.json"),
+      JSON.stringify({ metadata: { total_size: 0 }, weight_map: weightMap }),
+    );
     const loaded = await EncoderDecoderModel.fromPretrained(sharded);
     assert.deepEqual(logits(loaded), expected);
     loaded.dispose();
@@ -305,7 +360,12 @@ test("enc_to_dec_proj starts as transformers 5 initialises it: normal(decoder in
     const mean = weight.reduce((s, v) => s + v, 0) / weight.length;
     const std = Math.sqrt(weight.reduce((s, v) => s + (v - mean) ** 2, 0) / weight.length);
     assert.ok(Math.abs(std - 0.3) < 0.02, `std ${std}`);
-    assert.ok(projection.get("bias").dataSync().every((v) => v === 0));
+    assert.ok(
+      projection
+        .get("bias")
+        .dataSync()
+        .every((v) => v === 0),
+    );
   } finally {
     model.dispose();
   }

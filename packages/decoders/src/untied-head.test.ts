@@ -9,7 +9,14 @@ import { BertLMHeadModel } from "./bert-lm-head.js";
 import { GPT2LMHeadModel } from "./gpt2.js";
 import { RobertaForCausalLM } from "./roberta-causal-lm.js";
 
-const BERT = { vocab_size: 50, hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 20, max_position_embeddings: 32 };
+const BERT = {
+  vocab_size: 50,
+  hidden_size: 16,
+  num_hidden_layers: 1,
+  num_attention_heads: 2,
+  intermediate_size: 20,
+  max_position_embeddings: 32,
+};
 const IDS = [[3, 4, 5, 6]];
 
 function logits(model: { forward(i: { inputIds: number[][] }): { logits: tf.Tensor } }): Float32Array {
@@ -20,13 +27,25 @@ function logits(model: { forward(i: { inputIds: number[][] }): { logits: tf.Tens
 }
 
 for (const [label, build, head] of [
-  ["BertLMHeadModel", (json: Record<string, unknown>) => BertLMHeadModel.fromConfig({ model_type: "bert", ...json }), "cls.predictions"],
-  ["RobertaForCausalLM", (json: Record<string, unknown>) => RobertaForCausalLM.fromConfig({ model_type: "roberta", ...json }), "lm_head"],
+  [
+    "BertLMHeadModel",
+    (json: Record<string, unknown>) => BertLMHeadModel.fromConfig({ model_type: "bert", ...json }),
+    "cls.predictions",
+  ],
+  [
+    "RobertaForCausalLM",
+    (json: Record<string, unknown>) => RobertaForCausalLM.fromConfig({ model_type: "roberta", ...json }),
+    "lm_head",
+  ],
 ] as const) {
   test(`${label}: tie_word_embeddings false keeps its own output matrix and the Linear's bias`, async () => {
     await initBackend({ backend: "cpu" });
     const tied = build(BERT);
-    assert.equal(tied.parameters.has(`${head}.decoder.weight`), false, "tied (the default): the word embeddings are the output matrix");
+    assert.equal(
+      tied.parameters.has(`${head}.decoder.weight`),
+      false,
+      "tied (the default): the word embeddings are the output matrix",
+    );
     assert.deepEqual(tied.savedCopies(), {});
     tied.dispose();
 
@@ -35,21 +54,36 @@ for (const [label, build, head] of [
       const names = model.parameters.names();
       assert.ok(names.includes(`${head}.decoder.weight`) && names.includes(`${head}.decoder.bias`));
       assert.equal(names.includes(`${head}.bias`), false);
-      assert.notEqual(model.parameters.get(`${head}.decoder.weight`), model.parameters.get(`${model.basePrefix}embeddings.word_embeddings.weight`));
+      assert.notEqual(
+        model.parameters.get(`${head}.decoder.weight`),
+        model.parameters.get(`${model.basePrefix}embeddings.word_embeddings.weight`),
+      );
       assert.deepEqual(model.savedCopies(), { [`${head}.bias`]: `${head}.decoder.bias` }, "saved under 4.x's name too");
       // The logits use the head's matrix: with it zeroed, every logit is the bias.
       const bias = tf.range(0, 50, 1, "float32");
       model.parameters.get(`${head}.decoder.bias`).assign(bias);
-      model.parameters.get(`${head}.decoder.weight`).assign(tf.zerosLike(model.parameters.get(`${head}.decoder.weight`)));
+      model.parameters
+        .get(`${head}.decoder.weight`)
+        .assign(tf.zerosLike(model.parameters.get(`${head}.decoder.weight`)));
       const expected = Float32Array.from({ length: 4 * 50 }, (_, i) => i % 50);
       assertClose(logits(model), expected, 0, "logits = 0 · h + decoder.bias");
 
       // transformers 4 stores the one bias as `bias`; 5 stores both and adds `decoder.bias`, which wins.
       const weight = tf.ones([50, 16]);
-      const v4 = model.loadWeights(new Map([[`${head}.decoder.weight`, weight], [`${head}.bias`, tf.fill([50], 2)]]));
+      const v4 = model.loadWeights(
+        new Map([
+          [`${head}.decoder.weight`, weight],
+          [`${head}.bias`, tf.fill([50], 2)],
+        ]),
+      );
       assert.ok(v4.loaded.includes(`${head}.decoder.bias`) && v4.loaded.includes(`${head}.decoder.weight`));
       assert.deepEqual([...model.parameters.get(`${head}.decoder.bias`).dataSync()].slice(0, 2), [2, 2]);
-      const v5 = model.loadWeights(new Map([[`${head}.bias`, tf.fill([50], 2)], [`${head}.decoder.bias`, tf.fill([50], 7)]]));
+      const v5 = model.loadWeights(
+        new Map([
+          [`${head}.bias`, tf.fill([50], 2)],
+          [`${head}.decoder.bias`, tf.fill([50], 7)],
+        ]),
+      );
       assert.deepEqual(v5.unexpected, []);
       assert.deepEqual([...model.parameters.get(`${head}.decoder.bias`).dataSync()].slice(0, 2), [7, 7]);
       tf.dispose([bias, weight]);
