@@ -370,3 +370,37 @@ test("enc_to_dec_proj starts as transformers 5 initialises it: normal(decoder in
     model.dispose();
   }
 });
+
+test("a decoder with tie_word_embeddings false keeps its own head; saved under both lines' names and reloaded exactly", async () => {
+  await initBackend({ backend: "cpu" });
+  const model = await EncoderDecoderModel.fromEncoderDecoderPretrained(a, b, {
+    ...TOKENS,
+    decoderConfig: { tie_word_embeddings: false },
+  });
+  const out = join(scratch, "untied-head");
+  try {
+    const head = model.decoder.parameters.get("cls.predictions.decoder.weight");
+    assert.notEqual(head, model.decoder.parameters.get("bert.embeddings.word_embeddings.weight"));
+    // BertModel checkpoints have no head matrix: it is random (a BertForPreTraining one's stored copy would fill it).
+    assert.ok(model.warmStartReport().randomWeights.decoder.includes("decoder.cls.predictions.decoder.weight"));
+    head.assign(tf.randomNormal(head.shape, 0, 0.5, "float32", 9));
+    model.decoder.parameters.get("cls.predictions.decoder.bias").assign(tf.randomNormal([99], 0, 0.5, "float32", 10));
+    await model.savePretrained(out);
+    const stored = await readAll(out);
+    assert.ok(same(stored.get("decoder.cls.predictions.decoder.weight") as tf.Tensor, head));
+    assert.ok(
+      same(
+        stored.get("decoder.cls.predictions.bias") as tf.Tensor,
+        stored.get("decoder.cls.predictions.decoder.bias") as tf.Tensor,
+      ),
+      "the bias under 4.x's and 5.x's names",
+    );
+    assert.equal(JSON.parse(readFileSync(join(out, "config.json"), "utf8")).decoder.tie_word_embeddings, false);
+    tf.dispose([...stored.values()]);
+    const reloaded = await EncoderDecoderModel.fromPretrained(out);
+    assert.deepEqual(logits(reloaded), logits(model));
+    reloaded.dispose();
+  } finally {
+    model.dispose();
+  }
+});
