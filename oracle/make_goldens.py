@@ -196,6 +196,7 @@ def main():
     out, what = sys.argv[1], sys.argv[2]
     if what == "parts":
         make_parts(out)
+        print(json.dumps(dict(parts=f"{out}/parts")))
         return
     line = "v" + transformers.__version__.split(".")[0]
     written = []

@@ -15,15 +15,15 @@ export class OracleUnavailableError extends Error {
 /**
  * Runs `oracle/<script>` (a path relative to the repository's oracle/ folder) with real Hugging Face
  * transformers of `line`, sends `input` as JSON on stdin and returns the JSON the script prints last on
- * stdout. The environment is set up on first use (oracle/setup.sh). Only `*.interop.ts` tests call this:
+ * stdout (`args` go on its command line). The environment is set up on first use (oracle/setup.sh). Only `*.interop.ts` tests call this:
  * `pnpm test` never needs Python.
  */
-export function runOracle<T = unknown>(line: OracleLine, script: string, input: unknown = {}): T {
+export function runOracle<T = unknown>(line: OracleLine, script: string, input: unknown = {}, args: readonly string[] = []): T {
   const root = repoRoot();
   const runner = join(root, "oracle", "run");
   const path = join(root, "oracle", script);
   if (!existsSync(path)) throw new Error(`oracle script ${path} does not exist`);
-  const result = spawnSync(runner, [line, path], {
+  const result = spawnSync(runner, [line, path, ...args], {
     input: JSON.stringify(input),
     encoding: "utf8",
     maxBuffer: 1 << 30,
