@@ -593,7 +593,11 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
   }
 }
 
-/** `enc_to_dec_proj` as an nn.Linear initialised the way transformers' _init_weights does: normal weight, zero bias. */
+/**
+ * `enc_to_dec_proj` as transformers 5 initialises it (measured with 5.24.0): _init_weights draws the weight
+ * normal(0, the decoder's initializer_range) and zeroes the bias. transformers 4.57 leaves nn.Linear's own
+ * kaiming-uniform init (weight and bias ~ U(-1/√in, 1/√in)); the current line is followed here.
+ */
 function projectionParameters(plan: ProjectionPlan, seed: number): Parameters {
   const parameters = new Parameters();
   tf.tidy(() => {
