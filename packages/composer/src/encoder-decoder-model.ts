@@ -6,6 +6,7 @@ import { resolveModel, type ResolveModelOptions } from "@warmstart/hub";
 import { createRandom, linear, openCheckpoint, Parameters, tf, writeSafetensors, type Checkpoint } from "@warmstart/tensors";
 import { recoverInterruptedSave, writeFolderAtomically } from "./atomic-folder.js";
 import { planComposition, PROJECTION_PREFIX, type CompositionPlan, type ProjectionPlan } from "./composition-plan.js";
+import type { TiePair } from "./tying.js";
 import { summarise, type CompositionReport, type WeightEntry } from "./composition-report.js";
 import { EncoderDecoderConfig, type HFConfigJSON, type SpecialTokens } from "./encoder-decoder-config.js";
 import { ComposerError } from "./errors.js";
