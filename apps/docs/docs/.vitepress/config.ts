@@ -30,6 +30,7 @@ const guide: DefaultTheme.SidebarItem[] = [
       { text: "BERT2BERT on CNN/DailyMail", link: "/practice/bert2bert-cnn-dailymail" },
       { text: "BERT2GPT2", link: "/practice/bert2gpt2" },
       { text: "RoBERTaShare", link: "/practice/roberta-share" },
+      { text: "Moving models to Python and back", link: "/practice/python-interop" },
     ],
   },
   { text: "Troubleshooting", link: "/troubleshooting" },
