@@ -356,7 +356,7 @@ test("enc_to_dec_proj starts as transformers 5 initialises it: normal(decoder in
   try {
     const projection = model.projection;
     assert.ok(projection !== null);
-    const weight = projection.get("weight").dataSync();
+    const weight = Array.from(projection.get("weight").dataSync());
     const mean = weight.reduce((s, v) => s + v, 0) / weight.length;
     const std = Math.sqrt(weight.reduce((s, v) => s + (v - mean) ** 2, 0) / weight.length);
     assert.ok(Math.abs(std - 0.3) < 0.02, `std ${std}`);

@@ -26,7 +26,7 @@ async function onBackend(t: { skip: (message?: string) => void }, backend: Parit
   return true;
 }
 
-function logitsAndLossSuite(backend: ParityBackend, skip: string | undefined): void {
+function logitsAndLossSuite(backend: ParityBackend, skip: string | false): void {
   for (const name of ["bert2bert", "robertashare"] as const) {
     test(`${name}: fromPretrained reproduces the goldens' logits and loss on ${backend}`, { skip }, async (t) => {
       if (!(await onBackend(t, backend))) return;
@@ -72,7 +72,7 @@ interface GenerationGolden {
 
 const cases = ["greedy", "beam_search", "beam_search_semantics_probe"] as const;
 
-function generationGoldensSuite(backend: ParityBackend, skip: string | undefined): void {
+function generationGoldensSuite(backend: ParityBackend, skip: string | false): void {
   for (const composition of ["bert2bert", "robertashare"] as const) {
     describe(`${composition} generation goldens on ${backend}`, { skip }, () => {
       let model: EncoderDecoderModel | undefined;
