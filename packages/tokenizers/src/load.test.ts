@@ -70,3 +70,21 @@ test("fromVocab builds a WordPiece tokenizer from a token list", async () => {
   assert.throws(() => Tokenizer.fromVocab({ kind: "wordpiece", vocab: ["a", "b"] }), hasCode("MISSING_SPECIAL_TOKEN", /\[UNK\]/));
   assert.throws(() => Tokenizer.fromVocab({ kind: "wordpiece", vocab: [...vocab, "un"] }), hasCode("INVALID_FILE", /repeats token "un"/));
 });
+
+test("a tokenizer.json's own truncation and padding are ignored, as transformers does (all-MiniLM-L6-v2 sets 128)", async () => {
+  const dir = await scratchDir("own-padding");
+  await (await bertUncased()).save(dir);
+  const document = JSON.parse(await readFile(join(dir, "tokenizer.json"), "utf8")) as Record<string, unknown>;
+  document.truncation = { max_length: 4, strategy: "LongestFirst", stride: 0 };
+  document.padding = { strategy: { Fixed: 16 }, direction: "Right", pad_to_multiple_of: null, pad_id: 0, pad_type_id: 0, pad_token: "[PAD]" };
+  await writeFile(join(dir, "tokenizer.json"), JSON.stringify(document));
+  const tok = await AutoTokenizer.fromPretrained(dir);
+  const text = "the quick brown fox jumps over";
+  const plain = await (await bertUncased()).encode(text);
+  const encoded = await tok.encode(text);
+  assert.deepEqual(encoded.inputIds, plain.inputIds, "neither cut to 4 nor padded to 16");
+  assert.ok(encoded.inputIds.length > 4 && encoded.inputIds.length < 16);
+  assert.deepEqual(await tok.tokenize(text), await (await bertUncased()).tokenize(text));
+  const batch = await tok.batchEncode([text, "a fox"], { padding: "longest" });
+  assert.deepEqual(batch.inputIds.map((row) => row.length), [plain.inputIds.length, plain.inputIds.length]);
+});

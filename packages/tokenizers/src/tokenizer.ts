@@ -84,7 +84,9 @@ export class Tokenizer {
 
   /** From a parsed `tokenizer.json`; `source` names it in errors. */
   static fromDocument(document: TokenizerDocument, settings: Partial<TokenizerSettings> = {}, source = "tokenizer.json"): Tokenizer {
-    const patched = withoutDecoderCleanup(document);
+    // transformers ignores a tokenizer.json's own truncation and padding (all-MiniLM-L6-v2's say 128, Fixed 128):
+    // before each call it sets both to what that call asks for, by default none (set_truncation_and_padding).
+    const patched: TokenizerDocument = { ...withoutDecoderCleanup(document), truncation: null, padding: null };
     let native: NativeTokenizer;
     try {
       native = NativeTokenizer.fromString(JSON.stringify(patched));
