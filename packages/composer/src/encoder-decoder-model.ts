@@ -19,6 +19,7 @@ import {
   unsupportedHFSettings,
   type DecodeStepArgs,
   type DecodeStepResult,
+  type GenerateOptions,
   type GenerateOutput,
   type GenerationConfig,
   type GenerationInputs,
@@ -540,8 +541,13 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
    * Generates decoder sequences (greedy, beam search or sampling, with Hugging Face's semantics). Defaults come
    * from `generationConfigJSON()`; `config` overrides them. A stored setting this project does not implement but
    * that would change transformers' output (e.g. `forced_eos_token_id`) is a `GenerationError`, never ignored.
+   * `generateOptions.streamer` receives the tokens as they are generated (see `TextStreamer`).
    */
-  async generate(inputs: GenerationInputs, config: Partial<GenerationConfig> = {}): Promise<GenerateOutput> {
+  async generate(
+    inputs: GenerationInputs,
+    config: Partial<GenerationConfig> = {},
+    generateOptions: GenerateOptions = {},
+  ): Promise<GenerateOutput> {
     this.#live();
     const stored = this.generationConfigJSON();
     const source = this.#generationFile?.path ?? "the model config (config.json)";
@@ -556,7 +562,7 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
         unsupported[0]!.split("=")[0],
       );
     }
-    return runGeneration(this, inputs, merged);
+    return runGeneration(this, inputs, merged, generateOptions);
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { GenerationConfig } from "./configuration.js";
 import { GenerationError } from "./errors.js";
-import type { GenerateOutput } from "./generate.js";
+import type { GenerateOptions, GenerateOutput } from "./generate.js";
 import type { GenerationInputs } from "./model-interface.js";
 
 /**
@@ -17,7 +17,11 @@ export interface TextTokenizer {
 
 /** Anything with `generate(inputs, config)`, such as `EncoderDecoderModel` (whose checkpoint defaults apply). */
 export interface TextGenerator {
-  generate(inputs: GenerationInputs, config?: Partial<GenerationConfig>): Promise<GenerateOutput>;
+  generate(
+    inputs: GenerationInputs,
+    config?: Partial<GenerationConfig>,
+    options?: GenerateOptions,
+  ): Promise<GenerateOutput>;
 }
 
 /** Options of `generateText`: tokenizer(s) plus any generation setting. */
@@ -30,6 +34,8 @@ export interface GenerateTextOptions extends Partial<GenerationConfig> {
   targetTokenizer?: TextTokenizer;
   /** Truncate source texts to this many tokens (default: the tokenizer's model maximum). */
   maxInputLength?: number;
+  /** Passed to `generate` (e.g. a `TextStreamer` on the target tokenizer): one text, greedy search or sampling. */
+  streamer?: GenerateOptions["streamer"];
 }
 
 /**
@@ -41,7 +47,7 @@ export async function generateText(
   texts: readonly string[],
   options: GenerateTextOptions,
 ): Promise<string[]> {
-  const { tokenizer, sourceTokenizer, targetTokenizer, maxInputLength, ...config } = options;
+  const { tokenizer, sourceTokenizer, targetTokenizer, maxInputLength, streamer, ...config } = options;
   const source = sourceTokenizer ?? tokenizer;
   const target = targetTokenizer ?? tokenizer;
   if (source === undefined || target === undefined) {
@@ -57,6 +63,10 @@ export async function generateText(
     truncation: true,
     ...(maxInputLength !== undefined ? { maxLength: maxInputLength } : {}),
   });
-  const out = await model.generate({ inputIds: encoded.inputIds, attentionMask: encoded.attentionMask }, config);
+  const out = await model.generate(
+    { inputIds: encoded.inputIds, attentionMask: encoded.attentionMask },
+    config,
+    streamer !== undefined ? { streamer } : {},
+  );
   return target.batchDecode(out.sequences, { skipSpecialTokens: true });
 }

@@ -14,6 +14,16 @@ import type { SearchContext, SearchOutput } from "./search/context.js";
 import { greedySearch } from "./search/greedy.js";
 import { sampleSearch } from "./search/sample.js";
 import { EosTokenCriteria, MaxLengthCriteria, StoppingCriteriaList } from "./stopping-criteria.js";
+import type { BaseStreamer } from "./streamers.js";
+
+/** What `generate` takes besides the generation settings (transformers' other `generate()` arguments). */
+export interface GenerateOptions {
+  /**
+   * Receives the decoder prompt, then every step's tokens, then `end()` (transformers' `streamer`); greedy search
+   * and sampling only: with `numBeams` > 1 `generate` throws, as transformers does.
+   */
+  streamer?: BaseStreamer;
+}
 
 /** What `generate` returns. */
 export interface GenerateOutput {
@@ -197,10 +207,19 @@ export async function generate<E, C>(
   model: Seq2SeqStepModel<E, C>,
   inputs: GenerationInputs,
   config: Partial<GenerationConfig> = {},
+  options: GenerateOptions = {},
 ): Promise<GenerateOutput> {
   checkGenerationOptions(config);
   const settings = resolveGenerationSettings(inputs, mergeGenerationConfig(config));
   const { config: cfg } = settings;
+  const { streamer } = options;
+  if (streamer !== undefined && cfg.numBeams > 1) {
+    throw new GenerationError(
+      "invalid_config",
+      `a streamer cannot be used with beam search (numBeams is ${cfg.numBeams}): set numBeams (num_beams) to 1`,
+      "numBeams",
+    );
+  }
   const attentionMask = inputs.attentionMask ?? inputs.inputIds.map((row) => row.map(() => 1));
   const rowsPerInput = cfg.numBeams > 1 ? cfg.numBeams : cfg.doSample ? cfg.numReturnSequences : 1;
 
@@ -229,8 +248,13 @@ export async function generate<E, C>(
         ...(settings.eosTokenIds.length > 0 ? [new EosTokenCriteria(settings.eosTokenIds)] : []),
       ]),
       useCache: cfg.useCache,
+      ...(streamer !== undefined ? { streamer } : {}),
       outputScores: cfg.outputScores,
     };
+    // As transformers: the prompt of every (expanded) row goes to the streamer before the first step.
+    if (streamer !== undefined) {
+      await streamer.put(settings.prompts.flatMap((p) => Array.from({ length: rowsPerInput }, () => p)));
+    }
     let out: SearchOutput;
     if (cfg.numBeams > 1) {
       out = await beamSearch(ctx, {
@@ -245,6 +269,7 @@ export async function generate<E, C>(
     } else {
       out = await greedySearch(ctx);
     }
+    if (streamer !== undefined) await streamer.end();
     return out;
   } finally {
     model.disposeEncoderState(encoderState);

@@ -10,7 +10,20 @@ export {
   type GenerationConfig,
 } from "./configuration.js";
 export { GenerationError, type GenerationErrorCode } from "./errors.js";
-export { generate, resolveGenerationSettings, type GenerateOutput } from "./generate.js";
+export { generate, resolveGenerationSettings, type GenerateOptions, type GenerateOutput } from "./generate.js";
+export {
+  isCJKCodePoint,
+  StreamerTimeoutError,
+  TextIteratorStreamer,
+  TextStreamer,
+  type BaseStreamer,
+  type StreamedTokens,
+  type StreamerDecodeOptions,
+  type StreamerTokenizer,
+  type TextCallback,
+  type TextIteratorStreamerOptions,
+  type TextStreamerOptions,
+} from "./streamers.js";
 export {
   buildLogitsProcessors,
   LogitsProcessorList,

@@ -1,6 +1,7 @@
 import type { LogitsProcessor } from "../logits-processors.js";
 import type { Seq2SeqStepModel } from "../model-interface.js";
 import type { StoppingCriteria } from "../stopping-criteria.js";
+import type { BaseStreamer } from "../streamers.js";
 
 /** Everything a search strategy needs, already validated and resolved by `generate`. */
 export interface SearchContext<EncoderState, Cache> {
@@ -21,6 +22,8 @@ export interface SearchContext<EncoderState, Cache> {
   stoppingCriteria: StoppingCriteria;
   useCache: boolean;
   outputScores: boolean;
+  /** Greedy search and sampling put each step's tokens (`[rows]`) here. */
+  streamer?: BaseStreamer;
 }
 
 /** What a search strategy returns. */

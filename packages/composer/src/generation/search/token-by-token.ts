@@ -30,6 +30,7 @@ export async function tokenByTokenSearch<E, C>(
         const token = unfinished[row] ? choose(scores, row * vocabSize, vocabSize) : ctx.padTokenId;
         sequences[row]!.push(token);
       }
+      if (ctx.streamer !== undefined) await ctx.streamer.put(sequences.map((s) => s[s.length - 1]!));
       const done = ctx.stoppingCriteria.isDone(sequences);
       for (let row = 0; row < sequences.length; row++) if (done[row]) unfinished[row] = false;
       if (!unfinished.includes(true)) break;
