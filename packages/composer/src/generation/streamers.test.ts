@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import type { GenerationConfig } from "./configuration.js";
 import { GenerationError } from "./errors.js";
 import { generate } from "./generate.js";
 import {
@@ -156,13 +157,17 @@ test("generate with a streamer: beam search refused before the encoder; TextStre
   await assert.rejects(
     generate(model, { inputIds: [[7]] }, { ...special, numBeams: 2 }, { streamer: new Recorder() }),
     (e: unknown) =>
-      e instanceof GenerationError && e.code === "invalid_config" && e.setting === "numBeams" && /beam search/.test(e.message),
+      e instanceof GenerationError &&
+      e.code === "invalid_config" &&
+      e.setting === "numBeams" &&
+      /beam search/.test(e.message),
   );
   assert.equal(model.encodedRows, 0);
-  for (const [inputs, cfg] of [
+  const batches: [{ inputIds: number[][] }, Partial<GenerationConfig>][] = [
     [{ inputIds: [[7], [8]] }, special],
     [{ inputIds: [[7]] }, { ...special, doSample: true, numReturnSequences: 2, seed: 1 }],
-  ] as const) {
+  ];
+  for (const [inputs, cfg] of batches) {
     const m = new ToyModel(vocab.length, table);
     await assert.rejects(
       generate(m, inputs, cfg, { streamer: new TextStreamer(tokenizer) }),
@@ -173,7 +178,10 @@ test("generate with a streamer: beam search refused before the encoder; TextStre
 });
 
 test("TextIteratorStreamer: for await yields the text while generate runs; it joins to the full decode", async () => {
-  const streamer = new TextIteratorStreamer(tokenizer, { skipPrompt: true, decodeOptions: { skipSpecialTokens: true } });
+  const streamer = new TextIteratorStreamer(tokenizer, {
+    skipPrompt: true,
+    decodeOptions: { skipSpecialTokens: true },
+  });
   const running = generate(new ToyModel(vocab.length, table), { inputIds: [[7]] }, special, { streamer });
   const pieces: string[] = [];
   for await (const text of streamer) pieces.push(text);
