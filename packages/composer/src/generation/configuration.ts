@@ -36,6 +36,13 @@ export interface GenerationConfig {
   repetitionPenalty: number;
   /** Token sequences that must never be generated (a single-token entry bans that token everywhere). */
   badWordsIds: number[][] | undefined;
+  /**
+   * Diverse beam search: the beams are split into this many groups (it must divide `numBeams`); 1 is plain beam
+   * search. Follows transformers 4.56, the last line with it in the core. Default 1.
+   */
+  numBeamGroups: number;
+  /** Diverse beam search: subtracted from a token's score for each beam of an earlier group that chose it. Default 0. */
+  diversityPenalty: number;
   /** Sequences returned per input (at most `numBeams` for beam search). Default 1. */
   numReturnSequences: number;
   /** Sample from the processed distribution instead of taking the best tokens. Default false. */
@@ -80,6 +87,8 @@ export const defaultGenerationConfig: Readonly<GenerationConfig> = Object.freeze
   noRepeatNgramSize: 0,
   repetitionPenalty: 1,
   badWordsIds: undefined,
+  numBeamGroups: 1,
+  diversityPenalty: 0,
   numReturnSequences: 1,
   doSample: false,
   temperature: 1,
@@ -106,6 +115,8 @@ const hfKeys: { readonly [K in keyof GenerationConfig]: string } = {
   noRepeatNgramSize: "no_repeat_ngram_size",
   repetitionPenalty: "repetition_penalty",
   badWordsIds: "bad_words_ids",
+  numBeamGroups: "num_beam_groups",
+  diversityPenalty: "diversity_penalty",
   numReturnSequences: "num_return_sequences",
   doSample: "do_sample",
   temperature: "temperature",
@@ -179,8 +190,6 @@ const UNSUPPORTED_HF_SETTINGS: Readonly<Record<string, { neutral: unknown; sampl
   encoder_no_repeat_ngram_size: { neutral: 0 },
   renormalize_logits: { neutral: false },
   remove_invalid_values: { neutral: false },
-  num_beam_groups: { neutral: 1 },
-  diversity_penalty: { neutral: 0 },
   constraints: { neutral: null },
   force_words_ids: { neutral: null },
   stop_strings: { neutral: null },

@@ -12,6 +12,7 @@ import { SeededRandom } from "./random.js";
 import { beamSearch } from "./search/beam-search.js";
 import type { SearchContext, SearchOutput } from "./search/context.js";
 import { greedySearch } from "./search/greedy.js";
+import { groupBeamSearch } from "./search/group-beam-search.js";
 import { sampleSearch } from "./search/sample.js";
 import { EosTokenCriteria, MaxLengthCriteria, StoppingCriteriaList } from "./stopping-criteria.js";
 import type { BaseStreamer } from "./streamers.js";
@@ -137,6 +138,40 @@ export function resolveGenerationSettings(inputs: GenerationInputs, config: Gene
       "numBeams",
     );
   }
+  requireInteger(config, "numBeamGroups", 1);
+  if (config.numBeams % config.numBeamGroups !== 0) {
+    throw new GenerationError(
+      "invalid_config",
+      `numBeamGroups (num_beam_groups, ${config.numBeamGroups}) must divide numBeams (num_beams, ${config.numBeams})`,
+      "numBeamGroups",
+    );
+  }
+  if (!Number.isFinite(config.diversityPenalty)) {
+    throw new GenerationError("invalid_config", "diversityPenalty (diversity_penalty) must be finite", "diversityPenalty");
+  }
+  if (config.numBeamGroups > 1 && config.diversityPenalty === 0) {
+    throw new GenerationError(
+      "invalid_config",
+      "diverse beam search (numBeamGroups > 1) needs diversityPenalty (diversity_penalty) other than 0, as in " +
+        "transformers: otherwise the groups are identical",
+      "diversityPenalty",
+    );
+  }
+  if (config.numBeamGroups === 1 && config.diversityPenalty !== 0) {
+    throw new GenerationError(
+      "invalid_config",
+      "diversityPenalty (diversity_penalty) only applies to diverse beam search: set numBeamGroups (num_beam_groups) " +
+        "above 1 or diversityPenalty to 0",
+      "diversityPenalty",
+    );
+  }
+  if (config.numBeamGroups > 1 && config.doSample) {
+    throw new GenerationError(
+      "invalid_config",
+      "diverse beam search (numBeamGroups > 1) cannot sample, as in transformers: set doSample (do_sample) to false",
+      "numBeamGroups",
+    );
+  }
   if (config.doSample && config.numBeams > 1) {
     throw new GenerationError(
       "invalid_config",
@@ -256,7 +291,16 @@ export async function generate<E, C>(
       await streamer.put(settings.prompts.flatMap((p) => Array.from({ length: rowsPerInput }, () => p)));
     }
     let out: SearchOutput;
-    if (cfg.numBeams > 1) {
+    if (cfg.numBeamGroups > 1) {
+      out = await groupBeamSearch(ctx, {
+        numBeams: cfg.numBeams,
+        numBeamGroups: cfg.numBeamGroups,
+        diversityPenalty: cfg.diversityPenalty,
+        lengthPenalty: cfg.lengthPenalty,
+        earlyStopping: cfg.earlyStopping,
+        numReturnSequences: cfg.numReturnSequences,
+      });
+    } else if (cfg.numBeams > 1) {
       out = await beamSearch(ctx, {
         numBeams: cfg.numBeams,
         lengthPenalty: cfg.lengthPenalty,

@@ -45,6 +45,12 @@ export type {
 export { SeededRandom } from "./random.js";
 export { BeamHypotheses, type Hypothesis } from "./search/beam-hypotheses.js";
 export { beamSearch, type BeamSearchOptions } from "./search/beam-search.js";
+export {
+  applyHammingDiversity,
+  groupBeamSearch,
+  LegacyBeamHypotheses,
+  type GroupBeamSearchOptions,
+} from "./search/group-beam-search.js";
 export type { SearchContext, SearchOutput } from "./search/context.js";
 export { greedySearch } from "./search/greedy.js";
 export { sampleSearch, sampleToken } from "./search/sample.js";

@@ -1,0 +1,73 @@
+"""Search strategies with real transformers on checkpoints the project saved (strategies-hf.interop.ts).
+
+Diverse (group) beam search left transformers' core after 4.56 (4.57 and 5.x load it from a Hub repo, which the
+offline oracle cannot reach), so `--transformers-4.56` runs on the v4 line's dependencies with transformers 4.56.2,
+the last release with it in the core, installed on first use beside the other lines.
+
+stdin: {"checkpoints": [{"dir", "cases": [{"name", "input_ids", "attention_mask"?, "kwargs": {...}}]}]}
+stdout (last line): {"version", "checkpoints": [{"results": {name: {"sequences", "sequences_scores"?}}}]}
+"""
+import json
+import os
+import subprocess
+import sys
+import warnings
+
+LEGACY = "transformers==4.56.2"
+
+
+def use_legacy_transformers() -> None:
+    lines = next(p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p.endswith(os.path.join("lines", "v4")))
+    target = os.path.join(os.path.dirname(lines), "v4.56")
+    if not os.path.isdir(os.path.join(target, "transformers")):
+        build = f"{target}.build.{os.getpid()}"
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input",
+             "--no-deps", "--target", build, LEGACY],
+            check=True, stdout=sys.stderr,
+        )
+        os.replace(build, target)
+    sys.path.insert(0, target)
+
+
+if "--transformers-4.56" in sys.argv:
+    use_legacy_transformers()
+
+import torch  # noqa: E402
+import transformers  # noqa: E402
+from transformers import EncoderDecoderModel  # noqa: E402
+
+transformers.logging.set_verbosity_error()
+warnings.simplefilter("ignore")
+
+
+def run_checkpoint(request: dict) -> dict:
+    model = EncoderDecoderModel.from_pretrained(request["dir"])
+    model.eval()
+    results = {}
+    for case in request["cases"]:
+        inputs = {"input_ids": torch.tensor(case["input_ids"])}
+        if "attention_mask" in case:
+            inputs["attention_mask"] = torch.tensor(case["attention_mask"])
+        kwargs = dict(case["kwargs"])
+        # JSON has no float type: 1.0 arrives as 1, which transformers' diversity check rejects.
+        for key in ("diversity_penalty", "length_penalty", "repetition_penalty"):
+            if key in kwargs:
+                kwargs[key] = float(kwargs[key])
+        with torch.no_grad():
+            out = model.generate(**inputs, **kwargs, return_dict_in_generate=True, output_scores=True)
+        result = {"sequences": out.sequences.tolist()}
+        if getattr(out, "sequences_scores", None) is not None:
+            result["sequences_scores"] = out.sequences_scores.tolist()
+        results[case["name"]] = result
+    return {"results": results}
+
+
+def main() -> None:
+    request = json.loads(sys.stdin.read())
+    checkpoints = [run_checkpoint(checkpoint) for checkpoint in request["checkpoints"]]
+    print(json.dumps({"version": transformers.__version__, "checkpoints": checkpoints}))
+
+
+if __name__ == "__main__":
+    main()
