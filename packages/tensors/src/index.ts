@@ -28,5 +28,7 @@ export {
   type TensorSource,
 } from "./safetensors/read.js";
 export { readSafetensorsBytes } from "./safetensors/bytes.js";
-export { openCheckpoint, type Checkpoint } from "./safetensors/checkpoint.js";
+export { openCheckpoint, type Checkpoint, type OpenCheckpointOptions } from "./safetensors/checkpoint.js";
+export { openPytorchBin, type OpenPytorchBinOptions } from "./pytorch/bin.js";
+export { PytorchBinError } from "./pytorch/errors.js";
 export { writeSafetensors } from "./safetensors/write.js";

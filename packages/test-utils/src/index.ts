@@ -3,3 +3,4 @@ export { assertClose, maxAbsDiff } from "./close.js";
 export { startOrSkip } from "./start-or-skip.js";
 export { ORACLE_LINES, OracleUnavailableError, runOracle, type OracleLine } from "./oracle.js";
 export { repoRoot } from "./shared.js";
+export { concat, op, stateDictPickle, tensorPickle, torchZip, zipOf, type PickledTensor, type ZipMember } from "./torch-zip.js";

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type * as tf from "@tensorflow/tfjs";
+import { openPytorchBin, type OpenPytorchBinOptions } from "../pytorch/bin.js";
 import { SafetensorsError } from "./errors.js";
 import {
   openSafetensors,
@@ -15,32 +16,38 @@ export type Checkpoint = TensorSource;
 
 export const SINGLE_FILE = "model.safetensors";
 export const INDEX_FILE = "model.safetensors.index.json";
-const PYTORCH_FILES = ["pytorch_model.bin", "pytorch_model.bin.index.json"];
+export const PYTORCH_FILE = "pytorch_model.bin";
+export const PYTORCH_INDEX_FILE = "pytorch_model.bin.index.json";
+
+export type OpenCheckpointOptions = OpenSafetensorsOptions & OpenPytorchBinOptions;
 
 /**
- * Opens the weights of a Hugging Face checkpoint folder. Prefers `model.safetensors`, then the sharded
- * `model.safetensors.index.json`; a folder with only PyTorch `.bin` weights is rejected with
- * `PYTORCH_BIN_NOT_SUPPORTED` (unpickling is not safe to do here, and the Hub offers safetensors).
+ * Opens the weights of a Hugging Face checkpoint folder, in transformers' order: `model.safetensors`, the
+ * sharded `model.safetensors.index.json`, then PyTorch `pytorch_model.bin` and its sharded
+ * `pytorch_model.bin.index.json` (torch.save zip files, read by a restricted unpickler that runs nothing;
+ * see `openPytorchBin`).
  */
-export async function openCheckpoint(dir: string, options: OpenSafetensorsOptions = {}): Promise<Checkpoint> {
+export async function openCheckpoint(dir: string, options: OpenCheckpointOptions = {}): Promise<Checkpoint> {
   const single = join(dir, SINGLE_FILE);
   if (existsSync(single)) return openSafetensors(single, options);
   const index = join(dir, INDEX_FILE);
-  if (existsSync(index)) return openSharded(dir, index, options);
-  const bin = PYTORCH_FILES.find((name) => existsSync(join(dir, name)));
-  if (bin !== undefined) {
-    throw new SafetensorsError(
-      "PYTORCH_BIN_NOT_SUPPORTED",
-      join(dir, bin),
-      `PyTorch ${bin} weights are not supported; this loader needs ${SINGLE_FILE} (or ${INDEX_FILE}). ` +
-        "Use a Hub revision that has safetensors weights, or convert once in Python with " +
-        "`model.save_pretrained(dir, safe_serialization=True)`.",
-    );
-  }
-  throw new SafetensorsError("MISSING_WEIGHTS", dir, `no ${SINGLE_FILE} or ${INDEX_FILE} in the folder`);
+  if (existsSync(index)) return openSharded(dir, index, (path) => openSafetensors(path, options));
+  const bin = join(dir, PYTORCH_FILE);
+  if (existsSync(bin)) return openPytorchBin(bin, options);
+  const binIndex = join(dir, PYTORCH_INDEX_FILE);
+  if (existsSync(binIndex)) return openSharded(dir, binIndex, (path) => openPytorchBin(path, options));
+  throw new SafetensorsError(
+    "MISSING_WEIGHTS",
+    dir,
+    `no ${SINGLE_FILE}, ${INDEX_FILE}, ${PYTORCH_FILE} or ${PYTORCH_INDEX_FILE} in the folder`,
+  );
 }
 
-async function openSharded(dir: string, indexPath: string, options: OpenSafetensorsOptions): Promise<Checkpoint> {
+async function openSharded(
+  dir: string,
+  indexPath: string,
+  open: (path: string) => Promise<SafetensorsFile>,
+): Promise<Checkpoint> {
   const { weightMap, metadata } = readIndex(indexPath);
   const root = resolve(dir);
   const shards = new Map<string, SafetensorsFile>();
@@ -62,7 +69,7 @@ async function openSharded(dir: string, indexPath: string, options: OpenSafetens
           `shard ${JSON.stringify(shard)} does not exist in ${dir}`,
         );
       }
-      shards.set(shard, await openSafetensors(shardPath, options));
+      shards.set(shard, await open(shardPath));
     }
     for (const [name, shard] of weightMap) {
       if (!(shards.get(shard) as SafetensorsFile).has(name)) {

@@ -25,8 +25,18 @@ export type SafetensorsErrorCode =
   | "CLOSED"
   /** `model.safetensors.index.json` is malformed or points at a shard outside the folder or lacking a tensor. */
   | "INVALID_INDEX"
-  /** The folder holds only PyTorch `.bin` weights. */
+  /** No longer thrown: `pytorch_model.bin` folders are read (kept so existing `code` checks still compile). */
   | "PYTORCH_BIN_NOT_SUPPORTED"
+  /** A `pytorch_model.bin` in the pre-1.6 (non-zip) torch.save format: re-save it with torch >= 1.6 or as safetensors. */
+  | "LEGACY_PYTORCH_FORMAT"
+  /** A `pytorch_model.bin` that is not a well-formed zip of stored entries (compressed entries, sizes past the file). */
+  | "INVALID_ZIP"
+  /** `data.pkl` is malformed, or is not a state dict of tensors. */
+  | "INVALID_PICKLE"
+  /** `data.pkl` names a global, calls (REDUCE) or builds (BUILD) something a state dict does not need; nothing is run. */
+  | "UNSAFE_PICKLE"
+  /** `data.pkl` nests deeper or runs more opcodes than the reader allows. */
+  | "PICKLE_LIMIT"
   /** The folder holds no weights at all. */
   | "MISSING_WEIGHTS";
 
