@@ -2,31 +2,22 @@
 
 Diverse (group) beam search left transformers' core after 4.56 (4.57 and 5.x load it from a Hub repo, which the
 offline oracle cannot reach), so `--transformers-4.56` runs on the v4 line's dependencies with transformers 4.56.2,
-the last release with it in the core, installed on first use beside the other lines.
+the last release with it in the core (oracle/requirements-v4.56.txt, installed by oracle/setup.sh).
 
 stdin: {"checkpoints": [{"dir", "cases": [{"name", "input_ids", "attention_mask"?, "kwargs": {...}}]}]}
 stdout (last line): {"version", "checkpoints": [{"results": {name: {"sequences", "sequences_scores"?}}}]}
 """
 import json
 import os
-import subprocess
 import sys
 import warnings
 
-LEGACY = "transformers==4.56.2"
-
-
 def use_legacy_transformers() -> None:
+    """Puts lines/v4.56 (oracle/requirements-v4.56.txt, installed by oracle/setup.sh) before the v4 line."""
     lines = next(p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p.endswith(os.path.join("lines", "v4")))
     target = os.path.join(os.path.dirname(lines), "v4.56")
     if not os.path.isdir(os.path.join(target, "transformers")):
-        build = f"{target}.build.{os.getpid()}"
-        subprocess.run(
-            [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input",
-             "--no-deps", "--target", build, LEGACY],
-            check=True, stdout=sys.stderr,
-        )
-        os.replace(build, target)
+        sys.exit(f"{target} is missing: run oracle/setup.sh (it installs requirements-v4.56.txt)")
     sys.path.insert(0, target)
 
 
