@@ -1,8 +1,11 @@
-import type { EncoderDecoderModel, GenerationConfig } from "@warmstart/composer";
+import type { BaseStreamer, EncoderDecoderModel, GenerationConfig } from "@warmstart/composer";
 import type { Tokenizer } from "@warmstart/tokenizers";
 import type { CommandContext } from "../framework/context.js";
 
-/** Generates for every input in batches, with a progress bar; one output per input, in order. */
+/**
+ * Generates for every input in batches, with a progress bar; one output per input, in order. A `streamer` gets the
+ * tokens as they are made (one input, greedy search or sampling).
+ */
 export async function generateAll(
   ctx: CommandContext,
   model: EncoderDecoderModel,
@@ -11,6 +14,7 @@ export async function generateAll(
   config: Partial<GenerationConfig>,
   batchSize: number,
   maxInputLength?: number,
+  streamer?: BaseStreamer,
 ): Promise<string[]> {
   const { generateText } = await import("@warmstart/composer");
   const bar = ctx.progress("generate", inputs.length);
@@ -22,6 +26,7 @@ export async function generateAll(
       sourceTokenizer: tokenizers.source,
       targetTokenizer: tokenizers.target,
       ...(maxInputLength === undefined ? {} : { maxInputLength }),
+      ...(streamer === undefined ? {} : { streamer }),
     });
     const perInput = Math.max(1, config.numReturnSequences ?? 1);
     // Several returned sequences per input: keep the best (the first), one line out per line in.
