@@ -2,7 +2,8 @@
 
     {"op": "models", "dir": ...}
         real torch / transformers write tiny BERT, RoBERTa, GPT-2 and a composed BERT2BERT twice each under dir:
-        <name>/st (safetensors) and <name>/bin (pytorch_model.bin, save_pretrained(safe_serialization=False)),
+        <name>/st (safetensors) and <name>/bin (pytorch_model.bin: save_pretrained(safe_serialization=False) in
+        transformers 4, config.json + torch.save(state_dict) in 5, which writes only safetensors),
         plus bert-sharded/bin (pytorch_model.bin.index.json shards) and bert-fp16/{st,bin} (model.half()).
         Answers the folder names and, for each model, Python's float32 logits on the probe inputs.
     {"op": "fixtures", "dir": ...}
@@ -36,10 +37,36 @@ def bert_config(**extra):
     return BertConfig(vocab_size=40, hidden_size=16, num_hidden_layers=2, num_attention_heads=2, intermediate_size=32, max_position_embeddings=32, **extra)
 
 
+def save_bin(model, folder, shards=1):
+    """save_pretrained(safe_serialization=False) where the line still writes .bin (transformers 4); transformers 5
+    always writes safetensors, so there the folder gets what older versions wrote: config.json and torch.save of
+    the state dict (tied weights share a storage), split into HF-named shards with an index when shards > 1."""
+    if transformers.__version__.startswith("4."):
+        kwargs = {} if shards == 1 else {"max_shard_size": "20KB"}
+        model.save_pretrained(folder, safe_serialization=False, **kwargs)
+        return
+    os.makedirs(folder, exist_ok=True)
+    model.config.save_pretrained(folder)
+    state = model.state_dict()
+    if shards == 1:
+        torch.save(state, os.path.join(folder, "pytorch_model.bin"))
+        return
+    names = list(state)
+    weight_map = {}
+    for i in range(shards):
+        shard = f"pytorch_model-{i + 1:05d}-of-{shards:05d}.bin"
+        part = {k: state[k] for k in names[i::shards]}
+        torch.save(part, os.path.join(folder, shard))
+        weight_map.update({k: shard for k in part})
+    total = sum(v.numel() * v.element_size() for v in state.values())
+    with open(os.path.join(folder, "pytorch_model.bin.index.json"), "w") as f:
+        json.dump({"metadata": {"total_size": total}, "weight_map": weight_map}, f, indent=2)
+
+
 def save_twice(model, root, name):
     model.eval()
     model.save_pretrained(os.path.join(root, name, "st"))
-    model.save_pretrained(os.path.join(root, name, "bin"), safe_serialization=False)
+    save_bin(model, os.path.join(root, name, "bin"))
 
 
 def models(request):
@@ -51,7 +78,7 @@ def models(request):
         bert = BertModel(bert_config())
         save_twice(bert, root, "bert")
         out["bert"] = bert(input_ids=ids, attention_mask=mask).last_hidden_state.flatten().tolist()
-        bert.save_pretrained(os.path.join(root, "bert-sharded", "bin"), safe_serialization=False, max_shard_size="20KB")
+        save_bin(bert, os.path.join(root, "bert-sharded", "bin"), shards=3)
         half = BertModel(bert_config()).half()
         save_twice(half, root, "bert-fp16")
         out["bert-fp16"] = half.float()(input_ids=ids, attention_mask=mask).last_hidden_state.flatten().tolist()
