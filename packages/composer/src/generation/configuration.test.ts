@@ -96,9 +96,9 @@ test("without generation_config.json: config.json's top-level settings, then the
 });
 
 test("stored settings this project does not implement: neutral values pass, others are named", () => {
-  const stored = { forced_eos_token_id: 4, typical_p: 0.9, suppress_tokens: null, begin_suppress_tokens: [], my_custom: 1, encoder_repetition_penalty: 1 };
-  assert.deepEqual(unsupportedHFSettings(stored, false), ["forced_eos_token_id=4"], "typical_p only matters when sampling");
-  assert.deepEqual(unsupportedHFSettings(stored, true), ["forced_eos_token_id=4", "typical_p=0.9"]);
+  const stored = { guidance_scale: 1.5, top_h: 0.4, token_healing: null, low_memory: false, my_custom: 1, typical_p: 0.9 };
+  assert.deepEqual(unsupportedHFSettings(stored, false), ["guidance_scale=1.5"], "top_h only matters when sampling");
+  assert.deepEqual(unsupportedHFSettings(stored, true), ["guidance_scale=1.5", "top_h=0.4"]);
   assert.deepEqual(unsupportedHFSettings({ typical_p: 1, low_memory: false, min_new_tokens: 2 }, true), []);
 });
 
@@ -110,7 +110,8 @@ test("per-call options must be GenerationConfig fields: snake_case, unsupported 
       (e: unknown) => e instanceof GenerationError && e.code === "unsupported_setting" && pattern.test(e.message),
     );
   code({ num_beams: 2 }, /use "numBeams"/);
-  code({ forcedEosTokenId: 3 }, /forced_eos_token_id\) is not implemented/);
-  code({ typical_p: 0.5 }, /not implemented/);
+  code({ guidanceScale: 3 }, /guidance_scale\) is not implemented/);
+  code({ top_h: 0.5 }, /not implemented/);
+  code({ typical_p: 0.5 }, /use "typicalP"/);
   code({ numBeam: 2 }, /not a generation setting/);
 });

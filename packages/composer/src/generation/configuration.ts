@@ -34,8 +34,43 @@ export interface GenerationConfig {
   noRepeatNgramSize: number;
   /** CTRL-style penalty on already generated tokens; 1 disables. Default 1. */
   repetitionPenalty: number;
-  /** Token sequences that must never be generated (a single-token entry bans that token everywhere). */
+  /**
+   * Token sequences that must never be generated (a single-token entry bans that token everywhere; an entry whose
+   * prefix is longer than the sequence so far is ignored; an id outside the vocabulary is an error).
+   */
   badWordsIds: number[][] | undefined;
+  /**
+   * Additive biases on token sequences, transformers' list format: `[[tokenIds, bias], ...]`. A one-token entry
+   * biases that token at every step; a longer one biases its last token when the sequence ends with the rest.
+   */
+  sequenceBias: [number[], number][] | undefined;
+  /** Tokens whose score is set to -Infinity at every step. */
+  suppressTokens: number[] | undefined;
+  /**
+   * Tokens suppressed at the first generated position only (the second when the prompt is the start token alone and
+   * `forcedBosTokenId` is set).
+   */
+  beginSuppressTokens: number[] | undefined;
+  /** Token forced as the first generated token (after the decoder start token). */
+  forcedBosTokenId: number | undefined;
+  /** Token(s) forced when the next token reaches `maxLength` (the last position). */
+  forcedEosTokenId: number | number[] | undefined;
+  /**
+   * `[startIndex, decayFactor]`: after `startIndex` generated tokens, eos scores grow by
+   * `|score| * (decayFactor ** (generated - startIndex) - 1)`.
+   */
+  exponentialDecayLengthPenalty: [number, number] | undefined;
+  /**
+   * Multiplies the scores of the encoder input's tokens (positive ones by the penalty, negative ones by its inverse),
+   * making them more likely for values above 1; 1 disables. Default 1.
+   */
+  encoderRepetitionPenalty: number;
+  /** n-grams of the encoder input may not be repeated in the output; 0 disables. Default 0. */
+  encoderNoRepeatNgramSize: number;
+  /** Log-softmax the scores after every processor and warper. Default false. */
+  renormalizeLogits: boolean;
+  /** NaN scores become 0 and ±Infinity the float32 extremes, before the length-penalty and suppression steps. Default false. */
+  removeInvalidValues: boolean;
   /**
    * Diverse beam search: the beams are split into this many groups (it must divide `numBeams`); 1 is plain beam
    * search. Follows transformers 4.56, the last line with it in the core. Default 1.
@@ -53,6 +88,14 @@ export interface GenerationConfig {
   topK: number;
   /** Sampling keeps the smallest set of tokens whose probability reaches p; 1 disables. Default 1. */
   topP: number;
+  /** Sampling keeps tokens at least `minP` times as likely as the most likely one; unset disables. */
+  minP: number | undefined;
+  /** Locally typical sampling: keeps the most typical tokens up to this mass; 1 disables. Default 1. */
+  typicalP: number;
+  /** Sampling drops tokens less likely than this, when in (0, 1); 0 disables. Default 0. */
+  epsilonCutoff: number;
+  /** Eta sampling: drops tokens below `min(eta, sqrt(eta) * exp(-entropy))`, when in (0, 1); 0 disables. Default 0. */
+  etaCutoff: number;
   /** Seed of the sampling random number generator: the same seed gives the same samples; unset draws a random seed. */
   seed: number | undefined;
   /** First decoder token of every sequence. */
@@ -87,6 +130,16 @@ export const defaultGenerationConfig: Readonly<GenerationConfig> = Object.freeze
   noRepeatNgramSize: 0,
   repetitionPenalty: 1,
   badWordsIds: undefined,
+  sequenceBias: undefined,
+  suppressTokens: undefined,
+  beginSuppressTokens: undefined,
+  forcedBosTokenId: undefined,
+  forcedEosTokenId: undefined,
+  exponentialDecayLengthPenalty: undefined,
+  encoderRepetitionPenalty: 1,
+  encoderNoRepeatNgramSize: 0,
+  renormalizeLogits: false,
+  removeInvalidValues: false,
   numBeamGroups: 1,
   diversityPenalty: 0,
   numReturnSequences: 1,
@@ -94,6 +147,10 @@ export const defaultGenerationConfig: Readonly<GenerationConfig> = Object.freeze
   temperature: 1,
   topK: 50,
   topP: 1,
+  minP: undefined,
+  typicalP: 1,
+  epsilonCutoff: 0,
+  etaCutoff: 0,
   seed: undefined,
   decoderStartTokenId: undefined,
   bosTokenId: undefined,
@@ -115,6 +172,16 @@ const hfKeys: { readonly [K in keyof GenerationConfig]: string } = {
   noRepeatNgramSize: "no_repeat_ngram_size",
   repetitionPenalty: "repetition_penalty",
   badWordsIds: "bad_words_ids",
+  sequenceBias: "sequence_bias",
+  suppressTokens: "suppress_tokens",
+  beginSuppressTokens: "begin_suppress_tokens",
+  forcedBosTokenId: "forced_bos_token_id",
+  forcedEosTokenId: "forced_eos_token_id",
+  exponentialDecayLengthPenalty: "exponential_decay_length_penalty",
+  encoderRepetitionPenalty: "encoder_repetition_penalty",
+  encoderNoRepeatNgramSize: "encoder_no_repeat_ngram_size",
+  renormalizeLogits: "renormalize_logits",
+  removeInvalidValues: "remove_invalid_values",
   numBeamGroups: "num_beam_groups",
   diversityPenalty: "diversity_penalty",
   numReturnSequences: "num_return_sequences",
@@ -122,6 +189,10 @@ const hfKeys: { readonly [K in keyof GenerationConfig]: string } = {
   temperature: "temperature",
   topK: "top_k",
   topP: "top_p",
+  minP: "min_p",
+  typicalP: "typical_p",
+  epsilonCutoff: "epsilon_cutoff",
+  etaCutoff: "eta_cutoff",
   seed: "seed",
   decoderStartTokenId: "decoder_start_token_id",
   bosTokenId: "bos_token_id",
@@ -159,14 +230,40 @@ function readField(field: keyof GenerationConfig, value: unknown, source: string
     case "doSample":
     case "outputScores":
     case "useCache":
+    case "renormalizeLogits":
+    case "removeInvalidValues":
       if (typeof value === "boolean") return value;
       return bad("a boolean");
     case "eosTokenId":
+    case "forcedEosTokenId":
       if (Number.isInteger(value) || isIdList(value)) return value;
       return bad("a token id or a list of token ids");
     case "badWordsIds":
       if (Array.isArray(value) && value.every(isIdList)) return value;
       return bad("a list of token-id lists");
+    case "suppressTokens":
+    case "beginSuppressTokens":
+      if (isIdList(value)) return value;
+      return bad("a list of token ids");
+    case "sequenceBias":
+      if (
+        Array.isArray(value) &&
+        value.every((e) => Array.isArray(e) && e.length === 2 && isIdList(e[0]) && typeof e[1] === "number")
+      ) {
+        return value;
+      }
+      return bad("a list of [token ids, bias] pairs");
+    case "exponentialDecayLengthPenalty":
+      if (
+        Array.isArray(value) &&
+        value.length === 2 &&
+        Number.isInteger(value[0]) &&
+        typeof value[1] === "number" &&
+        Number.isFinite(value[1])
+      ) {
+        return value;
+      }
+      return bad("[start index, decay factor]");
     default:
       if (typeof value === "number" && Number.isFinite(value)) return value;
       return bad("a finite number");
@@ -180,16 +277,6 @@ function readField(field: keyof GenerationConfig, value: unknown, source: string
  * `samplingOnly` ones only matter with `do_sample`, as in transformers (which warns and ignores them otherwise).
  */
 const UNSUPPORTED_HF_SETTINGS: Readonly<Record<string, { neutral: unknown; samplingOnly?: true }>> = {
-  forced_bos_token_id: { neutral: null },
-  forced_eos_token_id: { neutral: null },
-  suppress_tokens: { neutral: null },
-  begin_suppress_tokens: { neutral: null },
-  sequence_bias: { neutral: null },
-  exponential_decay_length_penalty: { neutral: null },
-  encoder_repetition_penalty: { neutral: 1 },
-  encoder_no_repeat_ngram_size: { neutral: 0 },
-  renormalize_logits: { neutral: false },
-  remove_invalid_values: { neutral: false },
   constraints: { neutral: null },
   force_words_ids: { neutral: null },
   stop_strings: { neutral: null },
@@ -200,14 +287,10 @@ const UNSUPPORTED_HF_SETTINGS: Readonly<Record<string, { neutral: unknown; sampl
   dola_layers: { neutral: null },
   low_memory: { neutral: null },
   token_healing: { neutral: null },
-  typical_p: { neutral: 1, samplingOnly: true },
-  epsilon_cutoff: { neutral: 0, samplingOnly: true },
-  eta_cutoff: { neutral: 0, samplingOnly: true },
-  min_p: { neutral: null, samplingOnly: true },
   top_h: { neutral: null, samplingOnly: true },
 };
 
-/** camelCase spellings of the unsupported settings, so that a per-call `{ typicalP: 0.9 }` is recognised too. */
+/** camelCase spellings of the unsupported settings, so that a per-call `{ guidanceScale: 2 }` is recognised too. */
 const unsupportedByCamelName = new Map(
   Object.keys(UNSUPPORTED_HF_SETTINGS).map((key) => [key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), key]),
 );

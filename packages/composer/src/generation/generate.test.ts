@@ -92,7 +92,7 @@ test("decoderInputIds without the start token get it prepended (only when no row
 });
 
 test("options that are not GenerationConfig fields are rejected, not ignored", async () => {
-  await rejects({ ...special, typicalP: 0.9 } as never, "unsupported_setting", "typicalP", /not implemented/);
+  await rejects({ ...special, topH: 0.9 } as never, "unsupported_setting", "topH", /not implemented/);
   await rejects({ ...special, max_new_tokens: 3 } as never, "unsupported_setting", "max_new_tokens", /maxNewTokens/);
 });
 

@@ -226,7 +226,11 @@ export function resolveGenerationSettings(inputs: GenerationInputs, config: Gene
   }
   const minLength = config.minNewTokens !== undefined ? promptLength + config.minNewTokens : config.minLength;
   // Built here so that invalid processor settings fail before the encoder runs.
-  const processors = buildLogitsProcessors({ ...config, minLength }, eosTokenIds);
+  const processors = buildLogitsProcessors({ ...config, minLength }, eosTokenIds, {
+    encoderInputIds: inputIds,
+    promptLength,
+    maxLength,
+  });
   return { config, prompts, maxLength, eosTokenIds, padTokenId, beamFillTokenId, processors };
 }
 

@@ -76,7 +76,7 @@ test("generation_config.json replaces config.json; unknown keys survive load and
     pad_token_id: 0,
     max_length: 7,
     min_new_tokens: 2,
-    typical_p: 0.9,
+    top_h: 0.9,
     suppress_tokens: null,
     my_custom: { a: 1 },
   };
@@ -91,11 +91,11 @@ test("generation_config.json replaces config.json; unknown keys survive load and
     for (const [i, token] of row.entries()) {
       if (i > 0 && i < row.length - 1) assert.ok(token !== 5 && token !== 9, "any eos of the list ends the sequence");
     }
-    // typical_p only matters when sampling (transformers ignores it otherwise); sampling with it is refused.
+    // top_h only matters when sampling (transformers ignores it otherwise); sampling with it is refused.
     await assert.rejects(
       model.generate(inputs, { doSample: true, seed: 1 }),
       (e: unknown) =>
-        e instanceof GenerationError && e.code === "unsupported_setting" && /typical_p=0.9/.test(e.message),
+        e instanceof GenerationError && e.code === "unsupported_setting" && /top_h=0.9/.test(e.message),
     );
     await model.savePretrained(join(scratch, "with-file-saved"));
   } finally {
@@ -105,19 +105,19 @@ test("generation_config.json replaces config.json; unknown keys survive load and
 });
 
 test("a stored setting transformers would apply but this project does not implement is an error naming it", async () => {
-  const dir = await variant("forced-eos", () => {}, {
+  const dir = await variant("guidance-scale", () => {}, {
     decoder_start_token_id: 2,
     eos_token_id: 5,
     pad_token_id: 0,
-    forced_eos_token_id: 4,
+    guidance_scale: 2,
   });
   const model = await EncoderDecoderModel.fromPretrained(dir);
   try {
     await assert.rejects(model.generate(inputs, { maxNewTokens: 3 }), (e: unknown) => {
       assert.ok(e instanceof GenerationError);
       assert.equal(e.code, "unsupported_setting");
-      assert.equal(e.setting, "forced_eos_token_id");
-      assert.match(e.message, /generation_config\.json sets forced_eos_token_id=4/);
+      assert.equal(e.setting, "guidance_scale");
+      assert.match(e.message, /generation_config\.json sets guidance_scale=2/);
       return true;
     });
   } finally {
