@@ -23,7 +23,7 @@ export function registerGenerate(program: Command, io: ProgramIO, state: RunStat
         .requiredOption("--model <dir|id>", "an encoder-decoder folder (from compose, train or the demo) or Hub id")
         .option("--input <file|->", "input texts, one per line; - is stdin", "-")
         .option("--output <file>", "write the outputs here instead of stdout")
-        .option("--stream", "print the output as it is generated, word by word (one input, no beam search)"),
+        .option("--stream", "print the output as it is generated (one input, no beam search)"),
     ),
   ).addHelpText(
     "after",
@@ -56,7 +56,7 @@ export function registerGenerate(program: Command, io: ProgramIO, state: RunStat
     let streamer: BaseStreamer | undefined;
     if (options.stream === true) {
       const { TextStreamer } = await import("@warmstart/composer");
-      // Whole words as they are formed, as transformers' TextStreamer prints them; the newline ends the output.
+      // Text as soon as it cannot change, as transformers' TextStreamer prints it; the newline ends the output.
       streamer = new TextStreamer(tokenizers.target, {
         skipPrompt: true,
         decodeOptions: { skipSpecialTokens: true },

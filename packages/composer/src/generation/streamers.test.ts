@@ -14,7 +14,7 @@ import {
 import { ToyModel } from "./test-support/toy-model.js";
 
 // A WordPiece-like toy tokenizer: pieces joined by spaces, "##" pieces glued to the previous one.
-const vocab = ["[PAD]", "[CLS]", "[SEP]", "the", "cat", "##s", "sat", "猫", "##是", "\n", "𠀀", "a", "b"];
+const vocab = ["[PAD]", "[CLS]", "[SEP]", "the", "cat", "##s", "sat", "猫", "##是", "\n", "𠀀", "a", "b", ",", "##!"];
 const SPECIAL = new Set([0, 1, 2]);
 const tokenizer = {
   decodeCalls: 0,
@@ -43,66 +43,76 @@ async function chunks(steps: StreamedTokens[], options: ConstructorParameters<ty
 
 const skip = { decodeOptions: { skipSpecialTokens: true } };
 
-test("TextStreamer emits whole words only: up to the last space, the rest on end()", async () => {
-  const out = await chunks([[ids("[CLS]")], ids("the"), ids("cat"), ids("##s"), ids("sat")], skip);
+// transformers 5's rules (also checked against transformers itself in streamers-hf.interop.ts).
+test("TextStreamer emits letters, digits and spaces at once; after a symbol only up to the last space", async () => {
+  const out = await chunks([[ids("[CLS]")], ids("the"), ids("cat"), ids("##s"), ids(","), ids("sat")], skip);
   assert.deepEqual(out, [
     ["", false], // the prompt ([CLS], skipped by decode)
-    ["", false], // "the": no space yet
-    ["the ", false],
-    ["", false], // "cats" may still grow
-    ["cats ", false],
+    ["the", false],
+    [" cat", false],
+    ["s", false],
+    [" ", false], // " ," holds a symbol: up to the last space
+    [", ", false],
     ["sat", true],
   ]);
-  assert.equal(out.map(([t]) => t).join(""), "the cats sat");
+  assert.equal(out.map(([t]) => t).join(""), "the cats , sat");
+  // A symbol glued to a word waits for the next space.
+  assert.deepEqual(await chunks([ids("a"), ids("##!"), ids("b")]), [
+    ["a", false],
+    ["", false],
+    ["! ", false],
+    ["b", true],
+  ]);
 });
 
 test("TextStreamer: special tokens stay unless decode skips them; skipPrompt drops the first put", async () => {
   const kept = await chunks([[ids("[CLS]")], ids("the"), ids("[SEP]")]);
   assert.deepEqual(kept, [
-    ["", false],
+    ["", false], // "[CLS]" holds symbols
     ["[CLS] ", false],
     ["the ", false],
     ["[SEP]", true],
   ]);
   const skipped = await chunks([[ids("[CLS]")], ids("the"), ids("[SEP]")], { skipPrompt: true });
   assert.deepEqual(skipped, [
-    ["", false],
-    ["the ", false],
+    ["the", false],
+    [" ", false],
     ["[SEP]", true],
   ]);
 });
 
 test("TextStreamer flushes CJK ideographs at once (by code point, astral ones included)", async () => {
-  const out = await chunks([ids("猫"), ids("##是"), ids("the"), ids("cat")], { ...skip, skipPrompt: false });
+  const out = await chunks([ids("猫"), ids("##是"), ids("the"), ids("cat")]);
   assert.deepEqual(out, [
     ["猫", false],
     ["是", false],
-    [" ", false],
-    ["the ", false],
-    ["cat", true],
+    [" the", false],
+    [" cat", false],
+    ["", true],
   ]);
   // U+20000 is two UTF-16 units but one code point, as in Python's indices.
-  const astral = await chunks([ids("𠀀"), ids("a"), ids("b")]);
+  const astral = await chunks([ids("𠀀"), ids("a"), ids("##!"), ids("b")]);
   assert.deepEqual(astral, [
     ["𠀀", false],
-    [" ", false],
-    ["a ", false],
+    [" a", false],
+    ["", false],
+    ["! ", false],
     ["b", true],
   ]);
 });
 
-test("TextStreamer: a newline flushes everything and starts over; end() with nothing left emits ''", async () => {
+test("TextStreamer: a newline flushes and starts over from the last token; end() with nothing left emits ''", async () => {
   const out = await chunks([ids("the"), ids("\n"), ids("cat"), ids("sat")]);
   assert.deepEqual(out, [
-    ["", false],
-    ["the \n", false],
-    ["", false], // the cache restarted: "cat"
-    ["cat ", false],
-    ["sat", true],
+    ["the", false],
+    [" \n", false],
+    [" cat", false], // decoded after the kept "\n", which was printed already
+    [" sat", false],
+    ["", true],
   ]);
   assert.deepEqual(await chunks([ids("the"), ids("\n")]), [
-    ["", false],
-    ["the \n", false],
+    ["the", false],
+    [" \n", false],
     ["", true],
   ]);
 });
@@ -124,7 +134,7 @@ test("TextStreamer can be reused: end() makes the next put a prompt again", asyn
     await streamer.put(ids("cat"));
     await streamer.end();
   }
-  assert.deepEqual(out, ["", "cat", "", "cat"]);
+  assert.deepEqual(out, ["cat", "", "cat", ""]);
 });
 
 // "7|1" → the, "the" → cat, "cat" → [SEP]; "8|..." → sat, [SEP].
@@ -186,7 +196,7 @@ test("TextIteratorStreamer: for await yields the text while generate runs; it jo
   const pieces: string[] = [];
   for await (const text of streamer) pieces.push(text);
   const out = await running;
-  assert.deepEqual(pieces, ["", "the ", "", "cat"]);
+  assert.deepEqual(pieces, ["the", " cat", "", ""]);
   assert.equal(pieces.join(""), await tokenizer.decode(out.sequences[0]!, { skipSpecialTokens: true }));
   // The same streamer streams a second run.
   const again = generate(new ToyModel(vocab.length, table), { inputIds: [[8]] }, special, { streamer });
@@ -204,7 +214,7 @@ test("TextIteratorStreamer: timeoutMs rejects a wait for text that never comes",
   // Text queued before the wait is there at once, the end stops the iteration.
   await streamer.put(ids("the", "cat"));
   await streamer.end();
-  assert.deepEqual(await streamer.next(), { done: false, value: "the " });
-  assert.deepEqual(await streamer.next(), { done: false, value: "cat" });
+  assert.deepEqual(await streamer.next(), { done: false, value: "the cat" });
+  assert.deepEqual(await streamer.next(), { done: false, value: "" });
   assert.deepEqual(await streamer.next(), { done: true, value: undefined });
 });

@@ -53,15 +53,21 @@ export function isCJKCodePoint(cp: number): boolean {
   );
 }
 
+/** Python's `str.isspace()` or a Unicode letter, mark or number (categories L*, M*, N*). */
+function isPlainChar(char: string): boolean {
+  return /^[\s\x1c-\x1f\p{L}\p{M}\p{N}]$/u.test(char);
+}
+
 function isRowBatch(value: StreamedTokens): value is readonly (readonly number[])[] {
   return value.length > 0 && Array.isArray(value[0]);
 }
 
 /**
- * transformers' `TextStreamer`: decodes the tokens seen so far (all of them, so that subword merges and clean-up
- * come out as in a full decode) and emits only text that can no longer change: everything up to the last space,
- * everything when the text ends in a CJK ideograph, everything (and a fresh start) after a newline; `end()`
- * emits the rest. Positions count Unicode code points, as Python's string indices do. Batch size 1 only.
+ * transformers 5's `TextStreamer`: decodes the tokens seen so far (all of them, so that subword merges and clean-up
+ * come out as in a full decode) and emits the new text: all of it when it ends in a newline (then starts over with
+ * the last token as context), when it ends in a CJK ideograph, or when the new part holds only letters, marks,
+ * digits and spaces; otherwise (a symbol, which may still change) only up to the last space. `end()` emits the
+ * rest. Positions count Unicode code points, as Python's string indices do. Batch size 1 only.
  *
  * Emits through `onText`, or override `onFinalizedText`.
  */
@@ -104,13 +110,19 @@ export class TextStreamer implements BaseStreamer {
     const text = Array.from(await this.tokenizer.decode(this.#tokenCache, this.decodeOptions));
     let printable: string;
     if (text.length > 0 && text[text.length - 1] === "\n") {
+      // Start over, but keep the last token as decoding context (a leading space of the next line survives).
       printable = text.slice(this.#printLength).join("");
-      this.#tokenCache = [];
-      this.#printLength = 0;
+      this.#tokenCache = this.#tokenCache.slice(-1);
+      this.#printLength = Array.from(await this.tokenizer.decode(this.#tokenCache, this.decodeOptions)).length;
     } else if (text.length > 0 && isCJKCodePoint(text[text.length - 1]!.codePointAt(0)!)) {
       printable = text.slice(this.#printLength).join("");
       this.#printLength = text.length;
+    } else if (text.slice(this.#printLength).every(isPlainChar)) {
+      // Letters, marks, digits and spaces go out at once (words without spaces stream too).
+      printable = text.slice(this.#printLength).join("");
+      this.#printLength = text.length;
     } else {
+      // A symbol may open some formatting or be half a character: wait for the next space.
       // Up to and including the last space (an empty piece when there is none yet, or none after printLength).
       const upTo = text.lastIndexOf(" ") + 1;
       const piece = text.slice(this.#printLength, upTo);
