@@ -12,6 +12,7 @@ import { EncoderDecoderConfig, type HFConfigJSON, type SpecialTokens } from "./e
 import { ComposerError } from "./errors.js";
 import { createEncoder } from "./families.js";
 import {
+  computeTransitionScores,
   generate as runGeneration,
   generationConfigFromHF,
   GenerationError,
@@ -464,10 +465,53 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
 
   // ---- Seq2SeqStepModel: what generation drives ----
 
-  encode(inputIds: number[][], attentionMask: number[][]): EncoderState {
+  encode(inputIds: number[][], attentionMask: number[][], options: { tokenTypeIds?: number[][] } = {}): EncoderState {
     this.#live();
-    const hidden = tf.tidy(() => this.#project(this.encoder.forward({ inputIds, attentionMask }).lastHiddenState));
+    const hidden = tf.tidy(() =>
+      this.#project(
+        this.encoder.forward({
+          inputIds,
+          attentionMask,
+          ...(options.tokenTypeIds === undefined ? {} : { tokenTypeIds: options.tokenTypeIds }),
+        }).lastHiddenState,
+      ),
+    );
     return { hidden, mask: attentionMask.map((row) => [...row]) };
+  }
+
+  /**
+   * The generation state for encoder outputs computed beforehand (`generate({ encoderOutputs })`): the encoder's
+   * `{ lastHiddenState }` or that tensor, `[batch, sourceLength, encoder hidden]`; projected to the decoder's width
+   * when the model has `enc_to_dec_proj`, as transformers does. The caller keeps (and disposes) the outputs.
+   */
+  encoderStateFromOutputs(encoderOutputs: unknown, attentionMask: number[][]): EncoderState {
+    this.#live();
+    const last =
+      encoderOutputs instanceof tf.Tensor
+        ? encoderOutputs
+        : (encoderOutputs as { lastHiddenState?: unknown } | null)?.lastHiddenState;
+    if (!(last instanceof tf.Tensor) || last.rank !== 3 || last.shape[0] !== attentionMask.length) {
+      throw new ComposerError(
+        "INVALID_INPUT",
+        "encoderOutputs must be the encoder's { lastHiddenState } (or that tensor), [batch, sourceLength, hidden], " +
+          "with one row per attentionMask row",
+      );
+    }
+    const hidden = tf.tidy(() => this.#project(tf.clone(last as tf.Tensor3D)));
+    return { hidden, mask: attentionMask.map((row) => [...row]) };
+  }
+
+  /**
+   * transformers' `compute_transition_scores`: the score of every generated token from `generate()`'s `scores`
+   * (and `beamIndices` for beam search); see `computeTransitionScores`.
+   */
+  computeTransitionScores(
+    sequences: readonly (readonly number[])[],
+    scores: readonly Float32Array[],
+    beamIndices?: readonly (readonly number[])[] | null,
+    normalizeLogits = false,
+  ): number[][] {
+    return computeTransitionScores(sequences, scores, beamIndices, normalizeLogits, this.config.vocabSize);
   }
 
   expandEncoderState(state: EncoderState, timesEach: number): EncoderState {

@@ -111,6 +111,17 @@ export interface GenerationConfig {
   padTokenId: number | undefined;
   /** Also return the processed scores of every step. Default false. */
   outputScores: boolean;
+  /** Also return the raw logits of every step (with `returnDictInGenerate`, as transformers). Default false. */
+  outputLogits: boolean;
+  /**
+   * Return transformers' output fields exactly: `scores` / `sequencesScores` only with `outputScores`, `logits`
+   * with `outputLogits`, `beamIndices` for beam search. Default false (sequences, plus beam scores always).
+   */
+  returnDictInGenerate: boolean;
+  /** Stop every row once generation has run more than this many seconds (the encoder not counted). */
+  maxTime: number | undefined;
+  /** Stop a row once its text ends with one of these strings (needs a tokenizer, as in transformers). */
+  stopStrings: string | string[] | undefined;
   /** Use the decoder's key/value cache. Default true. */
   useCache: boolean;
 }
@@ -157,6 +168,10 @@ export const defaultGenerationConfig: Readonly<GenerationConfig> = Object.freeze
   eosTokenId: undefined,
   padTokenId: undefined,
   outputScores: false,
+  outputLogits: false,
+  returnDictInGenerate: false,
+  maxTime: undefined,
+  stopStrings: undefined,
   useCache: true,
 });
 
@@ -199,6 +214,10 @@ const hfKeys: { readonly [K in keyof GenerationConfig]: string } = {
   eosTokenId: "eos_token_id",
   padTokenId: "pad_token_id",
   outputScores: "output_scores",
+  outputLogits: "output_logits",
+  returnDictInGenerate: "return_dict_in_generate",
+  maxTime: "max_time",
+  stopStrings: "stop_strings",
   useCache: "use_cache",
 };
 
@@ -229,6 +248,8 @@ function readField(field: keyof GenerationConfig, value: unknown, source: string
       return bad('true, false or "never"');
     case "doSample":
     case "outputScores":
+    case "outputLogits":
+    case "returnDictInGenerate":
     case "useCache":
     case "renormalizeLogits":
     case "removeInvalidValues":
@@ -238,6 +259,9 @@ function readField(field: keyof GenerationConfig, value: unknown, source: string
     case "forcedEosTokenId":
       if (Number.isInteger(value) || isIdList(value)) return value;
       return bad("a token id or a list of token ids");
+    case "stopStrings":
+      if (typeof value === "string" || (Array.isArray(value) && value.every((v) => typeof v === "string"))) return value;
+      return bad("a string or a list of strings");
     case "badWordsIds":
       if (Array.isArray(value) && value.every(isIdList)) return value;
       return bad("a list of token-id lists");
@@ -279,8 +303,6 @@ function readField(field: keyof GenerationConfig, value: unknown, source: string
 const UNSUPPORTED_HF_SETTINGS: Readonly<Record<string, { neutral: unknown; samplingOnly?: true }>> = {
   constraints: { neutral: null },
   force_words_ids: { neutral: null },
-  stop_strings: { neutral: null },
-  max_time: { neutral: null },
   guidance_scale: { neutral: null },
   watermarking_config: { neutral: null },
   penalty_alpha: { neutral: null },

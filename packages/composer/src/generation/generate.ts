@@ -6,7 +6,7 @@ import {
   type GenerationConfig,
 } from "./configuration.js";
 import { GenerationError } from "./errors.js";
-import { buildLogitsProcessors, type LogitsProcessorList } from "./logits-processors.js";
+import { buildLogitsProcessors, type LogitsProcessor, type LogitsProcessorList } from "./logits-processors.js";
 import type { GenerationInputs, Seq2SeqStepModel } from "./model-interface.js";
 import { SeededRandom } from "./random.js";
 import { beamSearch } from "./search/beam-search.js";
@@ -14,7 +14,17 @@ import type { SearchContext, SearchOutput } from "./search/context.js";
 import { greedySearch } from "./search/greedy.js";
 import { groupBeamSearch } from "./search/group-beam-search.js";
 import { sampleSearch } from "./search/sample.js";
-import { EosTokenCriteria, MaxLengthCriteria, StoppingCriteriaList } from "./stopping-criteria.js";
+import type { PrefixAllowedTokensFn } from "./prefix-constrained.js";
+import { mergeCustom } from "./prefix-constrained.js";
+import {
+  EosTokenCriteria,
+  MaxLengthCriteria,
+  MaxTimeCriteria,
+  StopStringCriteria,
+  StoppingCriteriaList,
+  type Clock,
+  type StoppingCriteria,
+} from "./stopping-criteria.js";
 import type { BaseStreamer } from "./streamers.js";
 
 /** What `generate` takes besides the generation settings (transformers' other `generate()` arguments). */
@@ -24,6 +34,22 @@ export interface GenerateOptions {
    * and sampling only: with `numBeams` > 1 `generate` throws, as transformers does.
    */
   streamer?: BaseStreamer;
+  /**
+   * Extra stopping criteria (transformers' `stopping_criteria`): one of a built-in criterion's class replaces it, the
+   * others are checked too. Beam search applies them to every candidate, as transformers does.
+   */
+  stoppingCriteria?: readonly StoppingCriteria[];
+  /** Extra logits processors (transformers' `logits_processor`), merged the same way, before the sampling warpers. */
+  logitsProcessor?: readonly LogitsProcessor[];
+  /** Constrained generation: `(batchId, inputIds)` → the allowed next token ids (`PrefixConstrainedLogitsProcessor`). */
+  prefixAllowedTokensFn?: PrefixAllowedTokensFn;
+  /**
+   * Needed with `stopStrings`, as transformers' `tokenizer=`: a `Tokenizer` from `@warmstart/tokenizers`, or
+   * `{ decode, vocabSize, prefixIds }` (a decode function, the vocabulary size and the ids of "abcdef").
+   */
+  tokenizer?: Parameters<typeof StopStringCriteria.fromTokenizer>[0];
+  /** The clock of `maxTime` (seconds); defaults to `performance.now()`. For tests. */
+  clock?: Clock;
 }
 
 /** What `generate` returns. */
@@ -42,6 +68,31 @@ export interface GenerateOutput {
    * processors for greedy search and sampling; log-probabilities after the processors for beam search).
    */
   scores?: Float32Array[];
+  /** With `outputLogits`: the raw logits of every step, each row-major `[rows, vocabSize]`. */
+  logits?: Float32Array[];
+  /**
+   * Beam search with `returnDictInGenerate`: `[returned sequences][generated length]`, the row
+   * (`input * numBeams + beam`) of the step's scores each generated token came from, -1 once it ended (as
+   * transformers' `beam_indices`); `computeTransitionScores` takes it.
+   */
+  beamIndices?: number[][];
+}
+
+/**
+ * The output fields as asked: with `returnDictInGenerate` exactly transformers' (`scores` and beam search's
+ * `sequencesScores` only with `outputScores`, `logits` with `outputLogits`, `beamIndices` for beam search);
+ * without it, `sequences`, beam search's `sequencesScores`, and `scores` / `logits` when asked for.
+ */
+function shapeOutput(out: SearchOutput, cfg: GenerationConfig): GenerateOutput {
+  const result: GenerateOutput = { sequences: out.sequences };
+  const beam = out.beamIndices !== undefined;
+  if (out.sequencesScores !== undefined && (!cfg.returnDictInGenerate || cfg.outputScores)) {
+    result.sequencesScores = out.sequencesScores;
+  }
+  if (cfg.outputScores && out.scores !== undefined) result.scores = out.scores;
+  if (cfg.outputLogits && out.logits !== undefined) result.logits = out.logits;
+  if (cfg.returnDictInGenerate && beam) result.beamIndices = out.beamIndices!;
+  return result;
 }
 
 /** Settings resolved from a config, after validation. */
@@ -99,12 +150,24 @@ function checkMatrix(name: string, rows: unknown, expectedRows?: number, expecte
 }
 
 /** Validates inputs and config and resolves the derived settings; throws `GenerationError`. */
-export function resolveGenerationSettings(inputs: GenerationInputs, config: GenerationConfig): ResolvedSettings {
+export function resolveGenerationSettings(
+  inputs: GenerationInputs,
+  config: GenerationConfig,
+  options: Pick<GenerateOptions, "logitsProcessor" | "prefixAllowedTokensFn"> = {},
+): ResolvedSettings {
   const inputIds = checkMatrix("inputIds", inputs.inputIds);
   if (inputs.attentionMask !== undefined) {
     checkMatrix(
       "attentionMask",
       inputs.attentionMask,
+      inputIds.length,
+      inputIds.map((r) => r.length),
+    );
+  }
+  if (inputs.tokenTypeIds !== undefined) {
+    checkMatrix(
+      "tokenTypeIds",
+      inputs.tokenTypeIds,
       inputIds.length,
       inputIds.map((r) => r.length),
     );
@@ -227,6 +290,8 @@ export function resolveGenerationSettings(inputs: GenerationInputs, config: Gene
   const minLength = config.minNewTokens !== undefined ? promptLength + config.minNewTokens : config.minLength;
   // Built here so that invalid processor settings fail before the encoder runs.
   const processors = buildLogitsProcessors({ ...config, minLength }, eosTokenIds, {
+    prefixAllowedTokensFn: options.prefixAllowedTokensFn,
+    logitsProcessor: options.logitsProcessor,
     encoderInputIds: inputIds,
     promptLength,
     maxLength,
@@ -249,7 +314,7 @@ export async function generate<E, C>(
   options: GenerateOptions = {},
 ): Promise<GenerateOutput> {
   checkGenerationOptions(config);
-  const settings = resolveGenerationSettings(inputs, mergeGenerationConfig(config));
+  const settings = resolveGenerationSettings(inputs, mergeGenerationConfig(config), options);
   const { config: cfg } = settings;
   const { streamer } = options;
   if (streamer !== undefined && cfg.numBeams > 1) {
@@ -259,10 +324,36 @@ export async function generate<E, C>(
       "numBeams",
     );
   }
+  let stopStrings: StopStringCriteria | undefined;
+  if (cfg.stopStrings !== undefined) {
+    if (options.tokenizer === undefined) {
+      throw new GenerationError(
+        "invalid_config",
+        "stopStrings (stop_strings) needs the tokenizer: pass { tokenizer } in generate()'s options, as transformers' tokenizer=",
+        "stopStrings",
+      );
+    }
+    stopStrings = await StopStringCriteria.fromTokenizer(options.tokenizer, cfg.stopStrings);
+  }
+  if (cfg.maxTime !== undefined && !(typeof cfg.maxTime === "number" && cfg.maxTime >= 0)) {
+    throw new GenerationError("invalid_config", "maxTime (max_time) must be a number of seconds >= 0", "maxTime");
+  }
   const attentionMask = inputs.attentionMask ?? inputs.inputIds.map((row) => row.map(() => 1));
   const rowsPerInput = cfg.numBeams > 1 ? cfg.numBeams : cfg.doSample ? cfg.numReturnSequences : 1;
 
-  const encoded = await model.encode(inputs.inputIds, attentionMask);
+  let encoded: E;
+  if (inputs.encoderOutputs !== undefined) {
+    if (model.encoderStateFromOutputs === undefined) {
+      throw new GenerationError("invalid_inputs", "this model cannot take encoderOutputs: pass inputIds only");
+    }
+    encoded = await model.encoderStateFromOutputs(inputs.encoderOutputs, attentionMask);
+  } else {
+    encoded = await model.encode(
+      inputs.inputIds,
+      attentionMask,
+      inputs.tokenTypeIds !== undefined ? { tokenTypeIds: inputs.tokenTypeIds } : undefined,
+    );
+  }
   let encoderState = encoded;
   if (rowsPerInput > 1) {
     // The unexpanded state is freed before the search so it does not sit in memory for every step.
@@ -282,13 +373,22 @@ export async function generate<E, C>(
       padTokenId: settings.padTokenId,
       beamFillTokenId: settings.beamFillTokenId,
       processors: settings.processors,
-      stoppingCriteria: new StoppingCriteriaList([
-        new MaxLengthCriteria(settings.maxLength),
-        ...(settings.eosTokenIds.length > 0 ? [new EosTokenCriteria(settings.eosTokenIds)] : []),
-      ]),
+      // transformers' order; the time limit starts now, after the encoder.
+      stoppingCriteria: new StoppingCriteriaList(
+        mergeCustom<StoppingCriteria>(
+          [
+            new MaxLengthCriteria(settings.maxLength),
+            ...(cfg.maxTime !== undefined ? [new MaxTimeCriteria(cfg.maxTime, { ...(options.clock ? { clock: options.clock } : {}) })] : []),
+            ...(stopStrings !== undefined ? [stopStrings] : []),
+            ...(settings.eosTokenIds.length > 0 ? [new EosTokenCriteria(settings.eosTokenIds)] : []),
+          ],
+          options.stoppingCriteria,
+        ),
+      ),
       useCache: cfg.useCache,
       ...(streamer !== undefined ? { streamer } : {}),
       outputScores: cfg.outputScores,
+      outputLogits: cfg.outputLogits,
     };
     // As transformers: the prompt of every (expanded) row goes to the streamer before the first step.
     if (streamer !== undefined) {
@@ -318,7 +418,7 @@ export async function generate<E, C>(
       out = await greedySearch(ctx);
     }
     if (streamer !== undefined) await streamer.end();
-    return out;
+    return shapeOutput(out, cfg);
   } finally {
     model.disposeEncoderState(encoderState);
   }

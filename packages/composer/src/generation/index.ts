@@ -55,6 +55,12 @@ export type {
   GenerationInputs,
   Seq2SeqStepModel,
 } from "./model-interface.js";
+export {
+  mergeCustom,
+  PrefixConstrainedLogitsProcessor,
+  type PrefixAllowedTokensFn,
+} from "./prefix-constrained.js";
+export { computeTransitionScores } from "./transition-scores.js";
 export { SeededRandom } from "./random.js";
 export { BeamHypotheses, type Hypothesis } from "./search/beam-hypotheses.js";
 export { beamSearch, type BeamSearchOptions } from "./search/beam-search.js";
@@ -70,6 +76,11 @@ export { sampleSearch, sampleToken } from "./search/sample.js";
 export {
   EosTokenCriteria,
   MaxLengthCriteria,
+  MaxTimeCriteria,
+  StopStringCriteria,
+  type Clock,
+  type DecodeFunction,
+  type StopStringTokenizer,
   StoppingCriteriaList,
   type StoppingCriteria,
 } from "./stopping-criteria.js";

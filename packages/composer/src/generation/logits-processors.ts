@@ -1,6 +1,7 @@
 import type { GenerationConfig } from "./configuration.js";
 import { GenerationError } from "./errors.js";
 import { logSoftmaxRows } from "./numeric.js";
+import { mergeCustom, PrefixConstrainedLogitsProcessor, type PrefixAllowedTokensFn } from "./prefix-constrained.js";
 
 /**
  * Rewrites next-token scores in place. `inputIds` are the decoder sequences so far (`[rows][t]`, start token
@@ -705,8 +706,12 @@ export class LogitsProcessorList implements LogitsProcessor {
   }
 }
 
-/** What some processors need beyond the config: the encoder input and the lengths of this generation. */
-export interface LogitsProcessorContext {
+/** What `buildLogitsProcessors` takes besides the config: `generate()`'s `prefixAllowedTokensFn` and `logitsProcessor`. */
+export interface BuildLogitsProcessorsExtra {
+  prefixAllowedTokensFn?: PrefixAllowedTokensFn | undefined;
+  /** Custom processors: one of a built-in processor's class replaces it, the others run after the built-in ones. */
+  logitsProcessor?: readonly LogitsProcessor[] | undefined;
+  // What some processors need beyond the config: the encoder input and the lengths of this generation.
   /** The encoder input ids, `[batch][length]` (padding included): for the encoder repetition / n-gram settings. */
   encoderInputIds?: readonly (readonly number[])[];
   /** Length of the decoder prompt (start token included). Default 1. */
@@ -719,13 +724,14 @@ export interface LogitsProcessorContext {
  * The processors a config asks for, in Hugging Face's order (`_get_logits_processor`): sequence bias, encoder
  * repetition penalty, repetition penalty, no-repeat-ngram, encoder no-repeat-ngram, bad words, min length, forced
  * bos, forced eos, remove invalid values, exponential decay length penalty, suppress tokens, begin-suppress tokens;
- * then, when sampling, the warpers temperature, top-k, top-p, min-p, typical-p, epsilon, eta; renormalisation last.
+ * with `prefixAllowedTokensFn` its processor after min length; custom `logitsProcessor`s merged in; then, when
+ * sampling, the warpers temperature, top-k, top-p, min-p, typical-p, epsilon, eta; renormalisation last.
  * `config.minLength` is the effective minimum (`minNewTokens` already resolved).
  */
 export function buildLogitsProcessors(
   config: GenerationConfig,
   eosTokenIds: readonly number[],
-  context: LogitsProcessorContext = {},
+  context: BuildLogitsProcessorsExtra = {},
 ): LogitsProcessorList {
   const list: LogitsProcessor[] = [];
   const promptLength = context.promptLength ?? 1;
@@ -749,6 +755,14 @@ export function buildLogitsProcessors(
   if (config.minLength > 0 && eosTokenIds.length > 0) {
     list.push(new MinLengthLogitsProcessor(config.minLength, eosTokenIds));
   }
+  if (context.prefixAllowedTokensFn !== undefined) {
+    list.push(
+      new PrefixConstrainedLogitsProcessor(
+        context.prefixAllowedTokensFn,
+        Math.max(config.numBeams, config.numReturnSequences),
+      ),
+    );
+  }
   if (config.forcedBosTokenId !== undefined) list.push(new ForcedBOSTokenLogitsProcessor(config.forcedBosTokenId));
   if (config.forcedEosTokenId !== undefined) {
     if (context.maxLength === undefined) {
@@ -768,16 +782,18 @@ export function buildLogitsProcessors(
   }
   // Custom processors: one of a built-in class replaces it, the others come after the built-in ones (transformers'
   // `_merge_criteria_processor_list`), before the sampling warpers.
+  // Custom processors replace a built-in one of their class or come after them, before the warpers.
+  const merged = mergeCustom(list, context.logitsProcessor);
   if (config.doSample) {
-    if (config.temperature !== 1) list.push(new TemperatureLogitsWarper(config.temperature));
-    if (config.topK !== 0) list.push(new TopKLogitsWarper(config.topK));
-    if (config.topP < 1) list.push(new TopPLogitsWarper(config.topP));
-    if (config.minP !== undefined) list.push(new MinPLogitsWarper(config.minP));
-    if (config.typicalP < 1) list.push(new TypicalLogitsWarper(config.typicalP));
+    if (config.temperature !== 1) merged.push(new TemperatureLogitsWarper(config.temperature));
+    if (config.topK !== 0) merged.push(new TopKLogitsWarper(config.topK));
+    if (config.topP < 1) merged.push(new TopPLogitsWarper(config.topP));
+    if (config.minP !== undefined) merged.push(new MinPLogitsWarper(config.minP));
+    if (config.typicalP < 1) merged.push(new TypicalLogitsWarper(config.typicalP));
     // transformers ignores cutoffs outside (0, 1) rather than rejecting them.
-    if (config.epsilonCutoff > 0 && config.epsilonCutoff < 1) list.push(new EpsilonLogitsWarper(config.epsilonCutoff));
-    if (config.etaCutoff > 0 && config.etaCutoff < 1) list.push(new EtaLogitsWarper(config.etaCutoff));
+    if (config.epsilonCutoff > 0 && config.epsilonCutoff < 1) merged.push(new EpsilonLogitsWarper(config.epsilonCutoff));
+    if (config.etaCutoff > 0 && config.etaCutoff < 1) merged.push(new EtaLogitsWarper(config.etaCutoff));
   }
-  if (config.renormalizeLogits) list.push(new LogitNormalization());
-  return new LogitsProcessorList(list);
+  if (config.renormalizeLogits) merged.push(new LogitNormalization());
+  return new LogitsProcessorList(merged);
 }

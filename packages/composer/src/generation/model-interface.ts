@@ -57,7 +57,16 @@ export interface Seq2SeqStepModel<EncoderState = unknown, Cache = unknown> {
    * Runs the encoder once over the (right- or left-padded) batch. `attentionMask` is 1 for real tokens and 0 for
    * padding; the returned state must carry it, because cross-attention masks padded encoder positions.
    */
-  encode(inputIds: number[][], attentionMask: number[][]): EncoderState | Promise<EncoderState>;
+  encode(
+    inputIds: number[][],
+    attentionMask: number[][],
+    options?: { tokenTypeIds?: number[][] },
+  ): EncoderState | Promise<EncoderState>;
+  /**
+   * Optional: the state for encoder outputs the caller computed (`GenerationInputs.encoderOutputs`), so that
+   * `generate` skips the encoder. The outputs stay the caller's: the returned state must not free them.
+   */
+  encoderStateFromOutputs?(encoderOutputs: unknown, attentionMask: number[][]): EncoderState | Promise<EncoderState>;
   /**
    * Returns a new state in which every row `i` of `state` is repeated `timesEach` times, consecutively
    * (`[r0, r0, ..., r1, r1, ...]`). The input state stays valid (generation disposes it right after).
@@ -93,4 +102,13 @@ export interface GenerationInputs {
    * `[[decoderStartTokenId], ...]`. `maxLength` counts these tokens.
    */
   decoderInputIds?: number[][];
+  /** Segment ids for the encoder (BERT's `token_type_ids`), `[batch][sourceLength]`. */
+  tokenTypeIds?: number[][];
+  /**
+   * Encoder outputs computed beforehand (encode once, decode many; transformers' `encoder_outputs`): `generate`
+   * skips the encoder and uses them, with `attentionMask` for cross-attention. For `EncoderDecoderModel`: the
+   * encoder's output (`model.encoder.forward(...)`, `{ lastHiddenState }`) or its last hidden state tensor,
+   * `[batch, sourceLength, hidden]`. They are not disposed.
+   */
+  encoderOutputs?: unknown;
 }

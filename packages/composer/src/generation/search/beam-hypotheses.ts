@@ -4,6 +4,8 @@ export interface Hypothesis {
   tokens: number[];
   /** Summed log-probability divided by (generated length) ** lengthPenalty. */
   score: number;
+  /** The row each generated token came from (`input * numBeams + beam`), one per generated token. */
+  beamIndices?: number[];
 }
 
 /**
@@ -45,12 +47,12 @@ export class BeamHypotheses {
   }
 
   /** Adds a hypothesis if it ranks among the `numBeams` best; returns whether it was kept. */
-  add(tokens: number[], sumLogProbs: number, generatedLength: number): boolean {
+  add(tokens: number[], sumLogProbs: number, generatedLength: number, beamIndices?: number[]): boolean {
     const score = this.normalise(sumLogProbs, generatedLength);
     if (this.isFull && !(score > this.worstScore)) return false;
     let pos = this.hyps.length;
     while (pos > 0 && score > this.hyps[pos - 1]!.score) pos--;
-    this.hyps.splice(pos, 0, { tokens, score });
+    this.hyps.splice(pos, 0, beamIndices === undefined ? { tokens, score } : { tokens, score, beamIndices });
     if (this.hyps.length > this.numBeams) this.hyps.pop();
     return true;
   }

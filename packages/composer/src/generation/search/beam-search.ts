@@ -49,6 +49,9 @@ export async function beamSearch<E, C>(ctx: SearchContext<E, C>, options: BeamSe
 
   let running = ctx.prompts.flatMap((prompt) => Array.from({ length: numBeams }, () => [...prompt]));
   let runningScores: number[] = running.map((_, row) => (row % numBeams === 0 ? 0 : INACTIVE_BEAM_SCORE));
+  // Per running beam: the row each of its generated tokens was taken from (transformers' beam_indices).
+  let runningIndices: number[][] = running.map(() => []);
+  const allLogits: Float32Array[] = [];
   const finished = ctx.prompts.map(() => new BeamHypotheses(numBeams, lengthPenalty));
   // Inputs whose finished set can no longer change (Hugging Face's early-stop heuristic, or full with earlyStopping).
   const closed = ctx.prompts.map(() => false);
@@ -60,7 +63,7 @@ export async function beamSearch<E, C>(ctx: SearchContext<E, C>, options: BeamSe
       // The cache passed in belongs to the model from here on, so forget it before the call can throw.
       const previous: C | null = cache;
       cache = null;
-      const step: StepScores<C> = await nextTokenScores(ctx, running, previous, true, allScores);
+      const step: StepScores<C> = await nextTokenScores(ctx, running, previous, true, allScores, allLogits);
       cache = step.cache;
       const { vocabSize, scores: logProbs } = step;
       for (let row = 0; row < running.length; row++) {
@@ -72,6 +75,7 @@ export async function beamSearch<E, C>(ctx: SearchContext<E, C>, options: BeamSe
       const reachesMaxLength = curLength + 1 >= ctx.maxLength;
       const nextRunning: number[][] = [];
       const nextScores: number[] = [];
+      const nextIndices: number[][] = [];
       const sourceRows: number[] = [];
       let everyCandidateStops = true;
       for (let b = 0; b < batch; b++) {
@@ -85,6 +89,13 @@ export async function beamSearch<E, C>(ctx: SearchContext<E, C>, options: BeamSe
             stops: reachesMaxLength || eos.has(token),
           };
         });
+        // As transformers: every candidate goes through the stopping criteria (custom ones, stop strings, max time).
+        const hits = ctx.stoppingCriteria.isDone(
+          candidates.map((c) => [...running[b * numBeams + c.beam]!, c.token]),
+        );
+        candidates.forEach((c, i) => {
+          if (hits[i]) c.stops = true;
+        });
         if (candidates.some((c) => !c.stops)) everyCandidateStops = false;
 
         // Finished hypotheses: only the numBeams best candidates may finish; the rest are spares for running.
@@ -92,8 +103,9 @@ export async function beamSearch<E, C>(ctx: SearchContext<E, C>, options: BeamSe
           for (let rank = 0; rank < numBeams && rank < candidates.length; rank++) {
             const c = candidates[rank]!;
             if (!c.stops) continue;
-            const tokens = [...running[b * numBeams + c.beam]!, c.token];
-            finished[b]!.add(tokens, c.score, curLength + 1 - promptLength);
+            const row = b * numBeams + c.beam;
+            const tokens = [...running[row]!, c.token];
+            finished[b]!.add(tokens, c.score, curLength + 1 - promptLength, [...runningIndices[row]!, row]);
           }
         }
 
@@ -103,6 +115,7 @@ export async function beamSearch<E, C>(ctx: SearchContext<E, C>, options: BeamSe
           const c = ordered[k]!;
           const row = b * numBeams + c.beam;
           nextRunning.push([...running[row]!, c.token]);
+          nextIndices.push([...runningIndices[row]!, row]);
           nextScores.push(c.stops ? c.score + INACTIVE_BEAM_SCORE : c.score);
           sourceRows.push(row);
         }
@@ -110,6 +123,7 @@ export async function beamSearch<E, C>(ctx: SearchContext<E, C>, options: BeamSe
 
       running = nextRunning;
       runningScores = nextScores;
+      runningIndices = nextIndices;
       curLength += 1;
 
       for (let b = 0; b < batch; b++) {
@@ -135,6 +149,7 @@ export async function beamSearch<E, C>(ctx: SearchContext<E, C>, options: BeamSe
   }
 
   const returned: number[][] = [];
+  const returnedIndices: number[][] = [];
   const sequencesScores: number[] = [];
   for (let b = 0; b < batch; b++) {
     const hyps = finished[b]!.hypotheses;
@@ -145,10 +160,19 @@ export async function beamSearch<E, C>(ctx: SearchContext<E, C>, options: BeamSe
       const score =
         hyp?.score ?? finished[b]!.normalise(runningScores[b * numBeams + j]!, Math.max(1, curLength - promptLength));
       returned.push(tokens);
+      returnedIndices.push(hyp?.beamIndices ?? runningIndices[b * numBeams + j]!);
       sequencesScores.push(score);
     }
   }
   const width = Math.max(...returned.map((tokens) => tokens.length));
   const sequences = returned.map((tokens) => [...tokens, ...Array<number>(width - tokens.length).fill(ctx.beamFillTokenId)]);
-  return ctx.outputScores ? { sequences, sequencesScores, scores: allScores } : { sequences, sequencesScores };
+  const generatedWidth = width - promptLength;
+  const beamIndices = returnedIndices.map((row) => [...row, ...Array<number>(generatedWidth - row.length).fill(-1)]);
+  return {
+    sequences,
+    sequencesScores,
+    beamIndices,
+    ...(ctx.outputScores ? { scores: allScores } : {}),
+    ...(ctx.outputLogits === true ? { logits: allLogits } : {}),
+  };
 }

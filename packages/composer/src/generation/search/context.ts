@@ -18,10 +18,12 @@ export interface SearchContext<EncoderState, Cache> {
   /** Right-pads beam hypotheses shorter than the longest returned one (transformers' `pad or eos[0]`). */
   beamFillTokenId: number;
   processors: LogitsProcessor;
-  /** Used by greedy search and sampling; beam search applies Hugging Face's beam stop rules itself. */
+  /** Checked after every step (greedy search, sampling) or on every beam candidate (beam search), as transformers. */
   stoppingCriteria: StoppingCriteria;
   useCache: boolean;
   outputScores: boolean;
+  /** Also collect the raw logits of every step. */
+  outputLogits?: boolean;
   /** Greedy search and sampling put each step's tokens (`[rows]`) here. */
   streamer?: BaseStreamer;
 }
@@ -34,4 +36,11 @@ export interface SearchOutput {
   sequencesScores?: number[];
   /** When `outputScores`: the processed scores of every step, each row-major `[rows, vocabSize]`. */
   scores?: Float32Array[];
+  /** When `outputLogits`: the raw logits of every step, each row-major `[rows, vocabSize]`. */
+  logits?: Float32Array[];
+  /**
+   * Beam search: per returned sequence, the row (`input * numBeams + beam`) each generated token was taken from,
+   * step by step, -1 after it ended; as wide as the longest returned sequence's generated part.
+   */
+  beamIndices?: number[][];
 }

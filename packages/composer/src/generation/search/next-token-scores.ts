@@ -21,6 +21,7 @@ export async function nextTokenScores<E, C>(
   cache: C | null,
   asLogProbs: boolean,
   allScores: Float32Array[],
+  allLogits?: Float32Array[],
 ): Promise<StepScores<C>> {
   const step = await ctx.model.decodeStep({
     decoderInputIds: rows,
@@ -36,6 +37,7 @@ export async function nextTokenScores<E, C>(
       `decodeStep returned ${step.logits.length} logits for ${rows.length} rows x vocabSize ${vocabSize}`,
     );
   }
+  if (ctx.outputLogits === true && allLogits !== undefined) allLogits.push(Float32Array.from(step.logits));
   const scores = Float64Array.from(step.logits);
   if (asLogProbs) logSoftmaxRows(scores, vocabSize);
   ctx.processors.process(rows, scores, vocabSize);

@@ -17,13 +17,14 @@ export async function tokenByTokenSearch<E, C>(
   const sequences = ctx.prompts.flatMap((prompt) => Array.from({ length: rowsPerPrompt }, () => [...prompt]));
   const unfinished = sequences.map(() => true);
   const allScores: Float32Array[] = [];
+  const allLogits: Float32Array[] = [];
   let cache: C | null = null;
   try {
     while (true) {
       // The cache passed in belongs to the model from here on, so forget it before the call can throw.
       const previous: C | null = cache;
       cache = null;
-      const step: StepScores<C> = await nextTokenScores(ctx, sequences, previous, false, allScores);
+      const step: StepScores<C> = await nextTokenScores(ctx, sequences, previous, false, allScores, allLogits);
       cache = step.cache;
       const { vocabSize, scores } = step;
       for (let row = 0; row < sequences.length; row++) {
@@ -38,5 +39,9 @@ export async function tokenByTokenSearch<E, C>(
   } finally {
     ctx.model.disposeCache(cache);
   }
-  return ctx.outputScores ? { sequences, scores: allScores } : { sequences };
+  return {
+    sequences,
+    ...(ctx.outputScores ? { scores: allScores } : {}),
+    ...(ctx.outputLogits === true ? { logits: allLogits } : {}),
+  };
 }
