@@ -2,11 +2,13 @@
  * Guarantee: hostile files are refused before any large allocation, each with a typed error (a
  * `code`) that names the file and the field: safetensors headers and shapes, config.json sizes and
  * types, tokenizer.json, sharded indexes pointing outside the folder, and Hub listings with path
- * traversal or absolute paths. Also byte-level fuzzing of a valid safetensors file: every mutant is
- * either read or refused with a typed error.
+ * traversal or absolute paths, and hostile pytorch_model.bin files (globals such as posix.system,
+ * REDUCE / BUILD gadgets, storages past their data, zip bombs, deep nesting, opcode floods), which the
+ * restricted unpickler refuses without running anything. Also byte-level fuzzing of a valid safetensors
+ * file and of a valid pytorch_model.bin: every mutant is either read or refused with a typed error.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,7 +17,8 @@ import { EncoderDecoderModel } from "@warmstart/composer";
 import { AutoEncoder } from "@warmstart/encoders";
 import { resolveModel } from "@warmstart/hub";
 import { startTestHub } from "@warmstart/hub/testing";
-import { initBackend, openCheckpoint, openSafetensors, tf, writeSafetensors } from "@warmstart/tensors";
+import { initBackend, openCheckpoint, openPytorchBin, openSafetensors, tf, writeSafetensors } from "@warmstart/tensors";
+import { concat, op, repoRoot, stateDictPickle, tensorPickle, torchZip, zipOf, type PickledTensor } from "@warmstart/test-utils";
 import { Tokenizer } from "@warmstart/tokenizers";
 import { expectRefusal } from "./test-support/refusal.js";
 import { faultSeed, seeded } from "./test-support/rng.js";
@@ -234,6 +237,162 @@ test("Hub listings and indexes with path traversal or absolute paths are refused
       if (problem !== undefined) problems.push(problem);
     } finally {
       await hub.close();
+    }
+  }
+  assert.deepEqual(problems, []);
+});
+
+const W: PickledTensor = {
+  name: "w",
+  storageType: "FloatStorage",
+  key: "0",
+  numel: 6,
+  offset: 0,
+  shape: [2, 3],
+  stride: [3, 1],
+};
+const STORAGE = { "0": new Uint8Array(new Float32Array([1, 2, 3, 4, 5, 6]).buffer) };
+const callOf = (module: string, name: string, ...args: Uint8Array[]) =>
+  concat(op.global(module, name), op.mark(), ...args, op.tuple(), op.reduce());
+const nestedLists = (n: number) =>
+  concat(op.proto(), new Uint8Array(n).fill(0x5d), new Uint8Array(n - 1).fill(0x61), op.stop());
+
+/** [what, pytorch_model.bin bytes, words the refusal must name besides the file]. Built here, never by torch. */
+const HOSTILE_BINS: Array<[string, Uint8Array, string]> = [
+  [
+    "posix.system global",
+    torchZip(concat(op.proto(), callOf("posix", "system", op.str("touch /tmp/faults-pwned")), op.stop())),
+    "posix.system",
+  ],
+  [
+    "builtins.eval global",
+    torchZip(concat(op.proto(), callOf("builtins", "eval", op.str("__import__('os')")), op.stop())),
+    "builtins.eval",
+  ],
+  [
+    "STACK_GLOBAL subprocess.Popen",
+    torchZip(concat(op.proto(), op.str("subprocess"), op.str("Popen"), Uint8Array.of(0x93), op.stop())),
+    "subprocess.Popen",
+  ],
+  [
+    "REDUCE gadget on a storage class",
+    torchZip(concat(op.proto(), callOf("torch", "FloatStorage", op.int(1)), op.stop())),
+    "REDUCE",
+  ],
+  [
+    "REDUCE on OrderedDict with arguments",
+    torchZip(concat(op.proto(), callOf("collections", "OrderedDict", op.emptyList()), op.stop())),
+    "OrderedDict",
+  ],
+  [
+    "BUILD on a tensor",
+    torchZip(concat(op.proto(), tensorPickle(W), op.emptyDict(), op.build(), op.stop()), STORAGE),
+    "BUILD",
+  ],
+  [
+    "NEWOBJ opcode",
+    torchZip(
+      concat(op.proto(), op.global("collections", "OrderedDict"), op.emptyTuple(), Uint8Array.of(0x81), op.stop()),
+    ),
+    "NEWOBJ",
+  ],
+  ["storage past the end of its data", torchZip(stateDictPickle([{ ...W, numel: 1 << 30 }]), STORAGE), "data/0"],
+  ["view past the end of its storage", torchZip(stateDictPickle([{ ...W, offset: 5 }]), STORAGE), "w"],
+  [
+    "zip bomb (4 GiB declared)",
+    zipOf([{ name: "archive/data.pkl", data: new Uint8Array(64), declaredSize: 0xfffffff0 }]),
+    "beyond",
+  ],
+  ["compressed zip entry", zipOf([{ name: "archive/data.pkl", data: new Uint8Array(64), method: 8 }]), "compressed"],
+  ["lists nested 1,000 deep", torchZip(nestedLists(1000)), "nested deeper"],
+  ["200,000 lists on the stack", torchZip(nestedLists(200_000)), "on the stack"],
+  ["MARKs nested 100,000 deep", torchZip(concat(op.proto(), new Uint8Array(100_000).fill(0x28), op.stop())), "MARK"],
+  [
+    "2,000,001 opcodes",
+    torchZip(
+      concat(
+        op.proto(),
+        new Uint8Array(4_000_002).map((_, i) => (i % 2 ? 0x30 : 0x4e)),
+        op.stop(),
+      ),
+    ),
+    "opcodes",
+  ],
+];
+
+test("hostile pytorch_model.bin files are refused with a typed error naming the file, quickly and without running anything", async () => {
+  const problems: string[] = [];
+  const marker = "/tmp/faults-pwned";
+  for (const [i, [what, bytes, word]] of HOSTILE_BINS.entries()) {
+    const dir = join(root, `bin-${i}`);
+    mkdirSync(dir);
+    const path = join(dir, "pytorch_model.bin");
+    writeFileSync(path, bytes);
+    tally.filesFuzzed += 1;
+    const cpu = process.cpuUsage();
+    const problem = await expectRefusal(tally, `pytorch_model.bin: ${what}`, [path, word], async () =>
+      (await openCheckpoint(dir)).close(),
+    );
+    const used = process.cpuUsage(cpu);
+    const ms = (used.user + used.system) / 1000;
+    if (problem !== undefined) problems.push(problem);
+    else if (ms > 1000) problems.push(`pytorch_model.bin: ${what}: refused only after ${ms.toFixed(0)} ms of CPU`);
+  }
+  // The same refusal through a model loader, with a config.json beside the file.
+  const dir = join(root, "bin-composed");
+  mkdirSync(dir);
+  writeFileSync(
+    join(dir, "config.json"),
+    JSON.stringify({
+      model_type: "encoder-decoder",
+      is_encoder_decoder: true,
+      encoder: BERT,
+      decoder: { ...BERT, is_decoder: true, add_cross_attention: true },
+    }),
+  );
+  writeFileSync(join(dir, "pytorch_model.bin"), (HOSTILE_BINS[0] as [string, Uint8Array, string])[1]);
+  tally.filesFuzzed += 1;
+  const problem = await expectRefusal(
+    tally,
+    "EncoderDecoderModel.fromPretrained: posix.system in pytorch_model.bin",
+    ["pytorch_model.bin", "posix.system"],
+    async () => (await EncoderDecoderModel.fromPretrained(dir)).dispose(),
+  );
+  if (problem !== undefined) problems.push(problem);
+  if (existsSync(marker)) problems.push(`${marker} exists: something ran`);
+  assert.deepEqual(problems, []);
+});
+
+test("byte-level mutants of a pytorch_model.bin torch wrote are read or refused with a typed error, never crash", async () => {
+  const bytes = await readFile(join(repoRoot(), "packages", "tensors", "fixtures", "pytorch-bin", "views.bin"));
+  const random = seeded(faultSeed(11));
+  const problems: string[] = [];
+  for (let i = 0; i < 300; i++) {
+    const mutant = Buffer.from(bytes);
+    const kind = i % 3;
+    if (kind === 0)
+      for (let k = 0; k < 1 + Math.floor(random() * 4); k++)
+        mutant[Math.floor(random() * mutant.length)] = Math.floor(random() * 256);
+    // Mutate data.pkl itself (the first member, right after its local header) as often as the rest.
+    if (kind === 2)
+      for (let k = 0; k < 1 + Math.floor(random() * 3); k++)
+        mutant[40 + Math.floor(random() * 600)] = Math.floor(random() * 256);
+    const cut = kind === 1 ? mutant.subarray(0, Math.floor(random() * mutant.length)) : mutant;
+    const path = join(root, `mutant-${i}.bin`);
+    writeFileSync(path, cut);
+    tally.filesFuzzed += 1;
+    tally.hostileInputsTried += 1;
+    try {
+      const file = await openPytorchBin(path);
+      try {
+        for (const name of file.names()) tf.dispose(file.tensor(name));
+      } finally {
+        file.close();
+      }
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code !== "string" || /^ERR_|^E[A-Z]+$/.test(code) || !(error as Error).message.includes(path))
+        problems.push(`mutant ${i}: ${String(error)}`);
     }
   }
   assert.deepEqual(problems, []);
