@@ -371,12 +371,12 @@ test("byte-level mutants of a pytorch_model.bin torch wrote are read or refused 
     const mutant = Buffer.from(bytes);
     const kind = i % 3;
     if (kind === 0)
-      for (let k = 0; k < 1 + Math.floor(random() * 4); k++)
-        mutant[Math.floor(random() * mutant.length)] = Math.floor(random() * 256);
+      {for (let k = 0; k < 1 + Math.floor(random() * 4); k++)
+        {mutant[Math.floor(random() * mutant.length)] = Math.floor(random() * 256);}}
     // Mutate data.pkl itself (the first member, right after its local header) as often as the rest.
     if (kind === 2)
-      for (let k = 0; k < 1 + Math.floor(random() * 3); k++)
-        mutant[40 + Math.floor(random() * 600)] = Math.floor(random() * 256);
+      {for (let k = 0; k < 1 + Math.floor(random() * 3); k++)
+        {mutant[40 + Math.floor(random() * 600)] = Math.floor(random() * 256);}}
     const cut = kind === 1 ? mutant.subarray(0, Math.floor(random() * mutant.length)) : mutant;
     const path = join(root, `mutant-${i}.bin`);
     writeFileSync(path, cut);
@@ -392,7 +392,7 @@ test("byte-level mutants of a pytorch_model.bin torch wrote are read or refused 
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (typeof code !== "string" || /^ERR_|^E[A-Z]+$/.test(code) || !(error as Error).message.includes(path))
-        problems.push(`mutant ${i}: ${String(error)}`);
+        {problems.push(`mutant ${i}: ${String(error)}`);}
     }
   }
   assert.deepEqual(problems, []);
