@@ -28,11 +28,13 @@ async function providerOf(part: ResolvedPart, family: Family, role: "encoder" | 
     // A Hub checkpoint known by its config only: it holds every weight of the stand-alone pretrained model.
     return (name) => !(role === "decoder" && isCrossAttention(name)) && !(role === "encoder" && family.hubCheckpointLacks(name));
   }
-  const hasWeights = ["model.safetensors", "model.safetensors.index.json"].some((f) => existsSync(join(part.dir as string, f)));
+  const hasWeights = ["model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json"].some((f) =>
+    existsSync(join(part.dir as string, f)),
+  );
   if (!hasWeights) {
-    throw new ComposerError("MISSING_WEIGHTS", `${part.dir}: no model.safetensors (or index) to take ${role} weights from`);
+    throw new ComposerError("MISSING_WEIGHTS", `${part.dir}: no model.safetensors or pytorch_model.bin (or index) to take ${role} weights from`);
   }
-  // Only the header is read: the tensor names, no data.
+  // Only the header (for .bin, data.pkl) is read: the tensor names, no data.
   const checkpoint = await openCheckpoint(part.dir);
   const names = new Set(checkpoint.names());
   checkpoint.close();
