@@ -14,34 +14,14 @@ import { after, before, test } from "node:test";
 import { initBackend } from "@warmstart/tensors";
 import { assertClose, ORACLE_LINES, runOracle } from "@warmstart/test-utils";
 import { EncoderDecoderModel } from "../encoder-decoder-model.js";
-import type { GenerationConfig } from "./configuration.js";
 import type { GenerateOutput } from "./generate.js";
-
-const BERT = {
-  model_type: "bert",
-  vocab_size: 24,
-  hidden_size: 16,
-  num_hidden_layers: 1,
-  num_attention_heads: 2,
-  intermediate_size: 32,
-  max_position_embeddings: 64,
-  pad_token_id: 0,
-  // Wide initial weights make the next-token distributions peaked, so that float32 rounding differences between
-  // TensorFlow.js and PyTorch cannot reorder near-ties.
-  initializer_range: 0.5,
-};
-const TOKENS = { decoderStartTokenId: 2, eosTokenId: 5, padTokenId: 0 };
-const ONE = { input_ids: [[5, 6, 7, 8, 9, 10]] };
-const TWO = {
-  input_ids: [
-    [5, 6, 7, 8, 9, 10],
-    [11, 12, 13, 9, 0, 0],
-  ],
-  attention_mask: [
-    [1, 1, 1, 1, 1, 1],
-    [1, 1, 1, 1, 0, 0],
-  ],
-};
+import {
+  camelCase,
+  TINY_BERT as BERT,
+  TINY_TOKENS as TOKENS,
+  ONE_INPUT as ONE,
+  TWO_INPUTS as TWO,
+} from "./test-support/oracle-fixtures.js";
 
 interface Case {
   name: string;
@@ -110,12 +90,6 @@ const CASES: Case[] = [
     kwargs: { num_beams: 3, num_return_sequences: 2, max_new_tokens: 8 },
   },
 ];
-
-function camelCase(kwargs: Record<string, unknown>): Partial<GenerationConfig> {
-  return Object.fromEntries(
-    Object.entries(kwargs).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]),
-  );
-}
 
 interface OracleResult {
   version: string;

@@ -13,9 +13,9 @@ import { initBackend } from "@warmstart/tensors";
 import { ORACLE_LINES, runOracle } from "@warmstart/test-utils";
 import { Tokenizer } from "@warmstart/tokenizers";
 import { EncoderDecoderModel } from "../encoder-decoder-model.js";
-import type { GenerationConfig } from "./configuration.js";
 import type { GenerateOutput } from "./generate.js";
 import { StopStringCriteria } from "./stopping-criteria.js";
+import { camelCase, ONE_INPUT as ONE, TWO_INPUTS as TWO } from "./test-support/oracle-fixtures.js";
 
 const VOCAB = [
   "[PAD]",
@@ -55,17 +55,6 @@ const BERT = {
   initializer_range: 0.5,
 };
 const TOKENS = { decoderStartTokenId: 2, eosTokenId: 23, padTokenId: 0 };
-const ONE = { input_ids: [[5, 6, 7, 8, 9, 10]] };
-const TWO = {
-  input_ids: [
-    [5, 6, 7, 8, 9, 10],
-    [11, 12, 13, 9, 0, 0],
-  ],
-  attention_mask: [
-    [1, 1, 1, 1, 1, 1],
-    [1, 1, 1, 1, 0, 0],
-  ],
-};
 
 interface Case {
   name: string;
@@ -84,12 +73,6 @@ interface OracleCase {
   beam_indices?: number[][];
   transition: (number | null)[][];
   transition_normalized: (number | null)[][];
-}
-
-function camelCase(kwargs: Record<string, unknown>): Partial<GenerationConfig> {
-  return Object.fromEntries(
-    Object.entries(kwargs).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]),
-  );
 }
 
 /** Within `tolerance`, with null (transformers' -inf / nan, written as null) matching a non-finite value. */

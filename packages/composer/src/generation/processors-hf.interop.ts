@@ -7,43 +7,26 @@
 // project follows 5.x), the case says so and the test checks that 4.x really does differ.
 // Runs under `pnpm test:interop` (never under `pnpm test`).
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { after, before, test } from "node:test";
 import { initBackend } from "@warmstart/tensors";
 import { assertClose, ORACLE_LINES, runOracle, type OracleLine } from "@warmstart/test-utils";
 import { EncoderDecoderModel } from "../encoder-decoder-model.js";
-import { mergeGenerationConfig, type GenerationConfig } from "./configuration.js";
+import { mergeGenerationConfig } from "./configuration.js";
 import { GenerationError } from "./errors.js";
 import type { GenerateOutput } from "./generate.js";
 import { buildLogitsProcessors } from "./logits-processors.js";
 import { SeededRandom } from "./random.js";
+import {
+  camelCase,
+  saveTinyBert2Bert,
+  TINY_BERT as BERT,
+  TINY_TOKENS as TOKENS,
+  ONE_INPUT as ONE,
+  TWO_INPUTS as TWO,
+} from "./test-support/oracle-fixtures.js";
 
-const BERT = {
-  model_type: "bert",
-  vocab_size: 24,
-  hidden_size: 16,
-  num_hidden_layers: 1,
-  num_attention_heads: 2,
-  intermediate_size: 32,
-  max_position_embeddings: 64,
-  pad_token_id: 0,
-  initializer_range: 0.5,
-};
 const VOCAB = BERT.vocab_size;
-const TOKENS = { decoderStartTokenId: 2, eosTokenId: 5, padTokenId: 0 };
-const ONE = { input_ids: [[5, 6, 7, 8, 9, 10]] };
-const TWO = {
-  input_ids: [
-    [5, 6, 7, 8, 9, 10],
-    [11, 12, 13, 9, 0, 0],
-  ],
-  attention_mask: [
-    [1, 1, 1, 1, 1, 1],
-    [1, 1, 1, 1, 0, 0],
-  ],
-};
 
 /** How transformers 4.x compares on a case: the same, or (documented) different. */
 type V4 = "same" | "differs";
@@ -63,7 +46,8 @@ interface GenerateCase {
 /** The generated tokens of some rows (start token and eos left out), most frequent first. */
 function generatedTokens(rows: number[][]): number[] {
   const counts = new Map<number, number>();
-  for (const row of rows) for (const t of row.slice(1)) if (t !== TOKENS.eosTokenId && t !== 0) counts.set(t, (counts.get(t) ?? 0) + 1);
+  for (const row of rows)
+    for (const t of row.slice(1)) if (t !== TOKENS.eosTokenId && t !== 0) counts.set(t, (counts.get(t) ?? 0) + 1);
   return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([t]) => t);
 }
 
@@ -71,7 +55,11 @@ const BEAM = { num_beams: 3, num_return_sequences: 2 };
 const GENERATE: GenerateCase[] = [
   { name: "greedy baseline", ...TWO, kwargs: { max_new_tokens: 10 } },
   { name: "beam baseline", ...TWO, kwargs: { ...BEAM, max_new_tokens: 10 } },
-  { name: "greedy forced bos + forced eos", ...TWO, kwargs: { max_new_tokens: 8, forced_bos_token_id: 7, forced_eos_token_id: 5 } },
+  {
+    name: "greedy forced bos + forced eos",
+    ...TWO,
+    kwargs: { max_new_tokens: 8, forced_bos_token_id: 7, forced_eos_token_id: 5 },
+  },
   { name: "beam forced eos list", ...TWO, kwargs: { ...BEAM, max_length: 9, forced_eos_token_id: [9, 5] } },
   {
     name: "greedy suppress + begin-suppress",
@@ -82,11 +70,45 @@ const GENERATE: GenerateCase[] = [
       begin_suppress_tokens: [...new Set(baseline.map((row) => row[1]!)), 30],
     }),
   },
-  { name: "beam begin-suppress after a forced bos", ...TWO, kwargs: { ...BEAM, max_new_tokens: 8, forced_bos_token_id: 3, begin_suppress_tokens: [12, 13, 14, 15, 16, 17] } },
-  { name: "greedy sequence bias", ...TWO, kwargs: { max_new_tokens: 10, sequence_bias: [[[4], 3.0], [[4, 4], -9.0], [[2, 17], 2.5]] } },
-  { name: "beam sequence bias", ...TWO, kwargs: { ...BEAM, max_new_tokens: 10, sequence_bias: [[[4], 2.0], [[4, 4], -9.0]] } },
-  { name: "greedy exponential decay length penalty", ...TWO, kwargs: { max_new_tokens: 12, exponential_decay_length_penalty: [1, 3.0] } },
-  { name: "beam exponential decay length penalty", ...TWO, kwargs: { ...BEAM, max_new_tokens: 12, exponential_decay_length_penalty: [1, 2.0] } },
+  {
+    name: "beam begin-suppress after a forced bos",
+    ...TWO,
+    kwargs: { ...BEAM, max_new_tokens: 8, forced_bos_token_id: 3, begin_suppress_tokens: [12, 13, 14, 15, 16, 17] },
+  },
+  {
+    name: "greedy sequence bias",
+    ...TWO,
+    kwargs: {
+      max_new_tokens: 10,
+      sequence_bias: [
+        [[4], 3.0],
+        [[4, 4], -9.0],
+        [[2, 17], 2.5],
+      ],
+    },
+  },
+  {
+    name: "beam sequence bias",
+    ...TWO,
+    kwargs: {
+      ...BEAM,
+      max_new_tokens: 10,
+      sequence_bias: [
+        [[4], 2.0],
+        [[4, 4], -9.0],
+      ],
+    },
+  },
+  {
+    name: "greedy exponential decay length penalty",
+    ...TWO,
+    kwargs: { max_new_tokens: 12, exponential_decay_length_penalty: [1, 3.0] },
+  },
+  {
+    name: "beam exponential decay length penalty",
+    ...TWO,
+    kwargs: { ...BEAM, max_new_tokens: 12, exponential_decay_length_penalty: [1, 2.0] },
+  },
   {
     // The eos scores are -inf during min_length: 4.x turns them into NaN (and argmax then picks eos), 5.x keeps them.
     name: "greedy exponential decay during min_length",
@@ -94,7 +116,11 @@ const GENERATE: GenerateCase[] = [
     kwargs: { max_new_tokens: 12, min_length: 6, exponential_decay_length_penalty: [0, 1.5] },
     v4: "differs",
   },
-  { name: "greedy encoder repetition penalty (padding counts)", ...TWO, kwargs: { max_new_tokens: 10, encoder_repetition_penalty: 3.0 } },
+  {
+    name: "greedy encoder repetition penalty (padding counts)",
+    ...TWO,
+    kwargs: { max_new_tokens: 10, encoder_repetition_penalty: 3.0 },
+  },
   {
     // 4.x applies the penalty to the first `batch` rows only, with the wrong inputs' tokens (fixed in 5.x).
     name: "beam encoder repetition penalty",
@@ -103,20 +129,54 @@ const GENERATE: GenerateCase[] = [
     v4: "differs",
   },
   { name: "greedy encoder no-repeat-ngram 1", ...TWO, kwargs: { max_new_tokens: 10, encoder_no_repeat_ngram_size: 1 } },
-  { name: "beam encoder no-repeat-ngram 1", ...TWO, kwargs: { ...BEAM, max_new_tokens: 10, encoder_no_repeat_ngram_size: 1 } },
-  { name: "beam renormalize logits", ...TWO, kwargs: { ...BEAM, max_new_tokens: 10, min_length: 5, no_repeat_ngram_size: 2, renormalize_logits: true } },
-  { name: "beam remove invalid values", ...TWO, kwargs: { ...BEAM, max_new_tokens: 10, min_length: 5, remove_invalid_values: true } },
-  { name: "greedy min_new_tokens wins over min_length", ...TWO, kwargs: { max_new_tokens: 10, min_length: 11, min_new_tokens: 3 } },
+  {
+    name: "beam encoder no-repeat-ngram 1",
+    ...TWO,
+    kwargs: { ...BEAM, max_new_tokens: 10, encoder_no_repeat_ngram_size: 1 },
+  },
+  {
+    name: "beam renormalize logits",
+    ...TWO,
+    kwargs: { ...BEAM, max_new_tokens: 10, min_length: 5, no_repeat_ngram_size: 2, renormalize_logits: true },
+  },
+  {
+    name: "beam remove invalid values",
+    ...TWO,
+    kwargs: { ...BEAM, max_new_tokens: 10, min_length: 5, remove_invalid_values: true },
+  },
+  {
+    name: "greedy min_new_tokens wins over min_length",
+    ...TWO,
+    kwargs: { max_new_tokens: 10, min_length: 11, min_new_tokens: 3 },
+  },
   {
     // [start token, t]: the prefix fills the context at the first step. 5.x bans t there; 4.x ignores an entry as long
     // as the context plus one.
     name: "greedy bad word whose prefix is the whole context",
     ...TWO,
-    kwargs: { max_new_tokens: 6, bad_words_ids: [[2, 4], [2, 17], [2, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]] },
+    kwargs: {
+      max_new_tokens: 6,
+      bad_words_ids: [
+        [2, 4],
+        [2, 17],
+        [2, 3],
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13],
+      ],
+    },
     v4: "differs",
   },
-  { name: "bad word outside the vocabulary", ...ONE, kwargs: { max_new_tokens: 4, bad_words_ids: [[30]] }, error: /outside the vocabulary/ },
-  { name: "sequence bias outside the vocabulary", ...ONE, kwargs: { max_new_tokens: 4, sequence_bias: [[[3, 40], 1.0]] }, error: /outside the vocabulary/ },
+  {
+    name: "bad word outside the vocabulary",
+    ...ONE,
+    kwargs: { max_new_tokens: 4, bad_words_ids: [[30]] },
+    error: /outside the vocabulary/,
+  },
+  {
+    name: "sequence bias outside the vocabulary",
+    ...ONE,
+    kwargs: { max_new_tokens: 4, sequence_bias: [[[3, 40], 1.0]] },
+    error: /outside the vocabulary/,
+  },
 ];
 
 interface DistributionCase {
@@ -144,19 +204,35 @@ const DISTRIBUTIONS: DistributionCase[] = [
   { name: "min_p 0.5", kwargs: { ...SAMPLE, min_p: 0.5 } },
   {
     name: "every warper in order, renormalized",
-    kwargs: { do_sample: true, temperature: 0.7, top_k: 12, top_p: 0.95, min_p: 0.02, typical_p: 0.97, epsilon_cutoff: 0.005, eta_cutoff: 0.004, renormalize_logits: true },
+    kwargs: {
+      do_sample: true,
+      temperature: 0.7,
+      top_k: 12,
+      top_p: 0.95,
+      min_p: 0.02,
+      typical_p: 0.97,
+      epsilon_cutoff: 0.005,
+      eta_cutoff: 0.004,
+      renormalize_logits: true,
+    },
   },
   {
     name: "temperature 1.5 + top_p + min_p + typical_p",
     kwargs: { do_sample: true, temperature: 1.5, top_k: 20, top_p: 0.9, min_p: 0.05, typical_p: 0.8 },
   },
-  { name: "warpers ignored without do_sample", kwargs: { typical_p: 0.5, min_p: 0.5, epsilon_cutoff: 0.1, eta_cutoff: 0.1, top_k: 3 } },
+  {
+    name: "warpers ignored without do_sample",
+    kwargs: { typical_p: 0.5, min_p: 0.5, epsilon_cutoff: 0.1, eta_cutoff: 0.1, top_k: 3 },
+  },
   {
     name: "processors in order, then warpers",
     kwargs: {
       ...SAMPLE,
       max_length: 8,
-      sequence_bias: [[[3], 2.5], [[4, 6], -1.5]],
+      sequence_bias: [
+        [[3], 2.5],
+        [[4, 6], -1.5],
+      ],
       encoder_repetition_penalty: 1.7,
       repetition_penalty: 1.3,
       no_repeat_ngram_size: 2,
@@ -174,8 +250,17 @@ const DISTRIBUTIONS: DistributionCase[] = [
     prompt_length: 1,
   },
   { name: "forced bos", kwargs: { forced_bos_token_id: 7 } },
-  { name: "forced eos at max_length - 1", kwargs: { max_length: 4, forced_eos_token_id: [5, 9] }, input_ids: [[2, 4, 6]] },
-  { name: "begin suppress at the prompt length", kwargs: { begin_suppress_tokens: [3, 4] }, input_ids: [[2, 4]], prompt_length: 2 },
+  {
+    name: "forced eos at max_length - 1",
+    kwargs: { max_length: 4, forced_eos_token_id: [5, 9] },
+    input_ids: [[2, 4, 6]],
+  },
+  {
+    name: "begin suppress at the prompt length",
+    kwargs: { begin_suppress_tokens: [3, 4] },
+    input_ids: [[2, 4]],
+    prompt_length: 2,
+  },
   {
     name: "remove invalid values",
     kwargs: { remove_invalid_values: true, suppress_tokens: [1] },
@@ -198,26 +283,38 @@ const DISTRIBUTIONS: DistributionCase[] = [
     perInput: 2,
     v4: "differs",
   },
-  { name: "encoder no-repeat-ngram, two rows per input", kwargs: { encoder_no_repeat_ngram_size: 2 }, perInput: 2, input_ids: [[2, 7], [2, 11], [2, 12], [2, 9]] },
+  {
+    name: "encoder no-repeat-ngram, two rows per input",
+    kwargs: { encoder_no_repeat_ngram_size: 2 },
+    perInput: 2,
+    input_ids: [
+      [2, 7],
+      [2, 11],
+      [2, 12],
+      [2, 9],
+    ],
+  },
   {
     name: "sequence bias and bad words with the prefix as long as the context",
-    kwargs: { sequence_bias: [[[2, 3], 4.0], [[2, 2, 3], 9.0]], bad_words_ids: [[2, 8]] },
+    kwargs: {
+      sequence_bias: [
+        [[2, 3], 4.0],
+        [[2, 2, 3], 9.0],
+      ],
+      bad_words_ids: [[2, 8]],
+    },
     v4: "differs",
   },
 ];
 
 const ENCODER = TWO.input_ids;
 
-function camelCase(kwargs: Record<string, unknown>): Partial<GenerationConfig> {
-  return Object.fromEntries(
-    Object.entries(kwargs).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]),
-  );
-}
-
 /** Seeded float32 logits, `rows` x VOCAB, spread wide enough to make the warpers cut somewhere. */
 function logits(rows: number, seed: number): number[][] {
   const random = new SeededRandom(seed);
-  return Array.from({ length: rows }, () => Array.from({ length: VOCAB }, () => Math.fround((random.next() - 0.5) * 8)));
+  return Array.from({ length: rows }, () =>
+    Array.from({ length: VOCAB }, () => Math.fround((random.next() - 0.5) * 8)),
+  );
 }
 
 interface DistributionInput {
@@ -230,8 +327,10 @@ interface DistributionInput {
   kwargs: Record<string, unknown>;
 }
 
-const named = (v: number): number | string => (Number.isNaN(v) ? "nan" : v === Infinity ? "inf" : v === -Infinity ? "-inf" : v);
-const unnamed = (v: number | string): number => (v === "nan" ? NaN : v === "inf" ? Infinity : v === "-inf" ? -Infinity : (v as number));
+const named = (v: number): number | string =>
+  Number.isNaN(v) ? "nan" : v === Infinity ? "inf" : v === -Infinity ? "-inf" : v;
+const unnamed = (v: number | string): number =>
+  v === "nan" ? NaN : v === "inf" ? Infinity : v === "-inf" ? -Infinity : (v as number);
 
 const distributionInputs: DistributionInput[] = DISTRIBUTIONS.map((c, i) => {
   const rows = ENCODER.length * (c.perInput ?? 1);
@@ -278,13 +377,7 @@ const ours = new Map<string, GenerateOutput | GenerationError>();
 
 before(async () => {
   await initBackend();
-  dir = mkdtempSync(join(tmpdir(), "processors-hf-"));
-  const composed = await EncoderDecoderModel.fromEncoderDecoderPretrained(BERT, BERT, { ...TOKENS, seed: 1 });
-  try {
-    await composed.savePretrained(dir);
-  } finally {
-    composed.dispose();
-  }
+  dir = await saveTinyBert2Bert("processors-hf-", { seed: 1 });
   const model = await EncoderDecoderModel.fromPretrained(dir);
   try {
     for (const c of GENERATE) {
@@ -329,7 +422,12 @@ for (const line of ORACLE_LINES) {
   test(`transformers ${line}: the same ids for every processor setting, the same processed distributions`, () => {
     const oracle = runOracle<OracleResult>(line, "processors_probe.py", {
       dir,
-      generate: GENERATE.map(({ name, input_ids, attention_mask, kwargs }) => ({ name, input_ids, attention_mask, kwargs })),
+      generate: GENERATE.map(({ name, input_ids, attention_mask, kwargs }) => ({
+        name,
+        input_ids,
+        attention_mask,
+        kwargs,
+      })),
       distributions: distributionInputs,
     });
     const expectSame = (v4: V4 | undefined, l: OracleLine) => l === "v5" || v4 !== "differs";
@@ -367,12 +465,18 @@ for (const line of ORACLE_LINES) {
       }
       for (const [r, row] of mine.entries()) {
         for (const [t, v] of row.entries()) {
-          assert.ok(close(v, expected[r]![t]!), `${what}: row ${r} token ${t}: ours ${v}, transformers ${expected[r]![t]}`);
+          assert.ok(
+            close(v, expected[r]![t]!),
+            `${what}: row ${r} token ${t}: ours ${v}, transformers ${expected[r]![t]}`,
+          );
         }
       }
       // The warpers must have cut something, or the case proves little.
       if (c.kwargs.do_sample === true) {
-        assert.ok(mine.some((row) => row.some((v) => v === -Infinity)), `${what}: something is filtered`);
+        assert.ok(
+          mine.some((row) => row.some((v) => v === -Infinity)),
+          `${what}: something is filtered`,
+        );
       }
     }
   });

@@ -5,38 +5,14 @@
 // Hub repo), same ids exactly and sequences_scores within 1e-4.
 // Runs under `pnpm test:interop` (never under `pnpm test`).
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { after, before, test } from "node:test";
 import { initBackend } from "@warmstart/tensors";
 import { assertClose, runOracle } from "@warmstart/test-utils";
 import { EncoderDecoderModel } from "../encoder-decoder-model.js";
-import type { GenerationConfig } from "./configuration.js";
 import type { GenerateOutput } from "./generate.js";
+import { camelCase, saveTinyBert2Bert, TWO_INPUTS as TWO } from "./test-support/oracle-fixtures.js";
 
-const BERT = {
-  model_type: "bert",
-  vocab_size: 24,
-  hidden_size: 16,
-  num_hidden_layers: 1,
-  num_attention_heads: 2,
-  intermediate_size: 32,
-  max_position_embeddings: 64,
-  pad_token_id: 0,
-  initializer_range: 0.5,
-};
-const TOKENS = { decoderStartTokenId: 2, eosTokenId: 5, padTokenId: 0 };
-const TWO = {
-  input_ids: [
-    [5, 6, 7, 8, 9, 10],
-    [11, 12, 13, 9, 0, 0],
-  ],
-  attention_mask: [
-    [1, 1, 1, 1, 1, 1],
-    [1, 1, 1, 1, 0, 0],
-  ],
-};
 const THREE = {
   input_ids: [
     [5, 6, 7, 8, 9, 10],
@@ -110,15 +86,16 @@ const GROUP_CASES: Case[] = [
   {
     name: "4 beams, 2 groups, eos list",
     ...TWO,
-    kwargs: { num_beams: 4, num_beam_groups: 2, diversity_penalty: 1.0, num_return_sequences: 2, max_length: 12, eos_token_id: [5, 9] },
+    kwargs: {
+      num_beams: 4,
+      num_beam_groups: 2,
+      diversity_penalty: 1.0,
+      num_return_sequences: 2,
+      max_length: 12,
+      eos_token_id: [5, 9],
+    },
   },
 ];
-
-function camelCase(kwargs: Record<string, unknown>): Partial<GenerationConfig> {
-  return Object.fromEntries(
-    Object.entries(kwargs).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]),
-  );
-}
 
 interface OracleResult {
   version: string;
@@ -130,13 +107,7 @@ const ours = new Map<string, GenerateOutput>();
 
 before(async () => {
   await initBackend();
-  dir = mkdtempSync(join(tmpdir(), "strategies-hf-"));
-  const composed = await EncoderDecoderModel.fromEncoderDecoderPretrained(BERT, BERT, { ...TOKENS, seed: 3 });
-  try {
-    await composed.savePretrained(dir);
-  } finally {
-    composed.dispose();
-  }
+  dir = await saveTinyBert2Bert("strategies-hf-", { seed: 3 });
   const model = await EncoderDecoderModel.fromPretrained(dir);
   try {
     for (const c of GROUP_CASES) {
