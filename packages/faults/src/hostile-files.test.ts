@@ -18,7 +18,7 @@ import { AutoEncoder } from "@warmstart/encoders";
 import { resolveModel } from "@warmstart/hub";
 import { startTestHub } from "@warmstart/hub/testing";
 import { initBackend, openCheckpoint, openPytorchBin, openSafetensors, tf, writeSafetensors } from "@warmstart/tensors";
-import { concat, op, repoRoot, stateDictPickle, tensorPickle, torchZip, zipOf, type PickledTensor } from "@warmstart/test-utils";
+import { concat, FLOAT_2X3, FLOAT_2X3_STORAGE, op, repoRoot, stateDictPickle, tensorPickle, torchZip, zipOf } from "@warmstart/test-utils";
 import { Tokenizer } from "@warmstart/tokenizers";
 import { expectRefusal } from "./test-support/refusal.js";
 import { faultSeed, seeded } from "./test-support/rng.js";
@@ -242,16 +242,8 @@ test("Hub listings and indexes with path traversal or absolute paths are refused
   assert.deepEqual(problems, []);
 });
 
-const W: PickledTensor = {
-  name: "w",
-  storageType: "FloatStorage",
-  key: "0",
-  numel: 6,
-  offset: 0,
-  shape: [2, 3],
-  stride: [3, 1],
-};
-const STORAGE = { "0": new Uint8Array(new Float32Array([1, 2, 3, 4, 5, 6]).buffer) };
+const W = FLOAT_2X3;
+const STORAGE = FLOAT_2X3_STORAGE;
 const callOf = (module: string, name: string, ...args: Uint8Array[]) =>
   concat(op.global(module, name), op.mark(), ...args, op.tuple(), op.reduce());
 const nestedLists = (n: number) =>

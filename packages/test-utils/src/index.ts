@@ -3,4 +3,15 @@ export { assertClose, maxAbsDiff } from "./close.js";
 export { startOrSkip } from "./start-or-skip.js";
 export { ORACLE_LINES, OracleUnavailableError, runOracle, type OracleLine } from "./oracle.js";
 export { repoRoot } from "./shared.js";
-export { concat, op, stateDictPickle, tensorPickle, torchZip, zipOf, type PickledTensor, type ZipMember } from "./torch-zip.js";
+export {
+  concat,
+  FLOAT_2X3,
+  FLOAT_2X3_STORAGE,
+  op,
+  stateDictPickle,
+  tensorPickle,
+  torchZip,
+  zipOf,
+  type PickledTensor,
+  type ZipMember,
+} from "./torch-zip.js";

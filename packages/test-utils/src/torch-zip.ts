@@ -64,6 +64,21 @@ export interface PickledTensor {
   stride: number[];
 }
 
+/** A 2x3 float32 tensor "w" over storage "0", row-major: the base the pickle tests vary (views, overruns). */
+export const FLOAT_2X3: PickledTensor = {
+  name: "w",
+  storageType: "FloatStorage",
+  key: "0",
+  numel: 6,
+  offset: 0,
+  shape: [2, 3],
+  stride: [3, 1],
+};
+/** The storage FLOAT_2X3 reads: the values 1 to 6. */
+export const FLOAT_2X3_STORAGE: Readonly<Record<string, Uint8Array>> = {
+  "0": new Uint8Array(new Float32Array([1, 2, 3, 4, 5, 6]).buffer),
+};
+
 /** The opcodes that push one tensor: _rebuild_tensor_v2(storage persistent id, offset, size, stride, False, OrderedDict()). */
 export function tensorPickle(t: Omit<PickledTensor, "name">): Uint8Array {
   return concat(

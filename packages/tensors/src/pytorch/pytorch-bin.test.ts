@@ -4,16 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
-import {
-  concat,
-  op,
-  repoRoot,
-  stateDictPickle,
-  tensorPickle,
-  torchZip,
-  zipOf,
-  type PickledTensor,
-} from "@warmstart/test-utils";
+import { concat, FLOAT_2X3, FLOAT_2X3_STORAGE, op, repoRoot, stateDictPickle, tensorPickle, torchZip, zipOf } from "@warmstart/test-utils";
 import { openCheckpoint } from "../safetensors/checkpoint.js";
 import { SafetensorsError } from "../safetensors/errors.js";
 import { writeSafetensors } from "../safetensors/write.js";
@@ -76,15 +67,7 @@ test("a legacy (pre-1.6, non-zip) torch.save file is refused with LEGACY_PYTORCH
   });
 });
 
-const W: PickledTensor = {
-  name: "w",
-  storageType: "FloatStorage",
-  key: "0",
-  numel: 6,
-  offset: 0,
-  shape: [2, 3],
-  stride: [3, 1],
-};
+const W = FLOAT_2X3;
 
 test("tensors sharing one storage with strides and offsets, built here, read back", async () => {
   const pickle = stateDictPickle([
@@ -141,7 +124,7 @@ test("openCheckpoint reads pytorch_model.bin and its shards; model.safetensors w
   await assert.rejects(openCheckpoint(sharded), { code: "INVALID_INDEX" });
 });
 
-const storage6 = { "0": f32([1, 2, 3, 4, 5, 6]) };
+const storage6 = FLOAT_2X3_STORAGE;
 const call = (module: string, name: string, ...args: Uint8Array[]) =>
   concat(op.global(module, name), op.mark(), ...args, op.tuple(), op.reduce());
 /** n nested empty lists: EMPTY_LIST n times, then APPEND n - 1 times. */
