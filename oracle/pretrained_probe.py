@@ -15,13 +15,14 @@ stdin: one JSON request, or {"batch": [request, ...]}; last stdout line: the JSO
 """
 
 import json
-import logging
 import sys
 
 import torch
 import transformers
 from safetensors.torch import load_file
 from transformers import AutoTokenizer, BertModel, EncoderDecoderModel
+
+from loading import load_with_report
 
 transformers.utils.logging.disable_progress_bar()
 
@@ -58,17 +59,10 @@ def encode(request):
 
 def run_saved(request):
     """The project's saved composition, loaded by transformers: loading info, logits, loss, generate() ids."""
-    records = []
-    handler = logging.Handler()
-    handler.emit = lambda record: records.append(record.getMessage())
-    transformers.logging.get_logger().addHandler(handler)
-    model, info = EncoderDecoderModel.from_pretrained(request["saved"], output_loading_info=True)
-    transformers.logging.get_logger().removeHandler(handler)
-    model.eval()
+    model, report = load_with_report(request["saved"])
     inputs = dict(input_ids=torch.tensor(request["inputs"]["input_ids"]), attention_mask=torch.tensor(request["inputs"]["attention_mask"]))
     out = dict(
-        loading_info={k: sorted(v) if isinstance(v, (list, set)) else str(v) for k, v in info.items()},
-        newly_initialised=[m for m in records if "newly initialized" in m or "not initialized" in m],
+        **report,
         config={k: getattr(model.config, k) for k in ("decoder_start_token_id", "eos_token_id", "pad_token_id", "tie_encoder_decoder")},
     )
     with torch.inference_mode():

@@ -10,29 +10,22 @@
 """
 
 import json
-import logging
 import sys
 
 import torch
 import transformers
 from transformers import EncoderDecoderModel
 
+from loading import load_with_report
+
 
 def run(request):
-    # transformers reports newly initialised weights as a warning; collect them besides output_loading_info.
-    records = []
-    handler = logging.Handler()
-    handler.emit = lambda record: records.append(record.getMessage())
-    transformers.logging.get_logger().addHandler(handler)
-    model, info = EncoderDecoderModel.from_pretrained(request["dir"], output_loading_info=True)
-    transformers.logging.get_logger().removeHandler(handler)
-    model.eval()
+    model, report = load_with_report(request["dir"])
     inputs = request["inputs"]
     input_ids = torch.tensor(inputs["input_ids"])
     attention_mask = torch.tensor(inputs["attention_mask"])
     out = dict(
-        loading_info={k: sorted(v) if isinstance(v, (list, set)) else str(v) for k, v in info.items()},
-        newly_initialised=[m for m in records if "newly initialized" in m or "not initialized" in m],
+        **report,
     )
     with torch.inference_mode():
         logits = model(
