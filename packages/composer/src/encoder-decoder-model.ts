@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { disposeCache, reorderCache, type KeyValueCache } from "@warmstart/decoders";
 import { resolveModel, type ResolveModelOptions } from "@warmstart/hub";
-import { createRandom, linear, openCheckpoint, Parameters, tf, writeSafetensors, type Checkpoint } from "@warmstart/tensors";
+import { createRandom, ensureBackend, linear, openCheckpoint, Parameters, requireBackend, tf, writeSafetensors, type Checkpoint } from "@warmstart/tensors";
 import { recoverInterruptedSave, writeFolderAtomically } from "./atomic-folder.js";
 import { planComposition, PROJECTION_PREFIX, type CompositionPlan, type ProjectionPlan } from "./composition-plan.js";
 import type { TiePair } from "./tying.js";
@@ -26,9 +26,10 @@ import {
   type GenerationInputs,
   type Seq2SeqStepModel,
 } from "./generation/index.js";
+import { checkStoredGenerationConfig, readGenerationConfigFile } from "./generation/configuration.js";
 import { batchShape, derivedDecoderAttentionMask, shiftTokensRight, validateLabels } from "./labels.js";
 import { maskedCrossEntropy } from "./loss.js";
-import type { DecoderModule, EncoderModule, IdInput, LoadReport, WeightSource } from "./parts.js";
+import type { DecoderModule, DropoutState, EncoderModule, IdInput, LoadReport, WeightSource } from "./parts.js";
 import { readConfigFile, resolvePart, type PartSpec } from "./part-source.js";
 import { bertRecipeTokens } from "./recipe-tokens.js";
 import { disposeUnshared, keepAll } from "./tensor-ownership.js";
@@ -45,6 +46,12 @@ export interface WarmStartOptions extends Partial<Record<keyof SpecialTokens, nu
   seed?: number;
   /** Options for Hub downloads of string parts that are not local folders. */
   hub?: ResolveModelOptions;
+}
+
+/** The random state of an encoder-decoder: its two dropout streams (see `getRandomState`). */
+export interface ModelRandomState {
+  encoder: DropoutState;
+  decoder: DropoutState;
 }
 
 export interface FromPretrainedOptions {
@@ -137,6 +144,7 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
 
   /** A randomly initialised model of `config` (every weight random; tied as the config says). */
   static fromConfig(config: EncoderDecoderConfig, options: { seed?: number } = {}): EncoderDecoderModel {
+    requireBackend("EncoderDecoderModel.fromConfig");
     const plan = planComposition(config.encoder, config.decoder, config.tieEncoderDecoder);
     const model = new EncoderDecoderModel(config, plan, options.seed ?? 0);
     model.#tie();
@@ -157,6 +165,8 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
     decoder: PartSpec,
     options: WarmStartOptions = {},
   ): Promise<EncoderDecoderModel> {
+    // As in transformers.js, loading needs no prior backend call: the best one is picked on first use.
+    await ensureBackend();
     const locate = async (id: string): Promise<{ dir: string; config: HFConfigJSON }> => {
       const dir = await resolveModel(id, options.hub);
       return { dir, config: readConfigFile(dir) };
@@ -196,6 +206,8 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
    * weight is an error, except the encoder's pooler, which no seq2seq output uses.
    */
   static async fromPretrained(idOrPath: string, options: FromPretrainedOptions = {}): Promise<EncoderDecoderModel> {
+    // As in transformers.js, loading needs no prior backend call: the best one is picked on first use.
+    await ensureBackend();
     // A save killed between its two renames leaves the previous folder aside; put it back before reading.
     recoverInterruptedSave(idOrPath);
     const dir = await resolveModel(idOrPath, options.hub);
@@ -221,11 +233,10 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
       // As in transformers, generation_config.json replaces config.json for generation; read now so that a bad
       // file fails the load rather than the first generate().
       if (existsSync(generationPath)) {
-        const generationJSON: unknown = JSON.parse(readFileSync(generationPath, "utf8"));
-        generationConfigFromHF(generationJSON, generationPath);
+        const generationJSON = readGenerationConfigFile(generationPath);
         model.#generationFile = { json: generationJSON as HFConfigJSON, path: generationPath };
       } else {
-        generationConfigFromHF(generationJSONFromModelConfig(json), configPath);
+        checkStoredGenerationConfig(generationJSONFromModelConfig(json), configPath);
       }
     } catch (error) {
       model.dispose();
@@ -401,6 +412,24 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
     this.encoder.eval();
     this.decoder.eval();
     return this;
+  }
+
+  /**
+   * Where the encoder's and the decoder's dropout streams stand; the trainer stores it in each checkpoint so
+   * that a resumed run with dropout repeats the uninterrupted run's losses exactly.
+   */
+  getRandomState(): ModelRandomState {
+    return { encoder: this.encoder.getDropoutState(), decoder: this.decoder.getDropoutState() };
+  }
+
+  /** Continues both dropout streams from {@link getRandomState}'s value (e.g. read back from a checkpoint). */
+  setRandomState(state: unknown): void {
+    const s = state as Partial<ModelRandomState> | null;
+    if (typeof s !== "object" || s === null || typeof s.encoder !== "object" || typeof s.decoder !== "object") {
+      throw new ComposerError("INVALID_INPUT", `random state must be { encoder, decoder } dropout states, got ${JSON.stringify(state)}`);
+    }
+    this.encoder.setDropoutState(s.encoder);
+    this.decoder.setDropoutState(s.decoder);
   }
 
   #project(hidden: tf.Tensor): tf.Tensor3D {

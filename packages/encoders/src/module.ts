@@ -1,4 +1,4 @@
-import { createRandom, Parameters, tf } from "@warmstart/tensors";
+import { createRandom, Parameters, requireBackend, tf } from "@warmstart/tensors";
 import { WeightLoadError } from "./errors.js";
 import type { LoadReport } from "./load-report.js";
 
@@ -36,6 +36,16 @@ export interface ModelOptions {
   seed?: number;
 }
 
+/**
+ * Where a model's dropout stream stands. The n-th mask of a model is drawn with seed `seed * 1_000_003 + n`,
+ * so the seed and the number of masks drawn so far are the whole state: a trainer checkpoint stores it and a
+ * resumed run draws exactly the masks the uninterrupted run would have drawn next.
+ */
+export interface DropoutState {
+  seed: number;
+  calls: number;
+}
+
 // Entries that Hugging Face checkpoints carry but that are constants, not parameters.
 const BUFFER = /(^|\.)((attn|crossattention)\.(bias|masked_bias)|position_ids)$/;
 
@@ -52,10 +62,12 @@ export abstract class PretrainedModule<C> {
   /** The report of the last `loadWeights` (set by `fromPretrained` too). */
   loadReport: LoadReport | undefined;
   readonly #naming: WeightNaming;
-  readonly #seed: number;
+  #seed: number;
   #dropoutCalls = 0;
 
   protected constructor(config: C, specs: ParameterSpecs, naming: WeightNaming, options: ModelOptions = {}) {
+    // Every model class allocates its weights here, synchronously: without an active backend, say which call to make.
+    requireBackend(`${new.target.name}.fromConfig`);
     this.config = config;
     this.#naming = naming;
     this.#seed = options.seed ?? 0;
@@ -91,6 +103,21 @@ export abstract class PretrainedModule<C> {
 
   protected param(name: string): tf.Variable {
     return this.parameters.get(name);
+  }
+
+  /** The dropout stream's position, for a trainer checkpoint (see {@link DropoutState}). */
+  getDropoutState(): DropoutState {
+    return { seed: this.#seed, calls: this.#dropoutCalls };
+  }
+
+  /** Continues the dropout stream from a state returned by {@link getDropoutState}; the weights are not touched. */
+  setDropoutState(state: DropoutState): void {
+    const ok = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v);
+    if (typeof state !== "object" || state === null || !ok(state.seed) || !ok(state.calls) || state.calls < 0) {
+      throw new TypeError(`dropout state must be { seed, calls } safe integers (calls >= 0), got ${JSON.stringify(state)}`);
+    }
+    this.#seed = state.seed;
+    this.#dropoutCalls = state.calls;
   }
 
   /** Inverted dropout while training (seeded: the n-th call of a model uses seed + n), identity otherwise. */

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { resolveModel } from "@warmstart/hub";
-import { openCheckpoint } from "@warmstart/tensors";
+import { ensureBackend, openCheckpoint } from "@warmstart/tensors";
 import type { HFConfigJson } from "./config-fields.js";
 import { ModelConfigError } from "./errors.js";
 import type { LoadReport } from "./load-report.js";
@@ -17,8 +17,13 @@ export interface FromPretrainedOptions extends ModelOptions {
   onLoadReport?: (report: LoadReport) => void;
 }
 
-/** Downloads (or finds) a model folder and reads its config.json with the overrides applied. */
+/**
+ * Downloads (or finds) a model folder and reads its config.json with the overrides applied. Every encoder's and
+ * decoder's `fromPretrained` starts here, before it allocates weights, so this is where they get a backend when the
+ * caller started none (`ensureBackend`).
+ */
 export async function readPretrainedConfig(idOrPath: string, options: FromPretrainedOptions = {}): Promise<{ dir: string; json: HFConfigJson }> {
+  await ensureBackend();
   const dir = await resolveModel(idOrPath, options.hub);
   const path = join(dir, "config.json");
   let json: unknown;

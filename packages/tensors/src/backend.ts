@@ -44,9 +44,12 @@ export interface InitBackendOptions {
   backend?: BackendName;
 }
 
-/** Thrown when a forced backend (option or `WARMSTART_BACKEND`) is unknown or cannot start. */
+/**
+ * Thrown when a forced backend (option or `WARMSTART_BACKEND`) is unknown or cannot start, or when a synchronous
+ * entry point runs before any backend is active (`BACKEND_NOT_INITIALISED`).
+ */
 export class BackendError extends Error {
-  readonly code: "UNKNOWN_BACKEND" | "BACKEND_UNAVAILABLE";
+  readonly code: "UNKNOWN_BACKEND" | "BACKEND_UNAVAILABLE" | "BACKEND_NOT_INITIALISED";
   readonly backend: string;
 
   constructor(code: BackendError["code"], backend: string, message: string) {
@@ -88,6 +91,53 @@ export function initBackend(options: InitBackendOptions = {}): Promise<BackendCh
     });
   }
   return chosen;
+}
+
+/**
+ * Makes sure a backend is active before an async entry point creates tensors: the one already set (by
+ * `initBackend`, or by the caller through `tf.setBackend`) is kept, otherwise `initBackend()` picks the best one,
+ * exactly as when called with no argument. Resolves to the active backend's name. Every async public entry point
+ * that creates tensors (`fromPretrained`, `generate`, training, pre-training) awaits it, so callers need no
+ * `initBackend()` call of their own, as in transformers.js.
+ */
+export async function ensureBackend(): Promise<string> {
+  if (chosen !== undefined) await chosen;
+  else if (backendIsPending()) await tf.ready();
+  else if (!backendIsActive()) await initBackend();
+  return tf.getBackend();
+}
+
+/**
+ * The synchronous counterpart of `ensureBackend`, for entry points that cannot wait (`fromConfig`, model
+ * constructors): throws a `BackendError` naming `entry` and the call to make when no backend is active yet, rather
+ * than letting tfjs fail later with its internal "highest priority backend has not yet been initialized".
+ */
+export function requireBackend(entry: string): void {
+  if (backendIsActive()) return;
+  throw new BackendError(
+    "BACKEND_NOT_INITIALISED",
+    "none",
+    `${entry} creates tensors synchronously and no TensorFlow.js backend is active yet: call ` +
+      "`await initBackend()` (from @warmstart/tensors) first, or use an async entry point " +
+      "(EncoderDecoderModel.fromPretrained / fromEncoderDecoderPretrained, a model's fromPretrained), which picks one itself",
+  );
+}
+
+/** Whether tfjs has a backend set and fully initialised (its async initialisation, e.g. wasm's, has finished). */
+function backendIsActive(): boolean {
+  const engine = engineState();
+  return engine.backendInstance != null && engine.pendingBackendInit == null;
+}
+
+/** Whether a caller's `tf.setBackend(...)` is still initialising (not awaited yet). */
+function backendIsPending(): boolean {
+  return engineState().pendingBackendInit != null;
+}
+
+function engineState(): { backendInstance?: unknown; pendingBackendInit?: unknown } {
+  // tfjs exposes no "is a backend ready" query, and `tf.backend()` itself starts (and, for wasm, fails) the
+  // automatic initialisation, so read the engine's fields instead.
+  return tf.engine() as unknown as { backendInstance?: unknown; pendingBackendInit?: unknown };
 }
 
 function parseForced(value: string | undefined): BackendName | undefined {

@@ -4,7 +4,9 @@ export { describeParameters, listParameters, type ParameterRow } from "./describ
 export {
   BACKEND_ORDER,
   BackendError,
+  ensureBackend,
   initBackend,
+  requireBackend,
   type BackendChoice,
   type BackendName,
   type InitBackendOptions,

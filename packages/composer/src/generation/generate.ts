@@ -5,15 +5,25 @@ import {
   mergeGenerationConfig,
   type GenerationConfig,
 } from "./configuration.js";
+import { ensureBackend } from "@warmstart/tensors";
 import { GenerationError } from "./errors.js";
 import { buildLogitsProcessors, type LogitsProcessor, type LogitsProcessorList } from "./logits-processors.js";
 import type { GenerationInputs, Seq2SeqStepModel } from "./model-interface.js";
 import { SeededRandom } from "./random.js";
 import { beamSearch } from "./search/beam-search.js";
+import {
+  checkConstraint,
+  constraintsFromForceWordsIds,
+  DisjunctiveConstraint,
+  PhrasalConstraint,
+  type Constraint,
+} from "./search/beam-constraints.js";
+import { constrainedBeamSearch } from "./search/constrained-beam-search.js";
 import type { SearchContext, SearchOutput } from "./search/context.js";
 import { greedySearch } from "./search/greedy.js";
 import { groupBeamSearch } from "./search/group-beam-search.js";
 import { sampleSearch } from "./search/sample.js";
+import { multinomialSampler, type CandidateSampler } from "./search/sampler.js";
 import type { PrefixAllowedTokensFn } from "./prefix-constrained.js";
 import { mergeCustom } from "./prefix-constrained.js";
 import {
@@ -44,12 +54,24 @@ export interface GenerateOptions {
   /** Constrained generation: `(batchId, inputIds)` → the allowed next token ids (`PrefixConstrainedLogitsProcessor`). */
   prefixAllowedTokensFn?: PrefixAllowedTokensFn;
   /**
+   * Constrained beam search (transformers' `constraints=`, 4.56 semantics): conditions every output must meet,
+   * `PhrasalConstraint` / `DisjunctiveConstraint` or your own `Constraint`; combined with `forceWordsIds` (these
+   * first). Needs `numBeams` > 1, no `doSample`, no `numBeamGroups` > 1.
+   */
+  constraints?: readonly Constraint[];
+  /**
    * Needed with `stopStrings`, as transformers' `tokenizer=`: a `Tokenizer` from `@warmstart/tokenizers`, or
    * `{ decode, vocabSize, prefixIds }` (a decode function, the vocabulary size and the ids of "abcdef").
    */
   tokenizer?: Parameters<typeof StopStringCriteria.fromTokenizer>[0];
   /** The clock of `maxTime` (seconds); defaults to `performance.now()`. For tests. */
   clock?: Clock;
+  /**
+   * Sampling and beam sampling draw their tokens / candidates with this instead of the default seeded
+   * `multinomialSampler` (e.g. to replay the draws of another run: the random streams of PyTorch and this project
+   * differ, the distributions they draw from do not).
+   */
+  sampler?: CandidateSampler;
 }
 
 /** What `generate` returns. */
@@ -95,6 +117,12 @@ function shapeOutput(out: SearchOutput, cfg: GenerationConfig): GenerateOutput {
   return result;
 }
 
+/** The sampler of a sampling run: the caller's, or the seeded default (`seed`, else a random seed). */
+function samplerOf(cfg: GenerationConfig, options: GenerateOptions): CandidateSampler {
+  if (options.sampler !== undefined) return options.sampler;
+  return multinomialSampler(new SeededRandom(cfg.seed ?? Math.floor(Math.random() * 4294967296)));
+}
+
 /** Settings resolved from a config, after validation. */
 interface ResolvedSettings {
   config: GenerationConfig;
@@ -105,6 +133,8 @@ interface ResolvedSettings {
   /** What beam search right-pads shorter hypotheses with. */
   beamFillTokenId: number;
   processors: LogitsProcessorList;
+  /** Constrained beam search: `options.constraints` then those of `forceWordsIds`; null without either. */
+  constraints: Constraint[] | null;
 }
 
 function missingTokenId(field: keyof GenerationConfig, why: string): GenerationError {
@@ -153,7 +183,7 @@ function checkMatrix(name: string, rows: unknown, expectedRows?: number, expecte
 export function resolveGenerationSettings(
   inputs: GenerationInputs,
   config: GenerationConfig,
-  options: Pick<GenerateOptions, "logitsProcessor" | "prefixAllowedTokensFn"> = {},
+  options: Pick<GenerateOptions, "logitsProcessor" | "prefixAllowedTokensFn" | "constraints"> = {},
 ): ResolvedSettings {
   const inputIds = checkMatrix("inputIds", inputs.inputIds);
   if (inputs.attentionMask !== undefined) {
@@ -192,7 +222,8 @@ export function resolveGenerationSettings(
     throw new GenerationError("invalid_config", `lengthPenalty (length_penalty) must be finite`, "lengthPenalty");
   }
 
-  if (config.numReturnSequences > config.numBeams && !config.doSample) {
+  // Sampling without beams may return any number of samples per input; every beam strategy at most numBeams.
+  if (config.numReturnSequences > config.numBeams && (config.numBeams > 1 || !config.doSample)) {
     throw new GenerationError(
       "num_return_sequences_exceeds_num_beams",
       `numReturnSequences (${config.numReturnSequences}) is larger than numBeams (${config.numBeams}): ` +
@@ -201,6 +232,7 @@ export function resolveGenerationSettings(
       "numBeams",
     );
   }
+  const constraints = resolveConstraints(config, options.constraints);
   requireInteger(config, "numBeamGroups", 1);
   if (config.numBeams % config.numBeamGroups !== 0) {
     throw new GenerationError(
@@ -233,14 +265,6 @@ export function resolveGenerationSettings(
       "invalid_config",
       "diverse beam search (numBeamGroups > 1) cannot sample, as in transformers: set doSample (do_sample) to false",
       "numBeamGroups",
-    );
-  }
-  if (config.doSample && config.numBeams > 1) {
-    throw new GenerationError(
-      "invalid_config",
-      "beam sampling (doSample with numBeams > 1) is not supported: set numBeams (num_beams) to 1 to sample, " +
-        "or doSample (do_sample) to false for beam search",
-      "numBeams",
     );
   }
 
@@ -296,12 +320,48 @@ export function resolveGenerationSettings(
     promptLength,
     maxLength,
   });
-  return { config, prompts, maxLength, eosTokenIds, padTokenId, beamFillTokenId, processors };
+  return { config, prompts, maxLength, eosTokenIds, padTokenId, beamFillTokenId, processors, constraints };
+}
+
+/**
+ * The constraints of constrained beam search with transformers 4.56's checks: the mode is on as soon as either
+ * `constraints` or `forceWordsIds` is given; it cannot sample or use beam groups, and needs more than one beam.
+ */
+function resolveConstraints(config: GenerationConfig, given: readonly Constraint[] | undefined): Constraint[] | null {
+  if (given === undefined && config.forceWordsIds === undefined) return null;
+  const conflict = (field: keyof GenerationConfig, value: unknown): GenerationError =>
+    new GenerationError(
+      "invalid_config",
+      `constraints or forceWordsIds (force_words_ids) make this constrained beam search, which cannot run with ` +
+        `${field} (${hfName(field)}) ${JSON.stringify(value)}: unset one of them`,
+      field,
+    );
+  if (config.numBeams > 1 && config.doSample) throw conflict("doSample", config.doSample);
+  if (config.numBeams > 1 && config.numBeamGroups !== 1) throw conflict("numBeamGroups", config.numBeamGroups);
+  if (given !== undefined && !Array.isArray(given)) {
+    throw new GenerationError("invalid_config", "constraints must be a list of Constraint objects", "constraints");
+  }
+  // Built-in constraints are correct by construction; transformers checks the others when they are created.
+  for (const constraint of given ?? []) {
+    if (!(constraint instanceof PhrasalConstraint || constraint instanceof DisjunctiveConstraint)) checkConstraint(constraint);
+  }
+  const all = [...(given ?? []), ...(config.forceWordsIds !== undefined ? constraintsFromForceWordsIds(config.forceWordsIds) : [])];
+  if (config.numBeams <= 1) {
+    throw new GenerationError(
+      "invalid_config",
+      `constrained beam search (constraints / forceWordsIds) needs numBeams (num_beams) > 1, got ${config.numBeams}`,
+      "numBeams",
+    );
+  }
+  if (all.length === 0) {
+    throw new GenerationError("invalid_config", "constraints is empty: give at least one constraint, or leave it unset", "constraints");
+  }
+  return all;
 }
 
 /**
  * Generates decoder sequences for a batch of encoder inputs: greedy search (`numBeams` 1), beam search
- * (`numBeams` > 1) or sampling (`doSample`), with Hugging Face's semantics. `config` is layered over Hugging Face's
+ * (`numBeams` > 1), sampling (`doSample`) or beam sampling (both), with Hugging Face's semantics. `config` is layered over Hugging Face's
  * defaults (`mergeGenerationConfig`); models pass their checkpoint defaults as earlier layers.
  *
  * The encoder runs once per input; beams (or samples) become rows of one decoder batch; the decoder's key/value
@@ -315,6 +375,8 @@ export async function generate<E, C>(
 ): Promise<GenerateOutput> {
   checkGenerationOptions(config);
   const settings = resolveGenerationSettings(inputs, mergeGenerationConfig(config), options);
+  // A model built by hand (any Seq2SeqStepModel) may reach here first, and the search creates tensors.
+  await ensureBackend();
   const { config: cfg } = settings;
   const { streamer } = options;
   if (streamer !== undefined && cfg.numBeams > 1) {
@@ -395,7 +457,15 @@ export async function generate<E, C>(
       await streamer.put(settings.prompts.flatMap((p) => Array.from({ length: rowsPerInput }, () => p)));
     }
     let out: SearchOutput;
-    if (cfg.numBeamGroups > 1) {
+    if (settings.constraints !== null) {
+      out = await constrainedBeamSearch(ctx, {
+        numBeams: cfg.numBeams,
+        lengthPenalty: cfg.lengthPenalty,
+        earlyStopping: cfg.earlyStopping,
+        numReturnSequences: cfg.numReturnSequences,
+        constraints: settings.constraints,
+      });
+    } else if (cfg.numBeamGroups > 1) {
       out = await groupBeamSearch(ctx, {
         numBeams: cfg.numBeams,
         numBeamGroups: cfg.numBeamGroups,
@@ -410,10 +480,10 @@ export async function generate<E, C>(
         lengthPenalty: cfg.lengthPenalty,
         earlyStopping: cfg.earlyStopping,
         numReturnSequences: cfg.numReturnSequences,
+        ...(cfg.doSample ? { sampler: samplerOf(cfg, options) } : {}),
       });
     } else if (cfg.doSample) {
-      const seed = cfg.seed ?? Math.floor(Math.random() * 4294967296);
-      out = await sampleSearch(ctx, new SeededRandom(seed), rowsPerInput);
+      out = await sampleSearch(ctx, samplerOf(cfg, options), rowsPerInput);
     } else {
       out = await greedySearch(ctx);
     }

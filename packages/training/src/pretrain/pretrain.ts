@@ -1,4 +1,5 @@
 import type { HFConfigJson } from "@warmstart/encoders";
+import { ensureBackend } from "@warmstart/tensors";
 import { trainTokenizer, type Tokenizer } from "@warmstart/tokenizers";
 import type { Rng } from "../data/rng.js";
 import { TrainingError } from "../errors.js";
@@ -57,6 +58,8 @@ export interface PretrainResult extends TrainResult {
  * Hub checkpoint.
  */
 export async function pretrain(options: PretrainOptions): Promise<PretrainResult> {
+  // pretrain builds the model itself: pick the best backend when the caller started none.
+  await ensureBackend();
   const modelType = options.config.model_type;
   const log = options.log ?? ((line: string) => console.log(line));
   // Positions the model can take (RoBERTa's position ids start after the padding index).

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { tf } from "@warmstart/tensors";
+import { ensureBackend, tf } from "@warmstart/tensors";
 import { BatchIterator, planEpoch } from "../data/batching.js";
 import { Rng } from "../data/rng.js";
 import { TrainingError } from "../errors.js";
@@ -89,6 +89,7 @@ export class Trainer<Example, Batch> {
       epoch: 0,
       schedule: this.schedule,
       rngState: this.#rng.getState(),
+      modelRandomState: options.model.getRandomState?.() ?? null,
       dataPosition: this.#iterator.position,
       dataSeed: seed,
       metricForBestModel: evaluation === undefined ? null : metric,
@@ -115,6 +116,7 @@ export class Trainer<Example, Batch> {
    * position, rng, best metric and log history.
    */
   async resume(from: string): Promise<void> {
+    await ensureBackend();
     let dir = from;
     if (from === "latest") {
       if (this.options.outputDir === undefined) {
@@ -134,16 +136,30 @@ export class Trainer<Example, Batch> {
         `${dir} was trained with seed ${trainerState.dataSeed}, this trainer has seed ${this.#state.dataSeed}; the data order would differ`,
       );
     }
-    await loadWeightsInto(this.options.model.namedParameters(), dir);
+    const { model } = this.options;
+    if (trainerState.modelRandomState !== null) {
+      if (model.setRandomState === undefined) {
+        throw new TrainingError(
+          "CHECKPOINT_MISMATCH",
+          `${dir} holds a model random state (dropout) but this model has no setRandomState; the run would not continue exactly`,
+        );
+      }
+      model.setRandomState(trainerState.modelRandomState);
+    }
+    await loadWeightsInto(model.namedParameters(), dir);
     this.optimizer.loadState(optimizer);
     this.#rng = Rng.fromState(trainerState.rngState);
     this.#iterator.seek(trainerState.dataPosition);
     this.#state = { ...trainerState, schedule: this.schedule };
     this.#lastCheckpoint = dir;
+    // One line per step: what the interrupted run logged after this checkpoint is logged again by this one.
+    await this.#jsonl?.replace(this.#state.logHistory);
   }
 
   /** Trains until `totalSteps` (or early stopping); resumable from any checkpoint it writes. */
   async train(): Promise<TrainResult> {
+    // The model may be any TrainableModel the caller wrote; the loop's gradients and losses are tensors.
+    await ensureBackend();
     const { model } = this.options;
     const losses: number[] = [];
     const variables = this.#trainableVariables();
@@ -202,6 +218,7 @@ export class Trainer<Example, Batch> {
       this.#state.dataPosition = this.#iterator.position;
       this.#state.epoch = this.#state.dataPosition.epoch + this.#state.dataPosition.batch / this.#batchesPerEpoch;
       this.#state.rngState = this.#rng.getState();
+      this.#state.modelRandomState = model.getRandomState?.() ?? null;
       losses.push(stepLoss);
       stepsThisRun += 1;
       windowLoss += stepLoss;
@@ -275,6 +292,7 @@ export class Trainer<Example, Batch> {
   async evaluate(): Promise<Record<string, number>> {
     const evaluation = this.options.evaluation;
     if (evaluation === undefined) throw new TrainingError("INVALID_OPTION", "evaluate() needs the evaluation option");
+    await ensureBackend();
     const { model } = this.options;
     model.eval?.();
     const size = evaluation.batchSize ?? this.options.batchSize;
