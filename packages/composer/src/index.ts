@@ -1,4 +1,4 @@
-export { EncoderDecoderModel, type EncoderState, type FromPretrainedOptions, type Seq2SeqInputs, type Seq2SeqOutput, type WarmStartOptions } from "./encoder-decoder-model.js";
+export { EncoderDecoderModel, type EncoderState, type FromPretrainedOptions, type ModelRandomState, type Seq2SeqInputs, type Seq2SeqOutput, type WarmStartOptions } from "./encoder-decoder-model.js";
 export { EncoderDecoderConfig, ENCODER_DECODER_MODEL_TYPES, type HFConfigJSON, type SpecialTokens } from "./encoder-decoder-config.js";
 export { describeComposition, type DescribeOptions } from "./describe-composition.js";
 export {

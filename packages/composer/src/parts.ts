@@ -1,8 +1,8 @@
 import type { KeyValueCache } from "@warmstart/decoders";
-import type { LoadReport, WeightSource } from "@warmstart/encoders";
+import type { DropoutState, LoadReport, WeightSource } from "@warmstart/encoders";
 import type { Parameters, tf } from "@warmstart/tensors";
 
-export type { LoadReport, WeightSource };
+export type { DropoutState, LoadReport, WeightSource };
 
 /** Token ids or masks: nested arrays `[batch][position]` or a 2-D tensor. */
 export type IdInput = tf.Tensor | number[][];
@@ -17,6 +17,9 @@ export interface EncoderModule extends Loadable {
   forward(inputs: { inputIds: IdInput; attentionMask?: IdInput; tokenTypeIds?: IdInput }): { lastHiddenState: tf.Tensor };
   train(): unknown;
   eval(): unknown;
+  /** The dropout stream's position, saved in trainer checkpoints so a resume draws the same masks. */
+  getDropoutState(): DropoutState;
+  setDropoutState(state: DropoutState): void;
   dispose(): void;
 }
 
@@ -35,5 +38,8 @@ export interface DecoderModule extends Loadable {
   savedCopies?(): Record<string, string>;
   train(): unknown;
   eval(): unknown;
+  /** The dropout stream's position, saved in trainer checkpoints so a resume draws the same masks. */
+  getDropoutState(): DropoutState;
+  setDropoutState(state: DropoutState): void;
   dispose(): void;
 }

@@ -15,6 +15,7 @@ export { formatLoadReport, type LoadReport } from "./load-report.js";
 export {
   PretrainedModule,
   specsToShapes,
+  type DropoutState,
   type LoadOptions,
   type ModelOptions,
   type ParameterInit,

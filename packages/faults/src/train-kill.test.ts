@@ -1,10 +1,12 @@
 /*
  * Guarantees: a trainer checkpoint is never half-written, and a training run killed at any moment
  * resumes from its last checkpoint with exactly the losses of a run that was never interrupted.
- * A child trains a tiny BERT2BERT (dropout 0) for TRAIN_STEPS steps with a checkpoint every step; it
+ * A child trains a tiny BERT2BERT with BERT's default dropout 0.1 for TRAIN_STEPS steps with a checkpoint every step; it
  * is SIGKILLed at chosen file-system operations. Every checkpoint left must read back and equal the
  * uninterrupted run's checkpoint of that step byte for byte; every logged loss must equal the
- * uninterrupted run's; and resuming in this process must reproduce the remaining losses exactly.
+ * uninterrupted run's; and resuming in this process must reproduce the remaining losses exactly, which
+ * needs the dropout streams restored from the checkpoint (the resuming model is even built with another
+ * seed). After a resume the JSONL log holds one line per step.
  */
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
@@ -17,7 +19,7 @@ import { startChild, sleep } from "./test-support/child.js";
 import { inBatches, killPlan } from "./test-support/kill-plan.js";
 import { faultSeed, killCount, seeded } from "./test-support/rng.js";
 import { createTally } from "./test-support/tally.js";
-import { tinyModel, tinySetup, tinyTrainer, TRAIN_STEPS, type TinySetup } from "./test-support/tiny.js";
+import { tinyModel, tinySetup, tinyTrainer, TRAIN_DROPOUT, TRAIN_STEPS, type TinySetup } from "./test-support/tiny.js";
 
 const tally = createTally("trainer checkpoint kills and resume");
 let root: string;
@@ -29,13 +31,21 @@ before(async () => {
   root = await mkdtemp(join(tmpdir(), "faults-train-"));
   const dry = startChild("train.ts", [join(root, "dry")]);
   setup = await tinySetup();
-  const model = await tinyModel(setup, 1);
+  const model = await tinyModel(setup, 1, undefined, TRAIN_DROPOUT);
   try {
     referenceLosses = (await tinyTrainer(setup, model, { outputDir: join(root, "reference"), saveSteps: 1 }).train()).losses;
   } finally {
     model.dispose();
   }
   assert.equal(referenceLosses.length, TRAIN_STEPS);
+  // Dropout must really be on, or exact resume would prove nothing about its random state.
+  const withoutDropout = await tinyModel(setup, 1);
+  try {
+    const plain = (await tinyTrainer(setup, withoutDropout).train()).losses;
+    assert.equal(plain[0] === referenceLosses[0], false, "dropout 0.1 changes the first loss");
+  } finally {
+    withoutDropout.dispose();
+  }
   opsLine = await dry.waitForLine(/^ops \d+/, 120_000);
 });
 
@@ -70,7 +80,7 @@ async function checkAndResume(dir: string, what: string): Promise<string[]> {
       problems.push(`${what}: logged loss ${entry.loss} at step ${entry.step}, uninterrupted ${referenceLosses[entry.step - 1]}`);
     }
   }
-  const model = await tinyModel(setup, 2);
+  const model = await tinyModel(setup, 2, undefined, TRAIN_DROPOUT);
   try {
     const trainer = tinyTrainer(setup, model, { outputDir: dir, saveSteps: 1 });
     const checkpoints = await listCheckpoints(dir);
@@ -78,7 +88,7 @@ async function checkAndResume(dir: string, what: string): Promise<string[]> {
     const done = checkpoints.at(-1)?.step ?? 0;
     if (checkpoints.length === 0) {
       // Nothing was saved: a restart from scratch must give the whole run again (model seed 1).
-      const fresh = await tinyModel(setup, 1);
+      const fresh = await tinyModel(setup, 1, undefined, TRAIN_DROPOUT);
       try {
         const losses = (await tinyTrainer(setup, fresh, { outputDir: dir, saveSteps: 1 }).train()).losses;
         if (JSON.stringify(losses) !== JSON.stringify(referenceLosses)) problems.push(`${what}: restart gave other losses`);
@@ -91,6 +101,16 @@ async function checkAndResume(dir: string, what: string): Promise<string[]> {
       // Exact equality, not a tolerance: the resumed run must repeat the same float operations.
       if (JSON.stringify(losses) !== JSON.stringify(expected)) {
         problems.push(`${what}: resumed from step ${done}, losses ${JSON.stringify(losses)} != ${JSON.stringify(expected)}`);
+      }
+      // The resume rewrote the log to the checkpoint's history: the steps the killed run logged after its
+      // last checkpoint are not repeated.
+      const logged = readFileSync(log, "utf8")
+        .split("\n")
+        .filter((line) => line !== "")
+        .map((line) => (JSON.parse(line) as { step: number }).step);
+      const everyStep = Array.from({ length: TRAIN_STEPS }, (_, i) => i + 1);
+      if (JSON.stringify(logged) !== JSON.stringify(everyStep)) {
+        problems.push(`${what}: after the resume the log has steps ${logged.join(",")}, not one line per step`);
       }
     }
   } finally {

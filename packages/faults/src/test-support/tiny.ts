@@ -35,12 +35,19 @@ export async function tinySetup(): Promise<TinySetup> {
   return { tokenizer, pairs };
 }
 
+/** BERT's default dropout, which the training tests run with: the trainer checkpoints the dropout streams. */
+export const TRAIN_DROPOUT = 0.1;
+
 /**
- * A BERT2BERT with 8-wide layers. Dropout is 0: the trainer does not checkpoint dropout's random
- * state, so only a dropout-free run can resume bit for bit. `decoderStartTokenId` tells two saves
- * apart by their config.json as well as by their weights.
+ * A BERT2BERT with 8-wide layers and the given dropout (default 0: saves and loads need no masks).
+ * `decoderStartTokenId` tells two saves apart by their config.json as well as by their weights.
  */
-export function tinyModel(setup: TinySetup, seed: number, decoderStartTokenId?: number): Promise<EncoderDecoderModel> {
+export function tinyModel(
+  setup: TinySetup,
+  seed: number,
+  decoderStartTokenId?: number,
+  dropout = 0,
+): Promise<EncoderDecoderModel> {
   const config = {
     model_type: "bert",
     vocab_size: setup.tokenizer.vocabSize,
@@ -49,8 +56,8 @@ export function tinyModel(setup: TinySetup, seed: number, decoderStartTokenId?: 
     num_attention_heads: 2,
     intermediate_size: 16,
     max_position_embeddings: 16,
-    hidden_dropout_prob: 0,
-    attention_probs_dropout_prob: 0,
+    hidden_dropout_prob: dropout,
+    attention_probs_dropout_prob: dropout,
   };
   return EncoderDecoderModel.fromEncoderDecoderPretrained(null, null, {
     encoderConfig: config,

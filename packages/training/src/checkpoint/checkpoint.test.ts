@@ -17,6 +17,7 @@ function state(step: number): TrainerState {
     epoch: step / 10,
     schedule: { kind: "linear", lr: 1e-3, warmupSteps: 2, totalSteps: 100 },
     rngState: [1, 2, 3, 4],
+    modelRandomState: { encoder: { seed: 7, calls: 12 }, decoder: { seed: 7, calls: 30 } },
     dataPosition: { epoch: 0, batch: step },
     dataSeed: 7,
     metricForBestModel: "sari",

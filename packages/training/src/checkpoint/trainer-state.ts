@@ -19,6 +19,8 @@ export interface TrainerState {
   schedule: ScheduleSpec;
   /** State of the trainer's generator (masking, sampling). */
   rngState: number[];
+  /** The model's random state (dropout streams, `TrainableModel.getRandomState`); null for a model without one. */
+  modelRandomState: unknown;
   /** The next batch the data iterator yields. */
   dataPosition: DataPosition;
   dataSeed: number;
@@ -49,6 +51,7 @@ export function trainerStateToJson(state: TrainerState): string {
       evaluations_without_improvement: state.evaluationsWithoutImprovement,
       schedule: state.schedule,
       rng_state: state.rngState,
+      model_random_state: state.modelRandomState,
       data_position: state.dataPosition,
       data_seed: state.dataSeed,
       log_history: state.logHistory,
@@ -113,6 +116,8 @@ export function trainerStateFromJson(text: string, file: string): TrainerState {
     epoch: o.epoch as number,
     schedule,
     rngState: rng as number[],
+    // Absent in checkpoints written before it was recorded: those runs resume with the model's fresh stream.
+    modelRandomState: o.model_random_state ?? null,
     dataPosition: { epoch: position?.epoch as number, batch: position?.batch as number },
     dataSeed: int("data_seed"),
     metricForBestModel: strOrNull("metric_for_best_model"),

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { maskedCrossEntropy } from "@warmstart/composer";
 import { BertLMHeadModel, gpt2ConfigToHF, GPT2LMHeadModel, RobertaForCausalLM } from "@warmstart/decoders";
-import { bertConfigToHF, robertaConfigToHF, type HFConfigJson } from "@warmstart/encoders";
+import { bertConfigToHF, robertaConfigToHF, type DropoutState, type HFConfigJson } from "@warmstart/encoders";
 import { tf, writeSafetensors } from "@warmstart/tensors";
 import { TrainingError } from "../errors.js";
 
@@ -88,6 +88,15 @@ export class LanguageModel {
   eval(): this {
     this.module.eval();
     return this;
+  }
+
+  /** The dropout stream's position, stored in trainer checkpoints so a resumed pre-training run is exact. */
+  getRandomState(): DropoutState {
+    return this.module.getDropoutState();
+  }
+
+  setRandomState(state: unknown): void {
+    this.module.setDropoutState(state as DropoutState);
   }
 
   /** The HF config.json of this model (with `architectures`). */

@@ -173,3 +173,22 @@ test("evaluation logs metrics to JSONL, keeps the best checkpoint, and stops ear
     model.dispose();
   });
 });
+
+test("after a resume the JSONL log holds one line per step, not the interrupted run's steps twice", async () => {
+  await withDir(async (dir) => {
+    const first = new ToyModel({ vocabSize: VOCAB, hidden: 8, seed: 1 });
+    await new Trainer(options(first, { maxSteps: 12, outputDir: dir, saveSteps: 5, loggingSteps: 1 })).train();
+    first.dispose();
+    // Steps 6 to 12 were logged after checkpoint-5; a resume from it runs them again.
+    const second = new ToyModel({ vocabSize: VOCAB, hidden: 8, seed: 1 });
+    const trainer = new Trainer(options(second, { outputDir: dir, loggingSteps: 1 }));
+    await trainer.resume(join(dir, "checkpoint-5"));
+    await trainer.train();
+    second.dispose();
+    const steps = (await readFile(join(dir, "training_log.jsonl"), "utf8"))
+      .trim()
+      .split("\n")
+      .map((line) => (JSON.parse(line) as { step: number }).step);
+    assert.deepEqual(steps, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  });
+});

@@ -16,6 +16,12 @@ export interface TrainableModel<Batch> {
   /** Switch dropout on/off, when the model has it. */
   train?(): unknown;
   eval?(): unknown;
+  /**
+   * The model's own random state (its dropout streams) as a JSON value, and its restore; a model with
+   * dropout needs both so that a resumed run repeats the uninterrupted run's masks, hence its losses.
+   */
+  getRandomState?(): unknown;
+  setRandomState?(state: unknown): void;
 }
 
 export interface EvaluationOptions<Example> {
