@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { TokenizerError } from "./errors.js";
 import { decoderTokenizer, prepareSeq2SeqBatch } from "./seq2seq.js";
+import { Tokenizer } from "./tokenizer.js";
 import { bertUncased, gpt2 } from "./test-support/vocabs.js";
 
 const SOURCES = ["The quick brown fox jumps over the lazy dog .", "Hello , world !"];
@@ -9,7 +10,7 @@ const TARGETS = ["A fox jumps .", "Hello !"];
 
 test("BERT2BERT: the blog's CNN/DailyMail batch (max_length padding, labels -100 on padding)", async () => {
   const bert = await bertUncased();
-  const batch = await prepareSeq2SeqBatch(SOURCES, TARGETS, { sourceTokenizer: bert, targetTokenizer: bert });
+  const batch = await prepareSeq2SeqBatch(SOURCES, TARGETS, { sourceTokenizer: bert, targetTokenizer: bert, maxSourceLength: 512, maxTargetLength: 128 });
   assert.deepEqual(batch.inputIds.map((row) => row.length), [512, 512]);
   assert.deepEqual(batch.decoderInputIds.map((row) => row.length), [128, 128]);
   const source = await bert.encode(SOURCES[1] as string);
@@ -23,6 +24,31 @@ test("BERT2BERT: the blog's CNN/DailyMail batch (max_length padding, labels -100
   assert.deepEqual(batch.decoderAttentionMask[0]?.slice(0, 8), [1, 1, 1, 1, 1, 1, 1, 0]);
   assert.ok(batch.labels[0]?.slice(6).every((id) => id === -100));
   assert.equal(batch.truncatedSources + batch.truncatedTargets, 0);
+});
+
+test("unset lengths default to each tokenizer's model_max_length, as Hugging Face truncates; none is an error naming the option", async () => {
+  const bert = await bertUncased();
+  assert.equal(bert.modelMaxLength, 512);
+  const full = await prepareSeq2SeqBatch(SOURCES, TARGETS, { sourceTokenizer: bert });
+  assert.deepEqual([full.inputIds[0]?.length, full.labels[0]?.length], [512, 512]);
+
+  // A model with 16 positions: a fixed default of 512 would be refused as larger than the model allows.
+  const vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "fox", "jumps", "a", "dog"];
+  const small = Tokenizer.fromVocab({ kind: "wordpiece", vocab, modelMaxLength: 16 });
+  const long = Array.from({ length: 30 }, () => "the fox").join(" ");
+  const batch = await prepareSeq2SeqBatch([long, "a dog"], ["a fox", long], { sourceTokenizer: small });
+  assert.deepEqual(batch.inputIds.map((row) => row.length), [16, 16]);
+  assert.deepEqual(batch.labels.map((row) => row.length), [16, 16]);
+  assert.deepEqual([batch.truncatedSources, batch.truncatedTargets], [1, 1]);
+
+  const unlimited = Tokenizer.fromVocab({ kind: "wordpiece", vocab });
+  assert.equal(unlimited.modelMaxLength, Number.POSITIVE_INFINITY);
+  await assert.rejects(
+    prepareSeq2SeqBatch(["a dog"], ["a fox"], { sourceTokenizer: unlimited, targetTokenizer: small }),
+    (error: unknown) => error instanceof TokenizerError && error.code === "MAX_LENGTH_REQUIRED" && /pass maxSourceLength/.test(error.message),
+  );
+  const limitedSource = await prepareSeq2SeqBatch(["a dog"], ["a fox"], { sourceTokenizer: unlimited, targetTokenizer: small, maxSourceLength: 8 });
+  assert.deepEqual([limitedSource.inputIds[0]?.length, limitedSource.labels[0]?.length], [8, 16]);
 });
 
 test("lengths and padding are configurable and over-long rows are truncated and counted", async () => {

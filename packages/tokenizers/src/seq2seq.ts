@@ -10,9 +10,12 @@ export interface Seq2SeqBatchOptions {
   sourceTokenizer: Tokenizer;
   /** Tokenizer of the decoder; defaults to `sourceTokenizer` (BERT2BERT). GPT-2 is adapted, see below. */
   targetTokenizer?: Tokenizer;
-  /** Default 512, as the blog's CNN/DailyMail encoder_max_length. */
+  /**
+   * Default: the source tokenizer's `model_max_length`, as Hugging Face tokenizers truncate (the blog sets 512 for
+   * CNN/DailyMail explicitly). A tokenizer without one needs it passed.
+   */
   maxSourceLength?: number;
-  /** Default 128, as the blog's decoder_max_length. */
+  /** Default: the target tokenizer's `model_max_length` (the blog sets 128 explicitly). */
   maxTargetLength?: number;
   /** Default "max_length", as the blog; "longest" gives shorter batches with the same values. */
   padding?: Exclude<Padding, false>;
@@ -79,6 +82,19 @@ export function decoderTokenizer(target: Tokenizer): Promise<Tokenizer> {
 }
 
 /**
+ * The length one side of a batch is truncated (and "max_length"-padded) to: `requested`, else the tokenizer's
+ * `model_max_length`, so that a model with fewer positions than a fixed default still gets valid batches.
+ */
+function lengthLimit(tokenizer: Tokenizer, requested: number | undefined, option: string, side: string): number | undefined {
+  if (requested !== undefined) return requested;
+  if (Number.isFinite(tokenizer.modelMaxLength)) return tokenizer.modelMaxLength;
+  throw new TokenizerError(
+    "MAX_LENGTH_REQUIRED",
+    `prepareSeq2SeqBatch: the ${side} tokenizer has no model_max_length, so ${option} has no default: pass ${option}`,
+  );
+}
+
+/**
  * `inputIds`/`attentionMask` from the sources; `labels` = target ids with -100 wherever the target is
  * padding; `decoderInputIds` = those labels shifted right behind the decoder start token, exactly what
  * `EncoderDecoderModel.forward({ labels })` derives itself — so passing them explicitly or not trains
@@ -103,8 +119,8 @@ export async function prepareSeq2SeqBatch(
   const source = options.sourceTokenizer;
   const target = await decoderTokenizer(options.targetTokenizer ?? source);
   const [inputs, outputs] = await Promise.all([
-    source.batchEncode(sources, { padding, truncation: true, maxLength: options.maxSourceLength ?? 512 }),
-    target.batchEncode(targets, { padding, truncation: true, maxLength: options.maxTargetLength ?? 128 }),
+    source.batchEncode(sources, { padding, truncation: true, maxLength: lengthLimit(source, options.maxSourceLength, "maxSourceLength", "source") }),
+    target.batchEncode(targets, { padding, truncation: true, maxLength: lengthLimit(target, options.maxTargetLength, "maxTargetLength", "target") }),
   ]);
   const labels = outputs.inputIds.map((row, r) => {
     const mask = outputs.attentionMask[r] as number[];

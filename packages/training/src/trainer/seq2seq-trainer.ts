@@ -66,8 +66,8 @@ export class Seq2SeqTrainer extends Trainer<Seq2SeqExample, Seq2SeqInputs> {
         const chunk = examples.slice(i, i + evalBatch);
         const encoded = await sourceTokenizer.batchEncode(
           chunk.map((e) => e.source),
-          // The same truncation as training batches (prepareSeq2SeqBatch's default is 512).
-          { padding: "longest", truncation: true, maxLength: options.maxSourceLength ?? 512 },
+          // The same truncation as training batches: unset means the tokenizer's model_max_length in both.
+          { padding: "longest", truncation: true, ...(options.maxSourceLength === undefined ? {} : { maxLength: options.maxSourceLength }) },
         );
         const generated = await model.generate(
           { inputIds: encoded.inputIds, attentionMask: encoded.attentionMask },
