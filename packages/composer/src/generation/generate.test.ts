@@ -98,7 +98,7 @@ test("options that are not GenerationConfig fields are rejected, not ignored", a
 
 test("invalid numbers and unsupported combinations are rejected with the setting", async () => {
   await rejects({ ...special, numBeams: 0 }, "invalid_config", "numBeams", /num_beams/);
-  await rejects({ ...special, doSample: true, numBeams: 2 }, "invalid_config", "numBeams", /beam sampling/);
+  await rejects({ ...special, doSample: true, numBeamGroups: 2, numBeams: 2, diversityPenalty: 1 }, "invalid_config", "numBeamGroups", /cannot sample/);
   await rejects({ ...special, doSample: true, temperature: 0 }, "invalid_config", "temperature", /temperature/);
   await rejects({ ...special, repetitionPenalty: -1 }, "invalid_config", "repetitionPenalty", /repetition_penalty/);
 });

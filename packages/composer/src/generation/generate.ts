@@ -361,8 +361,9 @@ function resolveConstraints(config: GenerationConfig, given: readonly Constraint
 
 /**
  * Generates decoder sequences for a batch of encoder inputs: greedy search (`numBeams` 1), beam search
- * (`numBeams` > 1), sampling (`doSample`) or beam sampling (both), with Hugging Face's semantics. `config` is layered over Hugging Face's
- * defaults (`mergeGenerationConfig`); models pass their checkpoint defaults as earlier layers.
+ * (`numBeams` > 1), sampling (`doSample`) or beam sampling (both), with Hugging Face's semantics. `config` is
+ * layered over Hugging Face's defaults (`mergeGenerationConfig`); models pass their checkpoint defaults as earlier
+ * layers.
  *
  * The encoder runs once per input; beams (or samples) become rows of one decoder batch; the decoder's key/value
  * cache is reordered on beam selection (`useCache`, default true).

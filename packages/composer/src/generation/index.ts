@@ -73,6 +73,7 @@ export {
 export type { SearchContext, SearchOutput } from "./search/context.js";
 export { greedySearch } from "./search/greedy.js";
 export { sampleSearch, sampleToken } from "./search/sample.js";
+export { multinomialSampler, type CandidateSampler } from "./search/sampler.js";
 export {
   EosTokenCriteria,
   MaxLengthCriteria,
@@ -86,6 +87,7 @@ export {
 } from "./stopping-criteria.js";
 export {
   generateText,
+  generateTextWithOutput,
   type GenerateTextOptions,
   type TextGenerator,
   type TextTokenizer,

@@ -782,17 +782,21 @@ export function buildLogitsProcessors(
   }
   // Custom processors: one of a built-in class replaces it, the others come after the built-in ones (transformers'
   // `_merge_criteria_processor_list`), before the sampling warpers.
-  // Custom processors replace a built-in one of their class or come after them, before the warpers.
   const merged = mergeCustom(list, context.logitsProcessor);
   if (config.doSample) {
+    // Beam sampling keeps at least one token besides the eos ids per beam, so a beam can always continue
+    // (transformers' `min_tokens_to_keep` of `_get_logits_processor`).
+    const keep = config.numBeams > 1 ? Math.max(2, eosTokenIds.length + 1) : 1;
     if (config.temperature !== 1) merged.push(new TemperatureLogitsWarper(config.temperature));
-    if (config.topK !== 0) merged.push(new TopKLogitsWarper(config.topK));
-    if (config.topP < 1) merged.push(new TopPLogitsWarper(config.topP));
-    if (config.minP !== undefined) merged.push(new MinPLogitsWarper(config.minP));
-    if (config.typicalP < 1) merged.push(new TypicalLogitsWarper(config.typicalP));
+    if (config.topK !== 0) merged.push(new TopKLogitsWarper(config.topK, keep));
+    if (config.topP < 1) merged.push(new TopPLogitsWarper(config.topP, keep));
+    if (config.minP !== undefined) merged.push(new MinPLogitsWarper(config.minP, keep));
+    if (config.typicalP < 1) merged.push(new TypicalLogitsWarper(config.typicalP, keep));
     // transformers ignores cutoffs outside (0, 1) rather than rejecting them.
-    if (config.epsilonCutoff > 0 && config.epsilonCutoff < 1) merged.push(new EpsilonLogitsWarper(config.epsilonCutoff));
-    if (config.etaCutoff > 0 && config.etaCutoff < 1) merged.push(new EtaLogitsWarper(config.etaCutoff));
+    if (config.epsilonCutoff > 0 && config.epsilonCutoff < 1) {
+      merged.push(new EpsilonLogitsWarper(config.epsilonCutoff, keep));
+    }
+    if (config.etaCutoff > 0 && config.etaCutoff < 1) merged.push(new EtaLogitsWarper(config.etaCutoff, keep));
   }
   if (config.renormalizeLogits) merged.push(new LogitNormalization());
   return new LogitsProcessorList(merged);

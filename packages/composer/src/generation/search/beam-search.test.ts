@@ -3,7 +3,12 @@ import { test } from "node:test";
 import { assertClose } from "@warmstart/test-utils";
 import { generate } from "../generate.js";
 import type { GenerationConfig } from "../configuration.js";
+import { mergeGenerationConfig } from "../configuration.js";
+import { GenerationError } from "../errors.js";
+import { buildLogitsProcessors } from "../logits-processors.js";
+import { SeededRandom } from "../random.js";
 import { ToyModel, type ToyTable } from "../test-support/toy-model.js";
+import { multinomialSampler, type CandidateSampler } from "./sampler.js";
 
 // Toy vocabulary: 0 pad, 1 decoder start, 2 eos, 3 "a", 4 "b".
 const special = { decoderStartTokenId: 1, eosTokenId: 2, padTokenId: 0 } as const;
@@ -174,4 +179,75 @@ test("output scores: one [rows, vocab] matrix of processed log-probabilities per
   assert.equal(out.scores!.length, 2);
   assert.equal(out.scores![0]!.length, 2 * 5);
   assertClose([out.scores![0]![2]!], [Math.log(0.4)], 1e-6, "eos log-prob at step 1");
+});
+
+/** Every token possible, so beam sampling can always draw 2 * numBeams distinct candidates. */
+const dense: ToyTable = {
+  "1": { 0: 0.05, 1: 0.05, 2: 0.2, 3: 0.4, 4: 0.3 },
+  "1,3": { 0: 0.1, 1: 0.1, 2: 0.5, 3: 0.2, 4: 0.1 },
+  "1,4": { 0: 0.1, 1: 0.1, 2: 0.1, 3: 0.2, 4: 0.5 },
+};
+
+test("beam sampling with a sampler that draws the best candidates in order is beam search", async () => {
+  const best: CandidateSampler = (probs, count) =>
+    [...probs.keys()].sort((a, b) => probs[b]! - probs[a]! || a - b).slice(0, count);
+  const cfg = { ...special, numBeams: 2, maxLength: 5, numReturnSequences: 2, topK: 0 };
+  const searched = await generate(new ToyModel(5, dense), source, cfg);
+  const sampled = await generate(new ToyModel(5, dense), source, { ...cfg, doSample: true }, { sampler: best });
+  assert.deepEqual(sampled, searched);
+});
+
+test("beam sampling: a seed fixes the result, another seed changes it; the draws come from all beams of an input", async () => {
+  const cfg = { ...special, numBeams: 2, maxLength: 6, numReturnSequences: 2, doSample: true, topK: 0 };
+  const runs = await Promise.all(
+    [1, 1, 2, 3, 4, 5].map((seed) => generate(new ToyModel(5, dense), { inputIds: [[9, 9], [8, 8]] }, { ...cfg, seed })),
+  );
+  assert.deepEqual(runs[0], runs[1]);
+  assert.ok(runs.slice(2).some((r) => JSON.stringify(r.sequences) !== JSON.stringify(runs[0]!.sequences)));
+  for (const r of runs) assert.equal(r.sequences.length, 4);
+  let offered = 0;
+  const counting: CandidateSampler = (probs, count) => {
+    offered = probs.length;
+    assert.equal(count, 4, "max(2, 1 + #eos) * numBeams candidates");
+    return [...probs.keys()].slice(0, count);
+  };
+  await generate(new ToyModel(5, dense), source, cfg, { sampler: counting });
+  assert.equal(offered, 2 * 5, "numBeams * vocab candidates per input");
+});
+
+test("beam sampling keeps at least max(2, 1 + #eos) tokens per beam through the warpers, as transformers", async () => {
+  const withBeams = buildLogitsProcessors(mergeGenerationConfig({ doSample: true, topK: 1, topP: 0.1, numBeams: 3 }), [2, 3]);
+  const scores = Float64Array.from([0.1, 0.2, 0.3, 0.4, 0.5].map(Math.log));
+  withBeams.process([[1]], scores, 5);
+  assert.equal([...scores].filter((s) => s !== -Infinity).length, 3);
+  const single = buildLogitsProcessors(mergeGenerationConfig({ doSample: true, topK: 1 }), [2, 3]);
+  const one = Float64Array.from([0.1, 0.2, 0.3, 0.4, 0.5].map(Math.log));
+  single.process([[1]], one, 5);
+  assert.equal([...one].filter((s) => s !== -Infinity).length, 1);
+});
+
+test("beam sampling refuses fewer possible candidates than it must draw, and more return sequences than beams", async () => {
+  // fullEarly's first step has 3 possible tokens; 2 beams draw 4 candidates (torch.multinomial raises as well).
+  await assert.rejects(
+    generate(new ToyModel(5, fullEarly), source, { ...special, numBeams: 2, doSample: true, topK: 0 }),
+    (e: unknown) => e instanceof GenerationError && /only 3 have a non-zero probability/.test(e.message),
+  );
+  await assert.rejects(
+    generate(new ToyModel(5, dense), source, { ...special, numBeams: 2, doSample: true, numReturnSequences: 3 }),
+    (e: unknown) => e instanceof GenerationError && e.code === "num_return_sequences_exceeds_num_beams",
+  );
+});
+
+test("the multinomial sampler draws without replacement, in proportion to the weights left", () => {
+  const sampler = multinomialSampler(new SeededRandom(5));
+  const counts = [0, 0, 0, 0];
+  for (let i = 0; i < 20000; i++) {
+    const [first, second] = sampler(Float64Array.from([0.5, 0.3, 0.2, 0]), 2);
+    assert.notEqual(first, second);
+    assert.notEqual(second, 3, "a zero weight is never drawn");
+    if (first === 0) counts[second!]!++;
+  }
+  // Given 0 first, the second is 1 with 0.3 / 0.5 and 2 with 0.2 / 0.5.
+  const total = counts[1]! + counts[2]!;
+  assert.ok(Math.abs(counts[1]! / total - 0.6) < 0.02, `second draw after 0: ${counts}`);
 });

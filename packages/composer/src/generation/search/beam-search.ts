@@ -1,7 +1,8 @@
-import { topKRange } from "../numeric.js";
+import { softmaxRow, topKRange } from "../numeric.js";
 import { BeamHypotheses } from "./beam-hypotheses.js";
 import type { SearchContext, SearchOutput } from "./context.js";
 import { nextTokenScores, type StepScores } from "./next-token-scores.js";
+import type { CandidateSampler } from "./sampler.js";
 
 /** Beam-search settings on top of the shared search context. */
 export interface BeamSearchOptions {
@@ -9,6 +10,27 @@ export interface BeamSearchOptions {
   lengthPenalty: number;
   earlyStopping: boolean | "never";
   numReturnSequences: number;
+  /**
+   * Beam sampling (transformers' `do_sample` with `num_beams` > 1): the candidates of each input are drawn with
+   * this sampler from the softmax of their running scores instead of taken best first.
+   */
+  sampler?: CandidateSampler;
+}
+
+/**
+ * Beam sampling's candidates: `count` indices of `scores[start, start + length)` drawn without replacement from
+ * its softmax, returned best first with their scores (like `topKRange`).
+ */
+function sampledCandidates(
+  sampler: CandidateSampler,
+  scores: Float64Array,
+  start: number,
+  length: number,
+  count: number,
+): { indices: number[]; values: number[] } {
+  const drawn = sampler(softmaxRow(scores, start, length), count);
+  const ranked = drawn.map((index) => ({ index, value: scores[start + index]! })).sort((a, b) => b.value - a.value);
+  return { indices: ranked.map((c) => c.index), values: ranked.map((c) => c.value) };
 }
 
 /** Running score given to beams 1..numBeams-1 at the start, so that the first step expands beam 0 only. */
@@ -36,6 +58,9 @@ interface Candidate {
  *   an input accepts nothing more once it is full with `earlyStopping: true`, or once the heuristic says no
  *   running beam can beat its worst finished hypothesis;
  * - the loop ends when every input is done, or at `maxLength`;
+ * - beam sampling (`sampler` set) draws the candidates of an input without replacement from the softmax of all
+ *   its running scores (`numBeams · vocab` of them, after the sampling warpers), then ranks them best first;
+ *   everything else is as above (transformers 5's `_get_top_k_continuations` with `do_sample`);
  * - output: per input the `numReturnSequences` best hypotheses, right-padded to the longest returned one (not
  *   the length the loop reached) with `beamFillTokenId`: the pad id, or the first eos id when pad is 0 (transformers
  *   fills with `pad_token_id or eos_token_id[0]`, and 0 is falsy).
@@ -79,7 +104,10 @@ export async function beamSearch<E, C>(ctx: SearchContext<E, C>, options: BeamSe
       const sourceRows: number[] = [];
       let everyCandidateStops = true;
       for (let b = 0; b < batch; b++) {
-        const top = topKRange(logProbs, b * numBeams * vocabSize, numBeams * vocabSize, candidatesPerInput);
+        const offset = b * numBeams * vocabSize;
+        const top = options.sampler
+          ? sampledCandidates(options.sampler, logProbs, offset, numBeams * vocabSize, candidatesPerInput)
+          : topKRange(logProbs, offset, numBeams * vocabSize, candidatesPerInput);
         const candidates: Candidate[] = top.indices.map((flat, rank) => {
           const token = flat % vocabSize;
           return {

@@ -4,6 +4,7 @@ import { generate } from "../generate.js";
 import { SeededRandom } from "../random.js";
 import { ToyModel, type ToyTable } from "../test-support/toy-model.js";
 import { sampleToken } from "./sample.js";
+import { multinomialSampler } from "./sampler.js";
 
 // Toy vocabulary: 0 pad, 1 decoder start, 2 eos, 3 "a", 4 "b".
 const special = { decoderStartTokenId: 1, eosTokenId: 2, padTokenId: 0 } as const;
@@ -61,7 +62,8 @@ test("sampling is reproducible for a seed and follows the distribution", async (
   const random = new SeededRandom(7);
   const scores = Float64Array.from([0.1, 0.2, 0.7].map(Math.log));
   const counts = [0, 0, 0];
-  for (let i = 0; i < 20000; i++) counts[sampleToken(random, scores, 0, 3)]!++;
+  const sampler = multinomialSampler(random);
+  for (let i = 0; i < 20000; i++) counts[sampleToken(sampler, scores, 0, 3)]!++;
   counts.forEach((n, i) => assert.ok(Math.abs(n / 20000 - [0.1, 0.2, 0.7][i]!) < 0.015, `token ${i}: ${n}`));
 });
 
