@@ -8,6 +8,7 @@ export type TrainingErrorCode =
   | "CHECKPOINT_MISMATCH"
   | "CHECKPOINT_NOT_FOUND"
   | "CHECKPOINT_WRITE_FAILED"
+  | "OUTPUT_LOCKED"
   | "NON_FINITE_LOSS";
 
 /** Every error this package throws on purpose; `message` names the file, field or step involved. */

@@ -58,6 +58,7 @@ export {
   type WriteCheckpointOptions,
 } from "./checkpoint/write-checkpoint.js";
 export { loadWeightsInto, readCheckpoint, type LoadedCheckpoint } from "./checkpoint/read-checkpoint.js";
+export { acquireOutputLock, OUTPUT_LOCK_FILE, type LockHolder, type OutputLock } from "./checkpoint/output-lock.js";
 export { OPTIMIZER_FILE, readOptimizerState, writeOptimizerState } from "./checkpoint/optimizer-file.js";
 export {
   TRAINER_STATE_FILE,

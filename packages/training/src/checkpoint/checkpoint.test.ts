@@ -13,6 +13,7 @@ import { withTempDir } from "../test-support/temp-dir.js";
 
 function state(step: number): TrainerState {
   return {
+    runId: "run-a",
     globalStep: step,
     epoch: step / 10,
     schedule: { kind: "linear", lr: 1e-3, warmupSteps: 2, totalSteps: 100 },
@@ -122,6 +123,8 @@ test("a failing write leaves the previous checkpoint intact and no temporary fol
       trainerState: state(2),
     });
     const goodState = await readFile(join(good, "trainer_state.json"), "utf8");
+    const goodWeights = await readFile(join(good, "model.safetensors"));
+    const goodMoments = await readFile(join(good, "optimizer.safetensors"));
     const diskFull = async (): Promise<void> => {
       throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
     };
@@ -134,7 +137,7 @@ test("a failing write leaves the previous checkpoint intact and no temporary fol
       ),
       (error: Error & { code?: string }) => {
         assert.equal(error.code, "CHECKPOINT_WRITE_FAILED");
-        assert.match(error.message, /ENOSPC/);
+        assert.ok(error.message.includes(`writing ${join(dir, "checkpoint-4")} failed (the disk is full (ENOSPC) under ${dir}`), error.message);
         assert.ok(error.message.includes(`last good checkpoint is ${good}`), error.message);
         return true;
       },
@@ -155,6 +158,8 @@ test("a failing write leaves the previous checkpoint intact and no temporary fol
     );
     assert.deepEqual(await readdir(dir), ["checkpoint-2"]);
     assert.equal(await readFile(join(good, "trainer_state.json"), "utf8"), goodState);
+    assert.ok((await readFile(join(good, "model.safetensors"))).equals(goodWeights), "the previous weights are byte-identical");
+    assert.ok((await readFile(join(good, "optimizer.safetensors"))).equals(goodMoments));
     assert.equal((await readCheckpoint(good)).trainerState.globalStep, 2);
     model.dispose();
   });
@@ -183,6 +188,24 @@ test("rotation keeps the newest checkpoints and the best one", async () => {
       (await listCheckpoints(dir)).map((c) => c.step),
       [5],
     );
+    model.dispose();
+  });
+});
+
+test("rotation follows HF's save_total_limit when the best checkpoint is already among the newest", async () => {
+  await withDir(async (dir) => {
+    const model = new ToyModel({ vocabSize: 5, hidden: 2, seed: 1 });
+    const optimizer = new AdamW().getState();
+    for (const step of [1, 2, 3, 4, 5]) {
+      await writeCheckpoint(dir, { saveModel: (d) => model.savePretrained(d), optimizer, trainerState: state(step) });
+    }
+    // HF keeps the newest three (3, 4, 5): the best one, 4, is one of them and costs no extra place.
+    await rotateCheckpoints(dir, 3, join(dir, checkpointName(4)));
+    assert.deepEqual((await listCheckpoints(dir)).map((c) => c.step), [3, 4, 5]);
+    // Limit 1 with the newest as best: only it remains.
+    await rotateCheckpoints(dir, 1, join(dir, checkpointName(5)));
+    assert.deepEqual((await listCheckpoints(dir)).map((c) => c.step), [5]);
+    assert.deepEqual((await readdir(dir)).filter((name) => name.startsWith(".")), [], "no hidden leftovers of the deletes");
     model.dispose();
   });
 });

@@ -1,5 +1,5 @@
 import { readdir, rename, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 
 export const CHECKPOINT_PREFIX = "checkpoint-";
 
@@ -68,22 +68,31 @@ export async function listCheckpoints(outputDir: string): Promise<CheckpointEntr
 }
 
 /**
- * Deletes old checkpoints so at most `limit` remain, never the newest (needed to resume) nor `best` (the best
- * by metric); when both must stay and `limit` is 1, two remain, as HF's `save_total_limit` does.
+ * Deletes old checkpoints so at most `limit` remain, by the rules of HF Trainer's `save_total_limit`
+ * (`_sorted_checkpoints` / `_rotate_checkpoints`): oldest first by step, except that the best checkpoint
+ * (`best`, when a metric is tracked) is moved next to the newest so it outlives the others; with `limit` 1
+ * and a best checkpoint that is not the newest, two remain, so the newest is always there to resume from.
+ * Each deleted folder is first renamed to a hidden `.checkpoint-<step>.tmp-…` name, so a kill during the
+ * delete never leaves a half-deleted `checkpoint-<step>` (recoverInterruptedWrites removes the rest).
  * Returns the deleted paths.
  */
 export async function rotateCheckpoints(outputDir: string, limit: number, best?: string | null): Promise<string[]> {
-  const all = await listCheckpoints(outputDir);
-  const keep = new Set<string>();
-  const bestEntry = all.find((c) => best !== undefined && best !== null && samePath(c.path, best));
-  const newestCount = Math.max(1, bestEntry === undefined ? limit : limit - 1);
-  for (const c of all.slice(-newestCount)) keep.add(c.path);
-  if (bestEntry !== undefined) keep.add(bestEntry.path);
+  const order = (await listCheckpoints(outputDir)).map((c) => c.path);
+  if (order.length <= limit) return [];
+  const bestIndex = best === undefined || best === null ? -1 : order.findIndex((path) => samePath(path, best));
+  if (bestIndex >= 0) {
+    // Bubble the best one up to the second-newest place (it stays put when it already is among the last two).
+    for (let i = bestIndex; i < order.length - 2; i++) [order[i], order[i + 1]] = [order[i + 1] as string, order[i] as string];
+  }
+  const newestIsBest = bestIndex >= 0 && samePath(order.at(-1) as string, best as string);
+  const kept = limit === 1 && bestIndex >= 0 && !newestIsBest ? 2 : limit;
   const removed: string[] = [];
-  for (const c of all) {
-    if (keep.has(c.path)) continue;
-    await rm(c.path, { recursive: true, force: true });
-    removed.push(c.path);
+  for (const path of order.slice(0, Math.max(0, order.length - kept))) {
+    const name = basename(path);
+    const doomed = join(outputDir, `.${name}.tmp-deleted-${process.pid}`);
+    await rename(path, doomed);
+    await rm(doomed, { recursive: true, force: true });
+    removed.push(path);
   }
   return removed;
 }

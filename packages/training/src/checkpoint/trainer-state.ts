@@ -13,6 +13,11 @@ export interface LogEntry {
 
 /** Everything besides weights and optimizer moments a run needs to continue exactly. */
 export interface TrainerState {
+  /**
+   * Names the run (a random id taken when it starts, kept across resumes), so that a resume never continues
+   * from another run's checkpoint left in the same folder; null in checkpoints written before it was recorded.
+   */
+  runId: string | null;
   globalStep: number;
   /** Fractional epoch, as HF writes it: epochs done + share of the current one. */
   epoch: number;
@@ -42,6 +47,7 @@ export function trainerStateToJson(state: TrainerState): string {
     {
       format: FORMAT,
       format_version: VERSION,
+      run_id: state.runId,
       global_step: state.globalStep,
       epoch: state.epoch,
       best_metric: state.bestMetric,
@@ -112,6 +118,8 @@ export function trainerStateFromJson(text: string, file: string): TrainerState {
     throw new TrainingError("CHECKPOINT_MISMATCH", `${file}: ${(error as Error).message}`);
   }
   return {
+    // Absent in checkpoints written before runs had ids.
+    runId: o.run_id === undefined ? null : strOrNull("run_id"),
     globalStep: int("global_step"),
     epoch: o.epoch as number,
     schedule,

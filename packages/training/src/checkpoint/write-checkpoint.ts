@@ -52,9 +52,14 @@ export async function writeCheckpoint(
     await rm(temp, { recursive: true, force: true });
     if (replaced !== undefined && !(await exists(final))) await rename(replaced, final);
     const previous = (await listCheckpoints(outputDir)).at(-1);
+    // A full disk is said in words: "ENOSPC: no space left on device, write" names neither the folder nor a fix.
+    const what =
+      (error as NodeJS.ErrnoException).code === "ENOSPC"
+        ? `the disk is full (ENOSPC) under ${outputDir}; free some space or keep fewer checkpoints (saveTotalLimit, --save-total-limit)`
+        : (error as Error).message;
     throw new TrainingError(
       "CHECKPOINT_WRITE_FAILED",
-      `writing ${final} failed (${(error as Error).message}); nothing was changed, the last good checkpoint is ${previous?.path ?? "none"}`,
+      `writing ${final} failed (${what}); nothing was changed, the last good checkpoint is ${previous?.path ?? "none"}`,
       { cause: error },
     );
   }

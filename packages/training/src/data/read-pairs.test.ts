@@ -114,6 +114,37 @@ test("readPairs infers the format from the extension", async () => {
   }
 });
 
+test("rows whose source and target are both empty are malformed rows, in every format", () => {
+  const jsonl = parsePairs('{"source":"","target":" "}\n{"source":"a","target":""}\n', {
+    format: "jsonl",
+    columns: { source: "source", target: "target" },
+  });
+  assert.deepEqual(jsonl.malformed, [{ line: 1, reason: "source and target are both empty" }]);
+  assert.deepEqual(jsonl.examples, [{ source: "a", target: "", line: 2 }]);
+  const tsv = parsePairs("\t\nx\ty\n", { format: "tsv", columns: { source: 0, target: 1 } });
+  assert.deepEqual(tsv.malformed, [{ line: 1, reason: "source and target are both empty" }]);
+  assert.equal(tsv.examples.length, 1);
+});
+
+test("a binary file is refused without quoting its bytes", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "pairs-"));
+  try {
+    const withNul = join(dir, "model.jsonl");
+    await writeFile(withNul, Buffer.from([0x7b, 0x22, 0x00, 0x01, 0xfe, 0x53, 0x45, 0x43, 0x52, 0x45, 0x54]));
+    await assert.rejects(readPairs(withNul, { columns: { source: "s", target: "t" } }), (error: Error & { code?: string }) => {
+      assert.equal(error.code, "UNSUPPORTED_FORMAT");
+      assert.match(error.message, /model\.jsonl: this looks like a binary file \(a NUL byte at offset 2\)/);
+      assert.doesNotMatch(error.message, /SECRET|\u0000|\ufffd/);
+      return true;
+    });
+    const latin1 = join(dir, "latin1.tsv");
+    await writeFile(latin1, Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x09, 0x78, 0x0a]));
+    await assert.rejects(readPairs(latin1, { columns: { source: 0, target: 1 } }), /not UTF-8 text/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test("reads the WikiSplit tune split", { skip: sharedSkipReason("data/wikisplit/tune.tsv") }, async () => {
   const result = await readPairs(sharedPath("data/wikisplit/tune.tsv") as string, {
     columns: { source: 0, target: 1 },

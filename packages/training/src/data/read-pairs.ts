@@ -46,8 +46,34 @@ export interface ReadPairsResult {
 /** Reads (source, target) pairs from a JSONL, CSV or TSV file. */
 export async function readPairs(path: string, options: ReadPairsOptions): Promise<ReadPairsResult> {
   const format = options.format ?? formatFromExtension(path);
-  const text = await readFile(path, "utf8");
-  return parsePairs(text, { ...options, format, file: options.file ?? path });
+  const bytes = await readFile(path);
+  const file = options.file ?? path;
+  refuseBinary(bytes, file);
+  return parsePairs(bytes.toString("utf8"), { ...options, format, file });
+}
+
+/**
+ * Refuses a file that is not text (a model, an archive, a picture given as --train) before parsing, so that no
+ * error message quotes its bytes: a NUL byte, or bytes that are not UTF-8, in the first 64 KiB.
+ */
+function refuseBinary(bytes: Uint8Array, file: string): void {
+  const head = bytes.subarray(0, 65_536);
+  const nul = head.indexOf(0);
+  let reason: string | undefined = nul >= 0 ? `a NUL byte at offset ${nul}` : undefined;
+  if (reason === undefined) {
+    try {
+      // A multi-byte character cut by the 64 KiB boundary is not an error: `stream` keeps it pending.
+      new TextDecoder("utf-8", { fatal: true }).decode(head, { stream: head.length < bytes.length });
+    } catch {
+      reason = "bytes that are not UTF-8 text";
+    }
+  }
+  if (reason !== undefined) {
+    throw new TrainingError(
+      "UNSUPPORTED_FORMAT",
+      `${file}: this looks like a binary file (${reason}), not JSONL, CSV or TSV text`,
+    );
+  }
 }
 
 export function formatFromExtension(path: string): PairFormat {
@@ -120,8 +146,17 @@ function readJsonl(
       report(line, value === undefined ? `missing key "${String(key)}"` : `"${String(key)}" is not a string`);
       continue;
     }
+    if (isEmptyPair(source as string, target as string)) {
+      report(line, "source and target are both empty");
+      continue;
+    }
     result.examples.push({ source: source as string, target: target as string, line });
   }
+}
+
+/** A row with nothing to learn from: both sides empty or only white space. */
+function isEmptyPair(source: string, target: string): boolean {
+  return source.trim() === "" && target.trim() === "";
 }
 
 function readDelimited(
@@ -183,11 +218,13 @@ function readDelimited(
       report(record.line, `expected ${width} fields, found ${record.fields.length}`);
       continue;
     }
-    result.examples.push({
-      source: record.fields[sourceIndex] as string,
-      target: record.fields[targetIndex] as string,
-      line: record.line,
-    });
+    const source = record.fields[sourceIndex] as string;
+    const target = record.fields[targetIndex] as string;
+    if (isEmptyPair(source, target)) {
+      report(record.line, "source and target are both empty");
+      continue;
+    }
+    result.examples.push({ source, target, line: record.line });
   }
 }
 

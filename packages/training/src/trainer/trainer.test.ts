@@ -192,3 +192,24 @@ test("after a resume the JSONL log holds one line per step, not the interrupted 
     assert.deepEqual(steps, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   });
 });
+
+test('resume("latest") refuses a folder that holds checkpoints of two runs instead of picking the newest', async () => {
+  await withDir(async (dir) => {
+    const first = new ToyModel({ vocabSize: VOCAB, hidden: 8, seed: 1 });
+    await new Trainer(options(first, { maxSteps: 4, outputDir: dir, saveSteps: 2 })).train();
+    first.dispose();
+    // Another run in the same folder writes checkpoint-3 between the first run's 2 and 4.
+    const second = new ToyModel({ vocabSize: VOCAB, hidden: 8, seed: 2 });
+    await new Trainer(options(second, { maxSteps: 3, outputDir: dir, saveSteps: 3 })).train();
+    const resumer = new Trainer(options(second, { outputDir: dir }));
+    await assert.rejects(resumer.resume("latest"), (error: Error & { code?: string }) => {
+      assert.equal(error.code, "CHECKPOINT_MISMATCH");
+      assert.match(error.message, /checkpoints of 2 different runs \(run [0-9a-f-]+: checkpoint-2, checkpoint-4; run [0-9a-f-]+: checkpoint-3\)/);
+      return true;
+    });
+    // An explicit checkpoint folder is still accepted: the caller chose the run.
+    await resumer.resume(join(dir, "checkpoint-3"));
+    assert.equal(resumer.globalStep, 3);
+    second.dispose();
+  });
+});

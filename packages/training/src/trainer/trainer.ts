@@ -1,12 +1,14 @@
+import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ensureBackend, tf } from "@warmstart/tensors";
 import { BatchIterator, planEpoch } from "../data/batching.js";
 import { Rng } from "../data/rng.js";
 import { TrainingError } from "../errors.js";
 import { TRAINER_DEFAULTS } from "./defaults.js";
-import { listCheckpoints, recoverInterruptedWrites, rotateCheckpoints } from "../checkpoint/folders.js";
+import { listCheckpoints, recoverInterruptedWrites, rotateCheckpoints, type CheckpointEntry } from "../checkpoint/folders.js";
 import { loadWeightsInto, readCheckpoint } from "../checkpoint/read-checkpoint.js";
-import type { LogEntry, TrainerState } from "../checkpoint/trainer-state.js";
+import { TRAINER_STATE_FILE, trainerStateFromJson, type LogEntry, type TrainerState } from "../checkpoint/trainer-state.js";
 import { writeCheckpoint } from "../checkpoint/write-checkpoint.js";
 import { IGNORE_INDEX } from "../lm/mlm.js";
 import { GradientAccumulator } from "../optim/accumulate.js";
@@ -85,6 +87,7 @@ export class Trainer<Example, Batch> {
     const evaluation = options.evaluation;
     const metric = evaluation?.metricForBestModel ?? "loss";
     this.#state = {
+      runId: randomUUID(),
       globalStep: 0,
       epoch: 0,
       schedule: this.schedule,
@@ -123,10 +126,12 @@ export class Trainer<Example, Batch> {
         throw new TrainingError("INVALID_OPTION", 'resume("latest") needs outputDir');
       }
       await recoverInterruptedWrites(this.options.outputDir);
-      const latest = (await listCheckpoints(this.options.outputDir)).at(-1);
+      const checkpoints = await listCheckpoints(this.options.outputDir);
+      const latest = checkpoints.at(-1);
       if (latest === undefined) {
         throw new TrainingError("CHECKPOINT_NOT_FOUND", `no checkpoint-<step> folder in ${this.options.outputDir}`);
       }
+      await refuseMixedRuns(this.options.outputDir, checkpoints);
       dir = latest.path;
     }
     const { trainerState, optimizer } = await readCheckpoint(dir);
@@ -438,6 +443,26 @@ export class Trainer<Example, Batch> {
   async #record(entry: LogEntry): Promise<void> {
     this.#state.logHistory.push(entry);
     await this.#jsonl?.append(entry);
+  }
+}
+
+/**
+ * "latest" must be the newest checkpoint of one run: when the folder holds checkpoints of several runs (an
+ * earlier run's left behind), the newest may not be the run the caller means, so nothing is guessed.
+ */
+async function refuseMixedRuns(outputDir: string, checkpoints: readonly CheckpointEntry[]): Promise<void> {
+  const runs = new Map<string, number[]>();
+  for (const { step, path } of checkpoints) {
+    const file = join(path, TRAINER_STATE_FILE);
+    const runId = trainerStateFromJson(await readFile(file, "utf8"), file).runId ?? "(no run id)";
+    runs.set(runId, [...(runs.get(runId) ?? []), step]);
+  }
+  if (runs.size > 1) {
+    const list = [...runs].map(([id, steps]) => `run ${id}: checkpoint-${steps.join(", checkpoint-")}`).join("; ");
+    throw new TrainingError(
+      "CHECKPOINT_MISMATCH",
+      `${outputDir} holds checkpoints of ${runs.size} different runs (${list}); resume from one checkpoint folder explicitly, or remove the other run's`,
+    );
   }
 }
 
