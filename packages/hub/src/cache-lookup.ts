@@ -2,15 +2,9 @@ import { readFile } from "node:fs/promises";
 import { join, posix } from "node:path";
 import { fileSize, readRef, snapshotFolder } from "./cache-layout.js";
 import { assertSafeRepoPath, isCommitHash } from "./names.js";
-import { CONFIG_FILE, chooseWeights, SAFETENSORS_FILE, SAFETENSORS_INDEX_FILE, shardsOfIndex } from "./select-files.js";
+import { CONFIG_FILE, chooseWeights, isWeightsIndex, shardsOfIndex, WEIGHT_FILES } from "./select-files.js";
 
 export type CacheLookup = { folder: string } | { folder?: undefined; missing: string };
-
-const WEIGHT_FILES = [SAFETENSORS_FILE, SAFETENSORS_INDEX_FILE, "pytorch_model.bin", "pytorch_model.bin.index.json"];
-
-export function isSafetensorsIndex(file: string): boolean {
-  return file.endsWith(".safetensors.index.json");
-}
 
 /** Shard names in an index are relative to the index's own folder. */
 export function shardPath(index: string, shard: string): string {
@@ -19,7 +13,7 @@ export function shardPath(index: string, shard: string): string {
 
 /**
  * The snapshot that `revision` names in the cache, if it holds what `resolveModel` would have
- * fetched: config.json and complete safetensors weights, or (with `files`) at least one of the
+ * fetched: config.json and complete weights, or (with `files`) at least one of the
  * named files. Tokenizer files are optional online too, so their absence does not count. A cache
  * filled by huggingface_hub is read the same way.
  */
@@ -46,11 +40,11 @@ export async function lookupCache(
     if (!(await present(CONFIG_FILE))) return { missing: `no ${CONFIG_FILE} in ${folder}` };
     const found = new Set<string>();
     for (const name of WEIGHT_FILES) if (await present(name)) found.add(name);
-    if (found.size === 0) return { missing: `no ${SAFETENSORS_FILE} or ${SAFETENSORS_INDEX_FILE} in ${folder}` };
+    if (found.size === 0) return { missing: `no weights (${WEIGHT_FILES.join(", ")}) in ${folder}` };
     wanted = [chooseWeights((name) => found.has(name), { ...ids, where: `cache ${folder}` }).file];
   }
 
-  for (const index of wanted.filter(isSafetensorsIndex)) {
+  for (const index of wanted.filter(isWeightsIndex)) {
     const shards = shardsOfIndex(await readFile(join(folder, index), "utf8"), { ...ids, file: index });
     for (const shard of shards.map((name) => shardPath(index, name))) {
       if (!(await present(shard))) return { missing: `shard ${shard} (named by ${index}) in ${folder}` };

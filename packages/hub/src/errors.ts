@@ -4,9 +4,7 @@ export type HubErrorCode =
   | "NOT_FOUND"
   /** Offline (option or HF_HUB_OFFLINE) and the cache lacks a complete snapshot. */
   | "OFFLINE_CACHE_MISS"
-  /** The repository has PyTorch `.bin` weights but no safetensors. */
-  | "ONLY_PYTORCH_WEIGHTS"
-  /** The repository has neither safetensors nor PyTorch weights. */
+  /** The repository has neither safetensors nor PyTorch `.bin` weights. */
   | "NO_WEIGHTS"
   /** The transfer failed (connection refused or cut, truncated body) after every retry. */
   | "NETWORK"

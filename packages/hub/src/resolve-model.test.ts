@@ -330,28 +330,41 @@ test("a safetensors index with a traversing shard name is refused", async () => 
   });
 });
 
-test("only PyTorch weights: ONLY_PYTORCH_WEIGHTS names the file, before anything is downloaded", async () => {
+test("only PyTorch weights: pytorch_model.bin is fetched (and its shards), safetensors preferred when both exist", async () => {
   const cacheDir = await tempDir();
-  const files = { "config.json": "{}", "pytorch_model.bin": "pickle", "vocab.txt": VOCAB };
-  await withHub({ repos: [{ id: "org/old-model", files }] }, async (hub) => {
-    await assert.rejects(
-      resolveModel("org/old-model", { cacheDir, hubUrl: hub.url, offline: false }),
-      (error: unknown) => {
-        assert.ok(error instanceof HubError);
-        assert.equal(error.code, "ONLY_PYTORCH_WEIGHTS");
-        assert.match(error.message, /org\/old-model/);
-        assert.match(error.message, /pytorch_model\.bin/);
-        assert.match(error.message, /safetensors/);
-        return true;
+  const binIndex = JSON.stringify({ metadata: {}, weight_map: { "a.weight": "pytorch_model-00001-of-00002.bin", "b.weight": "pytorch_model-00002-of-00002.bin" } });
+  const repos = [
+    { id: "org/old-model", files: { "config.json": "{}", "pytorch_model.bin": "pickle", "vocab.txt": VOCAB } },
+    {
+      id: "org/old-sharded",
+      files: {
+        "config.json": "{}",
+        "pytorch_model.bin.index.json": binIndex,
+        "pytorch_model-00001-of-00002.bin": "one",
+        "pytorch_model-00002-of-00002.bin": "two",
       },
-    );
-    assert.ok(!hub.requests.some((r) => r.url.includes("/resolve/")));
-  });
-  await withHub({ repos: [{ id: "org/no-weights", files: { "config.json": "{}" } }] }, async (hub) => {
-    await assert.rejects(resolveModel("org/no-weights", { cacheDir, hubUrl: hub.url, offline: false }), {
-      code: "NO_WEIGHTS",
+    },
+    { id: "org/both", files: { "config.json": "{}", "pytorch_model.bin": "pickle", "model.safetensors": "st" } },
+    { id: "org/no-weights", files: { "config.json": "{}" } },
+  ];
+  await withHub({ repos }, async (hub) => {
+    const old = await resolveModel("org/old-model", { cacheDir, hubUrl: hub.url, offline: false });
+    assert.equal(await readFile(join(old, "pytorch_model.bin"), "utf8"), "pickle");
+    const sharded = await resolveModel("org/old-sharded", { cacheDir, hubUrl: hub.url, offline: false });
+    assert.equal(await readFile(join(sharded, "pytorch_model-00002-of-00002.bin"), "utf8"), "two");
+    const both = await resolveModel("org/both", { cacheDir, hubUrl: hub.url, offline: false });
+    assert.equal(await readFile(join(both, "model.safetensors"), "utf8"), "st");
+    assert.ok(!hub.requests.some((r) => r.url.includes("org/both/resolve") && r.url.endsWith(".bin")), "no .bin when safetensors exist");
+    await assert.rejects(resolveModel("org/no-weights", { cacheDir, hubUrl: hub.url, offline: false }), (error: unknown) => {
+      assert.ok(error instanceof HubError);
+      assert.equal(error.code, "NO_WEIGHTS");
+      assert.match(error.message, /pytorch_model\.bin/);
+      return true;
     });
   });
+  // Offline, the cache serves what was fetched.
+  const again = await resolveModel("org/old-sharded", { cacheDir, offline: true });
+  assert.equal(await readFile(join(again, "pytorch_model-00001-of-00002.bin"), "utf8"), "one");
 });
 
 test("sharded safetensors: the index and every shard it names are fetched, and serve offline", async () => {

@@ -2,7 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import { isAbsolute } from "node:path";
 import type { ListFileEntry } from "@huggingface/hub";
 import { repoFolder, snapshotFolder, writeRef } from "./cache-layout.js";
-import { isSafetensorsIndex, lookupCache, shardPath } from "./cache-lookup.js";
+import { lookupCache, shardPath } from "./cache-lookup.js";
 import { downloadIntoCache } from "./download-file.js";
 import type { ProgressCallback } from "./download-file.js";
 import { HubError } from "./errors.js";
@@ -10,7 +10,7 @@ import { fetchCommit, isTransient, listRepoFiles } from "./hub-api.js";
 import type { HubContext } from "./hub-api.js";
 import { assertSafeRepoPath, assertValidModelId, assertValidRevision, isCommitHash } from "./names.js";
 import { DEFAULT_RETRY, withRetry } from "./retry.js";
-import { CONFIG_FILE, chooseWeights, shardsOfIndex, TOKENIZER_FILES } from "./select-files.js";
+import { CONFIG_FILE, chooseWeights, isWeightsIndex, shardsOfIndex, TOKENIZER_FILES } from "./select-files.js";
 import { resolveSettings } from "./settings.js";
 
 export interface ResolveModelOptions {
@@ -163,7 +163,7 @@ export async function resolveModel(idOrPath: string, options: ResolveModelOption
   for (const entry of plan) {
     const job = { ctx, repo, commit, onProgress: options.onProgress };
     const pointer = await downloadIntoCache({ ...job, entry });
-    if (!isSafetensorsIndex(entry.path)) continue;
+    if (!isWeightsIndex(entry.path)) continue;
     const shards = shardsOfIndex(await readFile(pointer, "utf8"), { ...ids, file: entry.path });
     for (const shard of shards.map((name) => shardPath(entry.path, name))) {
       const shardEntry = get(shard, `named by ${entry.path}`);

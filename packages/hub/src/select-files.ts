@@ -15,44 +15,43 @@ export const TOKENIZER_FILES = [
 export const CONFIG_FILE = "config.json";
 export const SAFETENSORS_FILE = "model.safetensors";
 export const SAFETENSORS_INDEX_FILE = "model.safetensors.index.json";
-const PYTORCH_FILES = ["pytorch_model.bin", "pytorch_model.bin.index.json"];
+export const PYTORCH_FILE = "pytorch_model.bin";
+export const PYTORCH_INDEX_FILE = "pytorch_model.bin.index.json";
+/** The weight files a repository may have, in the order transformers' `from_pretrained` prefers them. */
+export const WEIGHT_FILES = [SAFETENSORS_FILE, SAFETENSORS_INDEX_FILE, PYTORCH_FILE, PYTORCH_INDEX_FILE] as const;
 
 export interface WeightsChoice {
-  /** `model.safetensors`, or the safetensors index whose shards come with it. */
+  /** The weights file, or the index whose shards come with it. */
   file: string;
   sharded: boolean;
 }
 
+/** Whether `file` is a shard index (`*.safetensors.index.json` or `*.bin.index.json`). */
+export function isWeightsIndex(file: string): boolean {
+  return file.endsWith(".safetensors.index.json") || file.endsWith(".bin.index.json");
+}
+
 /**
- * Safetensors over PyTorch pickles: safetensors can be read without running code and mapped
- * tensor by tensor. A single file wins over an index when a repository has both.
+ * The weights to fetch, in transformers' order: safetensors (read without running code, mapped tensor by tensor)
+ * over PyTorch pickles, a single file over an index. Checkpoints saved before transformers 4.35 have only
+ * `pytorch_model.bin`: it is fetched then, and @warmstart/tensors reads it with a restricted unpickler that
+ * executes nothing.
  */
 export function chooseWeights(
   has: (name: string) => boolean,
   details: { modelId: string; revision?: string; where: string },
 ): WeightsChoice {
-  if (has(SAFETENSORS_FILE)) return { file: SAFETENSORS_FILE, sharded: false };
-  if (has(SAFETENSORS_INDEX_FILE)) return { file: SAFETENSORS_INDEX_FILE, sharded: true };
-  const pytorch = PYTORCH_FILES.filter(has);
+  const file = WEIGHT_FILES.find(has);
+  if (file !== undefined) return { file, sharded: isWeightsIndex(file) };
   const { where, ...ids } = details;
-  if (pytorch.length > 0) {
-    throw new HubError(
-      "ONLY_PYTORCH_WEIGHTS",
-      `${details.modelId} (${where}) has only PyTorch weights (${pytorch.join(", ")}) and no ${SAFETENSORS_FILE}; ` +
-        `warmstart reads safetensors only. Convert once in Python with ` +
-        `AutoModel.from_pretrained(...).save_pretrained(dir, safe_serialization=True) and pass that folder, ` +
-        `or pick a revision that has safetensors (the Hub's conversion bot opens them as refs/pr/N)`,
-      ids,
-    );
-  }
   throw new HubError(
     "NO_WEIGHTS",
-    `${details.modelId} (${where}) has no weights: expected ${SAFETENSORS_FILE} or ${SAFETENSORS_INDEX_FILE}`,
+    `${details.modelId} (${where}) has no weights: expected one of ${WEIGHT_FILES.join(", ")}`,
     ids,
   );
 }
 
-/** The distinct shard files a `model.safetensors.index.json` names, each checked to stay inside the repository. */
+/** The distinct shard files a `model.safetensors.index.json` (or `pytorch_model.bin.index.json`) names, each checked to stay inside the repository. */
 export function shardsOfIndex(text: string, details: { modelId: string; revision?: string; file: string }): string[] {
   let parsed: unknown;
   try {

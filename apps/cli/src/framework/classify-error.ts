@@ -27,6 +27,9 @@ const INPUT_CODES = new Set([
   // @warmstart/tokenizers
   "NOT_A_STRING",
   "INVALID_FILE",
+  // @warmstart/composer: a generation_config.json (or config.json generation keys) that is not valid JSON or
+  // holds a bad value is a malformed model file, not a bad command line
+  "INVALID_GENERATION_CONFIG",
 ]);
 const USAGE_CODES = new Set([
   "INVALID_OPTION",
@@ -57,7 +60,6 @@ const MODEL_CODES = new Set([
   // @warmstart/tokenizers, @warmstart/hub, generation
   "MISSING_FILES",
   "NO_WEIGHTS",
-  "ONLY_PYTORCH_WEIGHTS",
   "missing_token_id",
 ]);
 const NETWORK_CODES = new Set(["NETWORK", "OFFLINE_CACHE_MISS", "UNAUTHORIZED", "HTTP", "INTEGRITY"]);
@@ -66,8 +68,6 @@ const hints: Record<string, string> = {
   NOT_FOUND: "check the model id or folder path; a local folder must contain config.json",
   OFFLINE_CACHE_MISS: "run once with network access to fill the cache, or pass a local folder",
   NETWORK: "check the network connection, or set HF_HUB_OFFLINE=1 and use cached or local models",
-  ONLY_PYTORCH_WEIGHTS:
-    "convert the checkpoint to model.safetensors (transformers: save_pretrained(..., safe_serialization=True))",
   MISSING_COLUMN: "name the columns with --source-column / --target-column",
   UNSUPPORTED_MODEL_TYPE: "use a BERT, RoBERTa or GPT-2 checkpoint (model_type bert, roberta or gpt2)",
   "unknown-model-type": "use a BERT, RoBERTa or GPT-2 checkpoint (model_type bert, roberta or gpt2)",
@@ -78,9 +78,19 @@ const hints: Record<string, string> = {
   EISDIR: "give a file, not a folder",
 };
 
+// The weight readers of @warmstart/tensors: apart from weights that are absent or of a type this project cannot
+// use (a model error) and a reader used after close (a bug), every code says the file itself is malformed
+// (truncated, bad header, bad offsets, bad zip or pickle): an input error like any other malformed file.
+const WEIGHT_FILE_ERRORS = new Set(["SafetensorsError", "PytorchBinError"]);
+const WEIGHT_MODEL_CODES = new Set(["MISSING_WEIGHTS", "UNSUPPORTED_DTYPE", "UNKNOWN_TENSOR"]);
+
 function exitFor(name: string, code: string): ExitCode {
+  if (WEIGHT_FILE_ERRORS.has(name)) {
+    if (code === "CLOSED") return EXIT.FAILURE;
+    return WEIGHT_MODEL_CODES.has(code) ? EXIT.MODEL : EXIT.INPUT;
+  }
   if (name === "HubError") {
-    if (code === "NOT_FOUND" || code === "NO_WEIGHTS" || code === "ONLY_PYTORCH_WEIGHTS") return EXIT.MODEL;
+    if (code === "NOT_FOUND" || code === "NO_WEIGHTS") return EXIT.MODEL;
     if (code === "INVALID_ARGUMENT") return EXIT.USAGE;
     return NETWORK_CODES.has(code) ? EXIT.NETWORK : EXIT.FAILURE;
   }
