@@ -26,7 +26,7 @@ import {
   type GenerationInputs,
   type Seq2SeqStepModel,
 } from "./generation/index.js";
-import { checkStoredGenerationConfig, readGenerationConfigFile } from "./generation/configuration.js";
+import { blameStoredSetting, checkStoredGenerationConfig, readGenerationConfigFile } from "./generation/configuration.js";
 import { batchShape, derivedDecoderAttentionMask, shiftTokensRight, validateLabels } from "./labels.js";
 import { maskedCrossEntropy } from "./loss.js";
 import type { DecoderModule, DropoutState, EncoderModule, IdInput, LoadReport, WeightSource } from "./parts.js";
@@ -635,7 +635,11 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
         unsupported[0]!.split("=")[0],
       );
     }
-    return runGeneration(this, inputs, merged, generateOptions);
+    try {
+      return await runGeneration(this, inputs, merged, generateOptions);
+    } catch (error) {
+      throw blameStoredSetting(error, stored, options, source);
+    }
   }
 
   /**

@@ -7,6 +7,8 @@ export type ComposerErrorCode =
   | "TIE_MISMATCH"
   | "MISSING_WEIGHTS"
   | "WEIGHT_SHAPE_MISMATCH"
+  /** A checkpoint's generation_config.json (or config.json's generation keys) is not JSON or holds a bad value. */
+  | "INVALID_GENERATION_CONFIG"
   | "INVALID_INPUT"
   | "LABEL_OUT_OF_VOCAB"
   | "SAVE_FAILED"

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { ComposerError } from "../errors.js";
 import { GenerationError } from "./errors.js";
 
 /**
@@ -400,6 +402,53 @@ export function generationJSONFromModelConfig(configJSON: Readonly<Record<string
 
 /**
  * Layers partial configs over Hugging Face's defaults: later layers win, `undefined` values are skipped
+/**
+ * Checks the generation settings a checkpoint stores (a parsed generation_config.json, or those derived from its
+ * config.json). A bad value there is a malformed model file, not a bad request, so it is reported as a
+ * `ComposerError` "INVALID_GENERATION_CONFIG" naming the file, whereas the same value passed to `generate()` stays
+ * a `GenerationError`.
+ */
+export function checkStoredGenerationConfig(json: unknown, source: string): Partial<GenerationConfig> {
+  try {
+    return generationConfigFromHF(json, source);
+  } catch (error) {
+    if (error instanceof GenerationError) throw new ComposerError("INVALID_GENERATION_CONFIG", error.message);
+    throw error;
+  }
+}
+
+/**
+ * Values are range-checked only when generating (with the inputs): a rejected value that came from the checkpoint's
+ * stored settings, not from the call, is turned into a `ComposerError` "INVALID_GENERATION_CONFIG" naming `source`,
+ * since the model file is what needs fixing. Any other error is returned as it is.
+ */
+export function blameStoredSetting(
+  error: unknown,
+  stored: Readonly<Record<string, unknown>>,
+  requested: object,
+  source: string,
+): unknown {
+  if (!(error instanceof GenerationError) || error.code !== "invalid_config" || error.setting === undefined) return error;
+  const field = error.setting as keyof GenerationConfig;
+  if (!(field in hfKeys) || field in requested) return error;
+  const value = stored[hfKeys[field]];
+  if (value === undefined || value === null) return error;
+  return new ComposerError("INVALID_GENERATION_CONFIG", `${source}: ${error.message}`);
+}
+
+/** Reads and checks a checkpoint's generation_config.json; invalid JSON is an "INVALID_GENERATION_CONFIG" too. */
+export function readGenerationConfigFile(path: string): unknown {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    throw new ComposerError("INVALID_GENERATION_CONFIG", `${path} is not valid JSON: ${error.message}`);
+  }
+  checkStoredGenerationConfig(json, path);
+  return json;
+}
+
  * (so `{ numBeams: undefined }` does not erase a checkpoint default). Typical order: the checkpoint's generation
  * config, then the per-call options.
  */

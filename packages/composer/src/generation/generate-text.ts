@@ -47,6 +47,18 @@ export async function generateText(
   texts: readonly string[],
   options: GenerateTextOptions,
 ): Promise<string[]> {
+  return (await generateTextWithOutput(model, texts, options)).texts;
+}
+
+/**
+ * `generateText`, also returning what `generate` returned (the token ids of every sequence, scores), for callers
+ * that look at the sequences themselves, e.g. to tell which outputs stopped at the length limit rather than at eos.
+ */
+export async function generateTextWithOutput(
+  model: TextGenerator,
+  texts: readonly string[],
+  options: GenerateTextOptions,
+): Promise<{ texts: string[]; output: GenerateOutput | null }> {
   const { tokenizer, sourceTokenizer, targetTokenizer, maxInputLength, streamer, ...config } = options;
   const source = sourceTokenizer ?? tokenizer;
   const target = targetTokenizer ?? tokenizer;
@@ -57,7 +69,7 @@ export async function generateText(
       "tokenizer",
     );
   }
-  if (texts.length === 0) return [];
+  if (texts.length === 0) return { texts: [], output: null };
   const encoded = await source.batchEncode(texts, {
     padding: "longest",
     truncation: true,
@@ -68,5 +80,5 @@ export async function generateText(
     config,
     streamer !== undefined ? { streamer } : {},
   );
-  return target.batchDecode(out.sequences, { skipSpecialTokens: true });
+  return { texts: await target.batchDecode(out.sequences, { skipSpecialTokens: true }), output: out };
 }
