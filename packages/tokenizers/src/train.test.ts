@@ -80,3 +80,26 @@ test("training rejects bad options with typed errors", async () => {
   await assert.rejects(trainTokenizer({ texts: ["a", 1 as unknown as string], kind: "bpe", vocabSize: 10 }), isCode("NOT_A_STRING"));
   await assert.rejects(trainTokenizer({ files: ["/nonexistent/corpus.txt"], kind: "bpe", vocabSize: 10 }), isCode("TRAINING_FAILED"));
 });
+
+test("the Rust trainer's progress never reaches stdout: stderr with showProgress, nowhere without", async () => {
+  const { spawnSync } = await import("node:child_process");
+  const { fileURLToPath } = await import("node:url");
+  // The module under test, in a fresh process (tsx, as this test runs): what it writes to fd 1 and 2 is observable.
+  const train = fileURLToPath(new URL("./train.ts", import.meta.url));
+  const run = (kind: string, showProgress: boolean): { stdout: string; stderr: string; status: number | null } => {
+    const script = `import { trainTokenizer } from ${JSON.stringify(train)};
+      const texts = Array.from({ length: 200 }, (_, i) => "warm starting sentence " + i + " with checkpoints");
+      await trainTokenizer({ texts, kind: ${JSON.stringify(kind)}, vocabSize: 300, showProgress: ${showProgress} });`;
+    return spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8" });
+  };
+  for (const kind of ["wordpiece", "bpe"]) {
+    const shown = run(kind, true);
+    assert.equal(shown.status, 0, shown.stderr);
+    assert.equal(shown.stdout, "", `${kind}: nothing on stdout`);
+    // Without a terminal the binding's bars are bare newlines, one per training phase.
+    assert.match(shown.stderr, /^\n+$/, `${kind}: the trainer's output went to stderr`);
+    const hidden = run(kind, false);
+    assert.equal(hidden.status, 0, hidden.stderr);
+    assert.equal(hidden.stdout + hidden.stderr, "", `${kind}: showProgress false prints nothing`);
+  }
+});

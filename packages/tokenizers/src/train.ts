@@ -1,6 +1,8 @@
 // Trains a WordPiece or byte-level BPE vocabulary with the Rust trainers, then lays it out as a
 // transformers checkpoint would have it: special tokens first, then the alphabet, then merges.
+import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -36,6 +38,12 @@ export interface TrainTokenizerOptions {
   modelMaxLength?: number;
   /** Also save the tokenizer (tokenizer.json + configs) into this folder. */
   outputDir?: string;
+  /**
+   * Let the Rust trainer draw its progress bars, on stderr (default true, as `show_progress` in tokenizers). The
+   * npm binding has no trainer options and draws them on stdout, where they would mix with a program's output;
+   * false (e.g. for a quiet or non-terminal run) discards them.
+   */
+  showProgress?: boolean;
 }
 
 /** RoBERTa's id order (<s>, <pad>, </s>, <unk>) and BERT's ([PAD], [UNK], [CLS], [SEP], [MASK]) both follow from it. */
@@ -50,15 +58,44 @@ function codePoints(text: string): number {
   return n;
 }
 
-async function trainedDocument(native: NativeTokenizer, files: string[], scratch: string): Promise<TokenizerDocument> {
-  try {
-    native.train(files);
-  } catch (cause) {
-    throw new TokenizerError("TRAINING_FAILED", `training on ${files.join(", ")} failed: ${String(cause)}`, { cause });
+// Runs in a child process: loads the untrained tokenizer, trains it with its model's default trainer (what
+// `Tokenizer.train` does in-process) and saves it; a failure's text goes to a file, as stderr may be the user's.
+const TRAIN_CHILD = `
+const [binding, untrained, trained, failure, ...files] = process.argv.slice(1);
+const fs = require("node:fs");
+try {
+  const tokenizer = require(binding).Tokenizer.fromFile(untrained);
+  tokenizer.train(files);
+  tokenizer.save(trained, false);
+} catch (error) {
+  fs.writeFileSync(failure, String(error));
+  process.exit(1);
+}`;
+
+/**
+ * Trains `native` on `files` in a child process whose stdout is this process's stderr (or nothing): the binding's
+ * trainer always draws its progress bars on stdout and takes no show_progress option, so in-process training
+ * would write them (blank lines when piped) into a program's own output. The result equals in-process training's.
+ */
+async function trainedDocument(native: NativeTokenizer, files: string[], scratch: string, showProgress: boolean): Promise<TokenizerDocument> {
+  const untrained = join(scratch, "untrained.json");
+  const trained = join(scratch, "trained.json");
+  const failure = join(scratch, "failure.txt");
+  native.save(untrained, false);
+  const binding = createRequire(import.meta.url).resolve("tokenizers");
+  const output = showProgress ? 2 : "ignore";
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(process.execPath, ["-e", TRAIN_CHILD, binding, untrained, trained, failure, ...files], {
+      stdio: ["ignore", output, output],
+    });
+    child.on("error", reject);
+    child.on("close", resolve);
+  });
+  if (code !== 0) {
+    const reason = await readFile(failure, "utf8").catch(() => `the training process exited with status ${String(code)}`);
+    throw new TokenizerError("TRAINING_FAILED", `training on ${files.join(", ")} failed: ${reason}`);
   }
-  const path = join(scratch, "trained.json");
-  native.save(path, false);
-  return JSON.parse(await readFile(path, "utf8")) as TokenizerDocument;
+  return JSON.parse(await readFile(trained, "utf8")) as TokenizerDocument;
 }
 
 /** Plain characters before "##" ones, each group by code point (not UTF-16 unit) order. */
@@ -89,7 +126,7 @@ async function trainWordPiece(files: string[], scratch: string, options: TrainTo
   const native = new NativeTokenizer(WordPiece.init({}, { unkToken }));
   native.setNormalizer(bertNormalizer({ lowercase, stripAccents: lowercase }));
   native.setPreTokenizer(bertPreTokenizer());
-  const trained = byId((await trainedDocument(native, files, scratch)).model.vocab as Record<string, number>);
+  const trained = byId((await trainedDocument(native, files, scratch, options.showProgress ?? true)).model.vocab as Record<string, number>);
   // The trainer's own cut-off is not reachable from the npm binding; its ids run alphabet first,
   // then merges in the order they were learnt, so keeping the alphabet and the earliest merges
   // is what a trainer told `vocabSize` would have produced.
@@ -116,7 +153,7 @@ async function trainBpe(files: string[], scratch: string, options: TrainTokenize
   const native = new NativeTokenizer(BPE.empty());
   native.setPreTokenizer(byteLevelPreTokenizer(false, true));
   if (options.lowercase === true) native.setNormalizer(lowercaseNormalizer());
-  const document = await trainedDocument(native, files, scratch);
+  const document = await trainedDocument(native, files, scratch, options.showProgress ?? true);
   const merges = (document.model.merges as Array<[string, string] | string>).map((merge): [string, string] =>
     typeof merge === "string" ? (merge.split(" ") as [string, string]) : merge,
   );

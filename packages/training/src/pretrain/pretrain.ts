@@ -19,8 +19,11 @@ export interface PretrainOptions {
   textFiles: readonly string[];
   /** Held-out text for an evaluation loss (optional). */
   validationFiles?: readonly string[];
-  /** A tokenizer, or the size of one to train on `textFiles` (WordPiece for BERT, byte-level BPE for RoBERTa/GPT-2). */
-  tokenizer: Tokenizer | { vocabSize: number; lowercase?: boolean };
+  /**
+   * A tokenizer, or the size of one to train on `textFiles` (WordPiece for BERT, byte-level BPE for RoBERTa/GPT-2);
+   * `showProgress` as in `trainTokenizer` (the Rust trainer's bars on stderr; default true).
+   */
+  tokenizer: Tokenizer | { vocabSize: number; lowercase?: boolean; showProgress?: boolean };
   /** The Hub-layout folder to write (config.json, model.safetensors, tokenizer files); checkpoints go inside. */
   outputDir: string;
   /** Tokens per training sequence (default 128). */
@@ -75,6 +78,7 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
           ...(modelType === "roberta" ? { template: "roberta" as const } : {}),
           vocabSize: options.tokenizer.vocabSize,
           ...(options.tokenizer.lowercase === undefined ? {} : { lowercase: options.tokenizer.lowercase }),
+          ...(options.tokenizer.showProgress === undefined ? {} : { showProgress: options.tokenizer.showProgress }),
           ...(Number.isFinite(limit) ? { modelMaxLength: limit } : {}),
         });
   const blockSize = options.blockSize ?? 128;
