@@ -4,6 +4,7 @@ import { defineAction, examples, withCommonOptions, type ProgramIO, type RunStat
 import type { CommonOptions } from "../framework/context.js";
 import { integer } from "../framework/option-parsers.js";
 import { isFolder, isShippedName } from "../models/locate.js";
+import { refuseNonEmptyOutput } from "../models/output-folder.js";
 import { parsePart } from "../models/part-spec.js";
 import { decoderSpecialTokens, saveTokenizers } from "../models/tokenizers.js";
 import type { CommandContext } from "../framework/context.js";
@@ -13,6 +14,7 @@ interface ComposeOptions extends CommonOptions {
   out?: string;
   dryRun?: boolean;
   seed: number;
+  overwrite?: boolean;
   tokenizer?: string;
 }
 
@@ -35,6 +37,7 @@ export function registerCompose(program: Command, io: ProgramIO, state: RunState
         "only count parameters from the configs; reads no weights (offline for bert-base-uncased, bert-base-cased, roberta-base, gpt2)",
       )
       .option("--seed <n>", "seed of the random initialisation", integer(0), 0)
+      .option("--overwrite", "replace what a non-empty --out holds (a training run's checkpoints and log are removed)")
       .option("--tokenizer <dir|id>", "tokenizer for random parts (Rnd2Rnd has no checkpoint to take one from)"),
   ).addHelpText(
     "after",
@@ -81,6 +84,9 @@ export function registerCompose(program: Command, io: ProgramIO, state: RunState
       return;
     }
     const { initBackend } = await import("@warmstart/tensors");
+    if (options.out !== undefined) {
+      await refuseNonEmptyOutput(ctx, options.out, { overwrite: options.overwrite === true, command: "compose" });
+    }
     const { EncoderDecoderModel, formatCompositionReport } = await import("@warmstart/composer");
     await initBackend();
     ctx.log(`loading ${encoder.label} → ${decoder.label}${tie ? " (tied)" : ""}`);

@@ -6,6 +6,7 @@ import { decimal, integer } from "../framework/option-parsers.js";
 import { addColumnOptions, readExamples, type ColumnFlags } from "../models/read-examples.js";
 import type { Seq2SeqMetricName } from "@warmstart/training";
 import { fineTune } from "../models/fine-tune.js";
+import { claimTrainingOutput } from "../models/output-folder.js";
 
 export const TRAIN_METRICS = ["sari", "rouge1", "rouge2", "rougeL", "bleu"] as const;
 
@@ -30,6 +31,9 @@ interface TrainFlags extends CommonOptions, ColumnFlags {
   tokenizer?: string;
   decoderTokenizer?: string;
   resume?: string | boolean;
+  saveTotalLimit?: number;
+  overwrite?: boolean;
+  skipBadLines?: boolean;
 }
 
 export function registerTrain(program: Command, io: ProgramIO, state: RunState): void {
@@ -54,6 +58,11 @@ export function registerTrain(program: Command, io: ProgramIO, state: RunState):
       .option("--epochs <n>", "passes over the training data when --steps is not given", integer(1))
       .option("--eval-steps <n>", "evaluate every this many steps", integer(1))
       .option("--save-steps <n>", "checkpoint every this many steps", integer(1))
+      .option(
+        "--save-total-limit <n>",
+        "keep at most this many checkpoints: the newest, and the best one when --metric is tracked (HF's save_total_limit)",
+        integer(1),
+      )
       .option("--logging-steps <n>", "log the loss every this many steps", integer(1), 10)
       .option(
         "--metric <name>",
@@ -66,7 +75,9 @@ export function registerTrain(program: Command, io: ProgramIO, state: RunState):
         "--decoder-tokenizer <dir|id>",
         "decoder tokenizer (default: <model>/decoder_tokenizer, else the encoder's)",
       )
-      .option("--resume [checkpoint]", "continue from a checkpoint in --out (default: the latest)"),
+      .option("--resume [checkpoint]", "continue from a checkpoint in --out (default: the latest)")
+      .option("--overwrite", "replace what a non-empty --out holds (the earlier run's model, checkpoints and log)")
+      .option("--skip-bad-lines", "leave malformed rows of --train / --eval out (their count is printed) instead of stopping"),
   ).addHelpText(
     "after",
     examples([
@@ -84,8 +95,16 @@ export function registerTrain(program: Command, io: ProgramIO, state: RunState):
     if (flags.metric !== undefined && flags.eval === undefined) {
       throw new CliError("USAGE", "--metric needs --eval data", { hint: "add --eval dev.jsonl" });
     }
-    const train = await readExamples(flags.train, flags, ctx, "--train");
-    const evaluation = flags.eval === undefined ? undefined : await readExamples(flags.eval, flags, ctx, "--eval");
+    const output = await claimTrainingOutput(ctx, {
+      out: flags.out,
+      model: flags.model,
+      overwrite: flags.overwrite === true,
+      resume: flags.resume !== undefined,
+    });
+    const badLines = flags.skipBadLines === true ? "skip" : "fail";
+    const train = await readExamples(flags.train, flags, ctx, "--train", badLines);
+    const evaluation =
+      flags.eval === undefined ? undefined : await readExamples(flags.eval, flags, ctx, "--eval", badLines);
     const { loadComposed } = await import("../models/run-generation.js");
     const { model, tokenizers } = await loadComposed(ctx, flags.model, flags);
     try {
@@ -105,6 +124,7 @@ export function registerTrain(program: Command, io: ProgramIO, state: RunState):
         seed: flags.seed,
         loggingSteps: flags.loggingSteps,
         saveSteps: flags.saveSteps,
+        saveTotalLimit: flags.saveTotalLimit,
         evalSteps: flags.evalSteps,
         metric: flags.metric as Seq2SeqMetricName | undefined,
         numBeams: flags.numBeams,
@@ -119,6 +139,7 @@ export function registerTrain(program: Command, io: ProgramIO, state: RunState):
       ctx.result({ ok: true, outputDir: flags.out, ...result });
     } finally {
       model.dispose();
+      await output.release();
     }
   });
 }

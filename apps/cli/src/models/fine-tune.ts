@@ -23,6 +23,8 @@ export interface FineTuneOptions {
   seed: number;
   loggingSteps: number;
   saveSteps?: number | undefined;
+  /** Keep at most this many checkpoints (HF's save_total_limit). */
+  saveTotalLimit?: number | undefined;
   evalSteps?: number | undefined;
   metric?: Seq2SeqMetricName | undefined;
   numBeams?: number | undefined;
@@ -54,6 +56,7 @@ export async function fineTune(ctx: CommandContext, o: FineTuneOptions): Promise
     seed: o.seed,
     outputDir: o.out,
     ...(o.saveSteps === undefined ? {} : { saveSteps: o.saveSteps }),
+    ...(o.saveTotalLimit === undefined ? {} : { saveTotalLimit: o.saveTotalLimit }),
     loggingSteps: o.loggingSteps,
     log: progress.log,
     ...(o.evaluation === undefined
