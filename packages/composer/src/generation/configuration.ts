@@ -80,6 +80,12 @@ export interface GenerationConfig {
   numBeamGroups: number;
   /** Diverse beam search: subtracted from a token's score for each beam of an earlier group that chose it. Default 0. */
   diversityPenalty: number;
+  /**
+   * Constrained beam search (needs `numBeams` > 1): every entry must appear in the output, a phrase (`number[]`) or
+   * a set of alternative phrases of which one must appear (`number[][]`). Follows transformers 4.56, the last line
+   * with it in the core. Default unset.
+   */
+  forceWordsIds: number[][] | number[][][] | undefined;
   /** Sequences returned per input (at most `numBeams` for beam search). Default 1. */
   numReturnSequences: number;
   /** Sample from the processed distribution instead of taking the best tokens. Default false. */
@@ -155,6 +161,7 @@ export const defaultGenerationConfig: Readonly<GenerationConfig> = Object.freeze
   removeInvalidValues: false,
   numBeamGroups: 1,
   diversityPenalty: 0,
+  forceWordsIds: undefined,
   numReturnSequences: 1,
   doSample: false,
   temperature: 1,
@@ -201,6 +208,7 @@ const hfKeys: { readonly [K in keyof GenerationConfig]: string } = {
   removeInvalidValues: "remove_invalid_values",
   numBeamGroups: "num_beam_groups",
   diversityPenalty: "diversity_penalty",
+  forceWordsIds: "force_words_ids",
   numReturnSequences: "num_return_sequences",
   doSample: "do_sample",
   temperature: "temperature",
@@ -267,6 +275,10 @@ function readField(field: keyof GenerationConfig, value: unknown, source: string
     case "badWordsIds":
       if (Array.isArray(value) && value.every(isIdList)) return value;
       return bad("a list of token-id lists");
+    case "forceWordsIds":
+      // The entries are checked, as transformers does, when generate() turns them into constraints.
+      if (Array.isArray(value)) return value;
+      return bad("a list of token-id lists (phrases) or of lists of them (alternatives)");
     case "suppressTokens":
     case "beginSuppressTokens":
       if (isIdList(value)) return value;
@@ -301,10 +313,10 @@ function readField(field: keyof GenerationConfig, value: unknown, source: string
  * (`null` where unset is the only neutral value). A checkpoint may store them (they are kept on save), but one set to
  * anything else would make transformers generate differently, so `generate` refuses it instead of ignoring it.
  * `samplingOnly` ones only matter with `do_sample`, as in transformers (which warns and ignores them otherwise).
+ * `constraints` is implemented, but as objects (`generate(..., { constraints })`): a JSON file cannot hold them.
  */
 const UNSUPPORTED_HF_SETTINGS: Readonly<Record<string, { neutral: unknown; samplingOnly?: true }>> = {
   constraints: { neutral: null },
-  force_words_ids: { neutral: null },
   guidance_scale: { neutral: null },
   watermarking_config: { neutral: null },
   penalty_alpha: { neutral: null },
@@ -346,6 +358,14 @@ export function checkGenerationOptions(options: object): void {
     const field = fieldByHFKey.get(key);
     if (field !== undefined) {
       throw new GenerationError("unsupported_setting", `generate() option "${key}": options are camelCase here, use "${field}"`, key);
+    }
+    if (key === "constraints") {
+      throw new GenerationError(
+        "unsupported_setting",
+        'generate() option "constraints" is not a setting: pass the Constraint objects in generate()\'s options, ' +
+          "generate(model, inputs, config, { constraints }) (model.generate(inputs, config, { constraints }))",
+        key,
+      );
     }
     const hfKey = key in UNSUPPORTED_HF_SETTINGS ? key : unsupportedByCamelName.get(key);
     if (hfKey !== undefined) {

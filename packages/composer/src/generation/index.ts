@@ -70,6 +70,17 @@ export {
   LegacyBeamHypotheses,
   type GroupBeamSearchOptions,
 } from "./search/group-beam-search.js";
+export {
+  checkConstraint,
+  ConstraintListState,
+  constraintsFromForceWordsIds,
+  DisjunctiveConstraint,
+  DisjunctiveTrie,
+  PhrasalConstraint,
+  type Constraint,
+  type ConstraintProgress,
+} from "./search/beam-constraints.js";
+export { constrainedBeamSearch, type ConstrainedBeamSearchOptions } from "./search/constrained-beam-search.js";
 export type { SearchContext, SearchOutput } from "./search/context.js";
 export { greedySearch } from "./search/greedy.js";
 export { sampleSearch, sampleToken } from "./search/sample.js";
