@@ -10,7 +10,7 @@ import { HubError } from "./errors.js";
 import { resolveModel } from "./resolve-model.js";
 import type { DownloadProgress } from "./download-file.js";
 import { repoFilesFromDir, startTestHub } from "./testing/hub-server.js";
-import type { TestHub, TestHubOptions } from "./testing/hub-server.js";
+import type { TestHub, TestHubOptions, TestRepo } from "./testing/hub-server.js";
 
 const FIXTURE = "fixtures/parity/bert";
 const skip = sharedSkipReason(FIXTURE);
@@ -333,7 +333,7 @@ test("a safetensors index with a traversing shard name is refused", async () => 
 test("only PyTorch weights: pytorch_model.bin is fetched (and its shards), safetensors preferred when both exist", async () => {
   const cacheDir = await tempDir();
   const binIndex = JSON.stringify({ metadata: {}, weight_map: { "a.weight": "pytorch_model-00001-of-00002.bin", "b.weight": "pytorch_model-00002-of-00002.bin" } });
-  const repos = [
+  const repos: TestRepo[] = [
     { id: "org/old-model", files: { "config.json": "{}", "pytorch_model.bin": "pickle", "vocab.txt": VOCAB } },
     {
       id: "org/old-sharded",
