@@ -1,11 +1,26 @@
 {
+  "variables": {
+    "warmstart_blas%": "<!(node -p \"process.env.WARMSTART_NATIVE_BLAS_BUILD || 'bundled'\")"
+  },
   "targets": [
     {
       "target_name": "warmstart_native",
       "sources": ["native/warmstart_native.c"],
-      "include_dirs": ["/usr/include/x86_64-linux-gnu", "/usr/include/openblas"],
       "cflags": ["-O3", "-fno-math-errno", "-fno-trapping-math", "-std=c11", "-Wall", "-Wextra"],
-      "libraries": ["-lopenblas", "-lpthread", "-lm"]
+      "libraries": ["-lpthread", "-lm"],
+      "conditions": [
+        [
+          "warmstart_blas=='openblas'",
+          {
+            "defines": ["WARMSTART_BLAS_OPENBLAS"],
+            "cflags": ["<!@(node -p \"process.env.WARMSTART_NATIVE_BLAS_CFLAGS || ''\")"],
+            "libraries": ["<!@(node -p \"process.env.WARMSTART_NATIVE_BLAS_LIBS || '-lopenblas'\")"]
+          },
+          {
+            "sources": ["native/gemm.c"]
+          }
+        ]
+      ]
     }
   ]
 }

@@ -1,22 +1,30 @@
 // N-API addon behind @warmstart/tensors-native: tfjs cpu-backend kernels whose inner loops run here, on the
 // JS typed arrays the cpu backend already stores (no copies in or out). Matrix products go to OpenBLAS's
-// threaded sgemm; the row-wise and elementwise kernels are plain loops split over a few threads.
+// threaded sgemm, or, in a build without OpenBLAS (WARMSTART_BLAS_OPENBLAS undefined), to the bundled one in
+// gemm.c; the row-wise and elementwise kernels are plain loops split over a few threads.
 #define NAPI_VERSION 8
 #include <node_api.h>
+#ifdef WARMSTART_BLAS_OPENBLAS
 #include <cblas.h>
+#else
+#include "gemm.h"
+#endif
 #include <math.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#ifdef WARMSTART_BLAS_OPENBLAS
 // OpenBLAS extensions (declared by its cblas.h on Debian, repeated so another cblas.h still compiles).
 extern void openblas_set_num_threads(int);
 extern int openblas_get_num_threads(void);
 extern char *openblas_get_corename(void);
 extern char *openblas_get_config(void);
+#endif
 
 // Hot loops are compiled for AVX-512, AVX2 and baseline x86-64, and the loader picks one per machine (ifunc):
 // the addon stays safe to copy between machines, unlike a -march=native build, which dies with SIGILL on an
@@ -174,8 +182,22 @@ static inline float activate(float v, int act, float alpha) {
 
 static void set_blas_threads(int threads) {
   if (threads == g_blas_threads) return;
+#ifdef WARMSTART_BLAS_OPENBLAS
   openblas_set_num_threads(threads);
+#endif
   g_blas_threads = threads;
+}
+
+// Row-major C = alpha · op(A) · op(B) + beta · C on whichever BLAS the addon was built with.
+static void sgemm_row_major(bool ta, bool tb, int m, int n, int k, float alpha, const float *a, int lda, const float *b,
+                            int ldb, float beta, float *c, int ldc) {
+#ifdef WARMSTART_BLAS_OPENBLAS
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b,
+              ldb, beta, c, ldc);
+#else
+  ws_sgemm(ta, tb, (size_t)m, (size_t)n, (size_t)k, alpha, a, (size_t)lda, b, (size_t)ldb, beta, c, (size_t)ldc,
+           g_blas_threads);
+#endif
 }
 
 // gemm(a, b, out, m, n, k, transA, transB, aIndex, bIndex, bias|null, activation, alpha)
@@ -222,7 +244,6 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
 
   set_blas_threads(2.0 * (double)m * (double)n * (double)k * (double)batch < GEMM_THREADED_MIN_FLOPS ? 1 : g_threads);
   int lda = ta ? (int)m : (int)k, ldb = tb ? (int)k : (int)n;
-  CBLAS_TRANSPOSE opa = ta ? CblasTrans : CblasNoTrans, opb = tb ? CblasTrans : CblasNoTrans;
   float beta = 0.f;
   if (bias != NULL) {
     // Start C at the bias and let sgemm accumulate onto it (beta = 1): no second pass for the add.
@@ -237,12 +258,12 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
     int fold = !ta && batch > 1;
     for (size_t i = 0; fold && i < batch; i++) fold = aidx[i] == (int32_t)i && bidx[i] == bidx[0];
     if (fold || batch == 1) {
-      cblas_sgemm(CblasRowMajor, opa, opb, (int)(m * (int64_t)batch), (int)n, (int)k, 1.f, a + (size_t)aidx[0] * a_mat, lda,
-                  b + (size_t)bidx[0] * b_mat, ldb, beta, out, (int)n);
+      sgemm_row_major(ta, tb, (int)(m * (int64_t)batch), (int)n, (int)k, 1.f, a + (size_t)aidx[0] * a_mat, lda,
+                      b + (size_t)bidx[0] * b_mat, ldb, beta, out, (int)n);
     } else {
       for (size_t i = 0; i < batch; i++) {
-        cblas_sgemm(CblasRowMajor, opa, opb, (int)m, (int)n, (int)k, 1.f, a + (size_t)aidx[i] * a_mat, lda,
-                    b + (size_t)bidx[i] * b_mat, ldb, beta, out + i * o_mat, (int)n);
+        sgemm_row_major(ta, tb, (int)m, (int)n, (int)k, 1.f, a + (size_t)aidx[i] * a_mat, lda,
+                        b + (size_t)bidx[i] * b_mat, ldb, beta, out + i * o_mat, (int)n);
       }
     }
   }
@@ -1012,13 +1033,24 @@ static napi_value set_threads(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+#ifdef WARMSTART_BLAS_OPENBLAS
+#define BLAS_NAME "openblas"
+#define BLAS_CORE openblas_get_corename()
+#define BLAS_CONFIG openblas_get_config()
+#else
+#define BLAS_NAME "bundled"
+#define BLAS_CORE ws_gemm_kernel()
+static char g_bundled_config[96];
+#define BLAS_CONFIG g_bundled_config
+#endif
+
 static napi_value get_info(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value obj, v;
   CHECK(napi_create_object(env, &obj));
-  CHECK(napi_create_string_utf8(env, openblas_get_corename(), NAPI_AUTO_LENGTH, &v));
+  CHECK(napi_create_string_utf8(env, BLAS_CORE, NAPI_AUTO_LENGTH, &v));
   CHECK(napi_set_named_property(env, obj, "blasCore", v));
-  CHECK(napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &v));
+  CHECK(napi_create_string_utf8(env, BLAS_CONFIG, NAPI_AUTO_LENGTH, &v));
   CHECK(napi_set_named_property(env, obj, "blasConfig", v));
   // The most OpenBLAS uses: products under GEMM_THREADED_MIN_FLOPS run on one thread.
   CHECK(napi_create_int32(env, g_threads, &v));
@@ -1028,8 +1060,40 @@ static napi_value get_info(napi_env env, napi_callback_info info) {
   return obj;
 }
 
+// buildInfo() → { blas: "openblas" | "bundled", kernel, config }: which BLAS this addon was compiled against
+// and the kernel it runs (OpenBLAS's core name, or the bundled micro-kernel chosen for this CPU).
+static napi_value get_build_info(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value obj, v;
+  CHECK(napi_create_object(env, &obj));
+  CHECK(napi_create_string_utf8(env, BLAS_NAME, NAPI_AUTO_LENGTH, &v));
+  CHECK(napi_set_named_property(env, obj, "blas", v));
+  CHECK(napi_create_string_utf8(env, BLAS_CORE, NAPI_AUTO_LENGTH, &v));
+  CHECK(napi_set_named_property(env, obj, "kernel", v));
+  CHECK(napi_create_string_utf8(env, BLAS_CONFIG, NAPI_AUTO_LENGTH, &v));
+  CHECK(napi_set_named_property(env, obj, "config", v));
+  return obj;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
+#ifdef WARMSTART_BLAS_OPENBLAS
   g_threads = openblas_get_num_threads();
+#else
+  // WARMSTART_GEMM_KERNEL picks a micro-kernel other than the best this CPU runs (tests of each kernel, and
+  // benchmarks); one the CPU cannot run fails the load with the reason instead of being ignored.
+  const char *requested = getenv("WARMSTART_GEMM_KERNEL");
+  const char *why = ws_gemm_select(requested);
+  if (why != NULL) {
+    char message[256];
+    snprintf(message, sizeof message, "WARMSTART_GEMM_KERNEL=%s: %s", requested, why);
+    napi_throw_error(env, "WARMSTART_NATIVE", message);
+    return NULL;
+  }
+  snprintf(g_bundled_config, sizeof g_bundled_config, "warmstart bundled GEMM, %s %s micro-kernel", ws_gemm_kernel(),
+           ws_gemm_tile());
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  g_threads = cores < 1 ? 1 : (int)cores;
+#endif
   g_blas_threads = g_threads;
   napi_property_descriptor props[] = {
       {"gemm", NULL, gemm, NULL, NULL, NULL, napi_default, NULL},
@@ -1047,6 +1111,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"geluGrad", NULL, gelu_grad, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, get_info, NULL, NULL, NULL, napi_default, NULL},
+      {"buildInfo", NULL, get_build_info, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
   return exports;

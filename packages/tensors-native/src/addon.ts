@@ -71,6 +71,7 @@ export interface NativeAddon {
   geluGrad(x: Float32Array, dy: Float32Array, out: Float32Array): void;
   setThreads(threads: number): void;
   info(): { blasCore: string; blasConfig: string; blasThreads: number; threads: number };
+  buildInfo(): { blas: "openblas" | "bundled"; kernel: string; config: string };
 }
 
 /** Computed on use, not at import: browser bundles stub node:url, and the model ops import this package's names. */
@@ -147,6 +148,34 @@ export function setNativeThreads(threads: number): void {
     throw new NativeBackendError("BAD_THREADS", `setNativeThreads: expected a positive integer, got ${threads}`);
   }
   addon().setThreads(threads);
+}
+
+/** Which matrix product the addon was built with, or why there is no addon (never throws: for `warmstart doctor`). */
+export type NativeBuildInfo =
+  | {
+      available: true;
+      /** "openblas" when OpenBLAS was found at install, "bundled" for the GEMM of native/gemm.c. */
+      blas: "openblas" | "bundled";
+      /** OpenBLAS's version (e.g. "0.3.21"); null for the bundled GEMM. */
+      blasVersion: string | null;
+      /** OpenBLAS's core (e.g. "Haswell", "SkylakeX") or the bundled micro-kernel ("avx512", "avx2", "neon", "generic"). */
+      kernel: string;
+      /** OpenBLAS's build line, or the bundled kernel and its register tile. */
+      config: string;
+    }
+  | { available: false; reason: string };
+
+/** The build info of a probed addon: this package's own, or a variant the tests and benchmarks build elsewhere. */
+export function buildInfoOf(probe: { addon: NativeAddon } | { reason: string }): NativeBuildInfo {
+  if ("reason" in probe) return { available: false, reason: probe.reason };
+  const info = probe.addon.buildInfo();
+  const version = info.blas === "openblas" ? (/^OpenBLAS (\S+)/.exec(info.config)?.[1] ?? null) : null;
+  return { available: true, blas: info.blas, blasVersion: version, kernel: info.kernel, config: info.config };
+}
+
+/** What the native backend was built with: OpenBLAS (and its version and core) or the bundled GEMM and its kernel. */
+export function nativeBuildInfo(): NativeBuildInfo {
+  return buildInfoOf(load());
 }
 
 /** What the addon runs on: OpenBLAS's kernel family (e.g. "SkylakeX", or "Haswell" under OPENBLAS_CORETYPE) and thread counts. */

@@ -5,6 +5,14 @@ export {
   NATIVE_KERNEL_NAMES,
   type RegisterNativeOptions,
 } from "./register.js";
-export { isAvailable, unavailableReason, setNativeThreads, nativeInfo, defaultThreads } from "./addon.js";
+export {
+  isAvailable,
+  unavailableReason,
+  setNativeThreads,
+  nativeInfo,
+  nativeBuildInfo,
+  defaultThreads,
+  type NativeBuildInfo,
+} from "./addon.js";
 export { NativeBackendError } from "./errors.js";
 export type { Tf } from "./cpu_backend.js";

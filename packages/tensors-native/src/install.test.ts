@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { defaultThreads, probeAddon } from "./addon.js";
+import { buildInfoOf, defaultThreads, probeAddon } from "./addon.js";
+import { buildVariant, variantSkip } from "./test-support/variant.js";
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -83,3 +84,62 @@ test("thread count follows OPENBLAS_NUM_THREADS, else every core", () => {
   assert.ok(defaultThreads({}) >= 1);
   assert.equal(defaultThreads({ OPENBLAS_NUM_THREADS: "zero" }), defaultThreads({}));
 });
+
+test("WARMSTART_NATIVE_BLAS naming no build is refused with the accepted values, and the install still exits 0", () => {
+  const root = scratchPackage();
+  try {
+    const { status, record } = install(root, {
+      ...process.env,
+      WARMSTART_NATIVE_SKIP_BUILD: "",
+      WARMSTART_NATIVE_BLAS: "mkl",
+    });
+    assert.equal(status, 0);
+    assert.equal(record.built, false);
+    assert.match(record.reason, /WARMSTART_NATIVE_BLAS=mkl: expected openblas, bundled or auto/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("WARMSTART_NATIVE_BLAS=openblas where no OpenBLAS links (here: no working compiler) says so instead of building", () => {
+  const root = scratchPackage();
+  try {
+    const { status, record } = install(root, {
+      ...process.env,
+      WARMSTART_NATIVE_SKIP_BUILD: "",
+      WARMSTART_NATIVE_BLAS: "openblas",
+      CC: "false", // every OpenBLAS probe fails to compile, as on a machine without it
+    });
+    assert.equal(status, 0);
+    assert.equal(record.built, false);
+    assert.match(record.reason, /WARMSTART_NATIVE_BLAS=openblas but no usable OpenBLAS was found .*libopenblas-dev/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+const openblasSkip =
+  variantSkip() ||
+  (spawnSync("pkg-config", ["--exists", "openblas"]).status !== 0 ? "no OpenBLAS (pkg-config openblas)" : false);
+
+test(
+  "where OpenBLAS is installed, the default install builds against it and says which",
+  { skip: openblasSkip },
+  () => {
+    const variant = buildVariant("auto");
+    try {
+      assert.equal(variant.record.built, true, variant.record.reason);
+      assert.equal(variant.record.blas, "openblas");
+      assert.match(
+        variant.record.reason,
+        /^built with OpenBLAS \d+\.\d+\.\d+ \(\w+ kernels, found by pkg-config openblas\)$/,
+      );
+      const info = buildInfoOf({ addon: variant.load() });
+      assert.ok(info.available);
+      assert.equal(info.blas, "openblas");
+      assert.match(info.blasVersion ?? "", /^\d+\.\d+/);
+    } finally {
+      rmSync(variant.root, { recursive: true, force: true });
+    }
+  },
+);

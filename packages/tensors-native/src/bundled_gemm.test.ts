@@ -1,0 +1,116 @@
+// The bundled GEMM (native/gemm.c), built as the install builds it without OpenBLAS, against a float64 product.
+import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import { after, test } from "node:test";
+import { buildInfoOf, type NativeAddon } from "./addon.js";
+import { assertRelClose, randomValues } from "./test-support/setup.js";
+import { buildVariant, variantSkip, type Variant } from "./test-support/variant.js";
+
+const skip = variantSkip();
+let variant: Variant | undefined;
+function bundled(): Variant {
+  variant ??= buildVariant("bundled");
+  return variant;
+}
+after(() => {
+  if (variant !== undefined) rmSync(variant.root, { recursive: true, force: true });
+});
+
+interface Case {
+  m: number;
+  k: number;
+  n: number;
+  ta: boolean;
+  tb: boolean;
+  /** Output batches; aIndex/bIndex pick the stored matrix of each (broadcasting as the JS kernel passes it). */
+  aIndex?: number[];
+  bIndex?: number[];
+  bias?: boolean;
+}
+
+// Odd sizes that are multiples of no register tile or cache block (tiles 4x16 to 12x32, KC 256, NB 128-256,
+// MB 2048-4080), every transpose pair, a bias (beta = 1 in the product), batches, and two products above the
+// threaded-product threshold (1e8 flops): one wider than tall (split over columns), one taller (over rows).
+const CASES: Case[] = [
+  { m: 1, k: 1, n: 1, ta: false, tb: false },
+  { m: 17, k: 33, n: 65, ta: false, tb: false },
+  { m: 17, k: 33, n: 65, ta: true, tb: false },
+  { m: 17, k: 33, n: 65, ta: false, tb: true },
+  { m: 17, k: 33, n: 65, ta: true, tb: true },
+  { m: 13, k: 257, n: 37, ta: false, tb: true, bias: true },
+  { m: 5, k: 7, n: 3, ta: true, tb: true, aIndex: [0, 1, 2, 0], bIndex: [1, 1, 0, 0], bias: true },
+  { m: 3, k: 19, n: 11, ta: false, tb: false, aIndex: [0, 1, 2], bIndex: [0, 0, 0] }, // folded into one tall product
+  { m: 4099, k: 5, n: 3, ta: false, tb: false },
+  { m: 6, k: 513, n: 300, ta: true, tb: false },
+  { m: 301, k: 333, n: 517, ta: false, tb: true, bias: true },
+  { m: 1031, k: 201, n: 251, ta: true, tb: true },
+];
+
+/** op(a[ai]) · op(b[bi]) + bias in float64, row-major, for every batch. */
+function reference(c: Case, a: Float32Array, b: Float32Array, bias: Float32Array | null): Float64Array {
+  const { m, k, n } = c;
+  const aIndex = c.aIndex ?? [0];
+  const bIndex = c.bIndex ?? [0];
+  const out = new Float64Array(aIndex.length * m * n);
+  for (let batch = 0; batch < aIndex.length; batch++) {
+    const ao = (aIndex[batch] as number) * m * k;
+    const bo = (bIndex[batch] as number) * k * n;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let sum = bias === null ? 0 : (bias[j] as number);
+        for (let p = 0; p < k; p++) {
+          const av = a[ao + (c.ta ? p * m + i : i * k + p)] as number;
+          const bv = b[bo + (c.tb ? j * k + p : p * n + j)] as number;
+          sum += av * bv;
+        }
+        out[(batch * m + i) * n + j] = sum;
+      }
+    }
+  }
+  return out;
+}
+
+function checkCases(addon: NativeAddon, what: string): void {
+  let seed = 1;
+  for (const c of CASES) {
+    const aIndex = c.aIndex ?? [0];
+    const bIndex = c.bIndex ?? [0];
+    const a = randomValues((Math.max(...aIndex) + 1) * c.m * c.k, seed++);
+    const b = randomValues((Math.max(...bIndex) + 1) * c.k * c.n, seed++);
+    const bias = c.bias === true ? randomValues(c.n, seed++) : null;
+    const out = new Float32Array(aIndex.length * c.m * c.n).fill(Number.NaN); // beta = 0 must not read C
+    addon.gemm(a, b, out, c.m, c.n, c.k, c.ta, c.tb, Int32Array.from(aIndex), Int32Array.from(bIndex), bias, 0, 0);
+    assertRelClose(out, reference(c, a, b, bias), 1e-4, `${what}: ${JSON.stringify(c)}`);
+  }
+}
+
+test("the install builds the bundled GEMM when asked to and says so", { skip }, () => {
+  const { record } = bundled();
+  assert.equal(record.built, true, record.reason);
+  assert.equal(record.blas, "bundled");
+  assert.match(record.reason, /^built with the bundled GEMM \((avx512|avx2|neon|generic) kernel/);
+  const info = buildInfoOf({ addon: bundled().load() });
+  assert.ok(info.available);
+  assert.equal(info.blas, "bundled");
+  assert.equal(info.blasVersion, null);
+  assert.equal(info.kernel, record.kernel);
+});
+
+test("the bundled GEMM's best kernel for this CPU matches a float64 product on 1 and 2 threads", { skip }, () => {
+  const addon = bundled().load();
+  for (const threads of [1, 2]) {
+    addon.setThreads(threads);
+    checkCases(addon, `${addon.buildInfo().kernel}, ${threads} threads`);
+  }
+});
+
+test("the bundled GEMM's plain C kernel matches a float64 product", { skip }, () => {
+  const addon = bundled().load("generic");
+  assert.equal(addon.buildInfo().kernel, "generic");
+  addon.setThreads(2);
+  checkCases(addon, "generic");
+});
+
+test("WARMSTART_GEMM_KERNEL naming no kernel fails the load with the reason", { skip }, () => {
+  assert.throws(() => bundled().load("sse9"), /WARMSTART_GEMM_KERNEL=sse9: unknown GEMM kernel: expected avx512, avx2/);
+});
