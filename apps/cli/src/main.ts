@@ -9,9 +9,9 @@ const EXIT_CODE_HELP = `
 Exit codes:
   0  success
   1  the work failed (training, saving, an unexpected error)
-  2  usage error: unknown command or option, missing argument, value out of range
-  3  input error: missing or malformed file, wrong column name, mismatched line counts
-  4  model error: unknown model type, missing weights, config or tokenizer
+  2  usage error: unknown command or option, missing argument, value out of range, contradicting options
+  3  input error: missing or malformed file (data, damaged weights, bad generation_config.json), wrong column
+  4  model error: unknown model type, a model folder without its weights, config.json or tokenizer
   5  network or Hub error while downloading a model
   130 interrupted (Ctrl-C)
 `;

@@ -15,7 +15,8 @@ interface ComposeOptions extends CommonOptions {
   dryRun?: boolean;
   seed: number;
   overwrite?: boolean;
-  tokenizer?: string;
+  /** A tokenizer folder or id; false with --no-tokenizer (save a model folder without one, on purpose). */
+  tokenizer?: string | false;
 }
 
 export function registerCompose(program: Command, io: ProgramIO, state: RunState): void {
@@ -38,7 +39,11 @@ export function registerCompose(program: Command, io: ProgramIO, state: RunState
       )
       .option("--seed <n>", "seed of the random initialisation", integer(0), 0)
       .option("--overwrite", "replace what a non-empty --out holds (a training run's checkpoints and log are removed)")
-      .option("--tokenizer <dir|id>", "tokenizer for random parts (Rnd2Rnd has no checkpoint to take one from)"),
+      .option("--tokenizer <dir|id>", "tokenizer for random parts (Rnd2Rnd has no checkpoint to take one from)")
+      .option(
+        "--no-tokenizer",
+        "with two random parts: save --out without a tokenizer (train and generate then need --tokenizer)",
+      ),
   ).addHelpText(
     "after",
     examples([
@@ -53,6 +58,22 @@ export function registerCompose(program: Command, io: ProgramIO, state: RunState
     const encoder = await parsePart(encoderText as string);
     const decoder = await parsePart(decoderText as string);
     const tie = options.tie === true;
+    const tokenizer = typeof options.tokenizer === "string" ? options.tokenizer : null;
+    if (
+      options.out !== undefined &&
+      encoder.spec === null &&
+      decoder.spec === null &&
+      options.tokenizer === undefined
+    ) {
+      // Otherwise the folder would hold no tokenizer, and train / generate refuse it (exit 4) only later.
+      throw new CliError(
+        "USAGE",
+        `${encoder.label} and ${decoder.label} are both random: no checkpoint to take a tokenizer from, so --out ${options.out} would have none`,
+        {
+          hint: "pass --tokenizer <dir|id> (the vocabulary the model will be trained with), or --no-tokenizer to save it without one",
+        },
+      );
+    }
     const partOptions = {
       tieEncoderDecoder: tie,
       ...(encoder.config === undefined ? {} : { encoderConfig: encoder.config }),
@@ -90,7 +111,7 @@ export function registerCompose(program: Command, io: ProgramIO, state: RunState
     const { EncoderDecoderModel, formatCompositionReport } = await import("@warmstart/composer");
     await initBackend();
     ctx.log(`loading ${encoder.label} → ${decoder.label}${tie ? " (tied)" : ""}`);
-    const special = await recipeTokens(decoder.spec ?? encoder.spec ?? options.tokenizer ?? null, ctx);
+    const special = await recipeTokens(decoder.spec ?? encoder.spec ?? tokenizer, ctx);
     const model = await EncoderDecoderModel.fromEncoderDecoderPretrained(encoder.spec, decoder.spec, {
       ...partOptions,
       ...special,
@@ -102,12 +123,7 @@ export function registerCompose(program: Command, io: ProgramIO, state: RunState
       let saved: { dir: string; tokenizers: string[] } | null = null;
       if (options.out !== undefined) {
         await model.savePretrained(options.out);
-        const tokenizers = await saveTokenizers(
-          options.out,
-          encoder.spec ?? options.tokenizer ?? null,
-          decoder.spec ?? options.tokenizer ?? null,
-          ctx,
-        );
+        const tokenizers = await saveTokenizers(options.out, encoder.spec ?? tokenizer, decoder.spec ?? tokenizer, ctx);
         saved = { dir: options.out, tokenizers };
         ctx.print(`saved to ${options.out}`);
       }

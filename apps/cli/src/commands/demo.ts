@@ -1,3 +1,5 @@
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { DEMO_COMPOSITION_NAMES } from "../demo/compositions.js";
 import { defineAction, examples, withCommonOptions, type ProgramIO, type RunState } from "../framework/command.js";
@@ -15,6 +17,16 @@ function compositionList(text: string): string[] {
   return names;
 }
 
+/**
+ * Where the demo writes without --out: beside the other warmstart caches, not in the working directory, so that
+ * `pnpm demo` from a clone leaves the repository as it was. The run names the folder at its start and end.
+ */
+export function defaultDemoDir(env: NodeJS.ProcessEnv = process.env): string {
+  const cache =
+    env.XDG_CACHE_HOME === undefined || env.XDG_CACHE_HOME === "" ? join(homedir(), ".cache") : env.XDG_CACHE_HOME;
+  return join(cache, "warmstart", "demo");
+}
+
 interface DemoFlags extends CommonOptions {
   quick?: boolean;
   steps?: number;
@@ -24,7 +36,7 @@ interface DemoFlags extends CommonOptions {
   documents?: number;
   compositions?: string[];
   seed: number;
-  out: string;
+  out?: string;
 }
 
 export function registerDemo(program: Command, io: ProgramIO, state: RunState): void {
@@ -50,7 +62,10 @@ export function registerDemo(program: Command, io: ProgramIO, state: RunState): 
         compositionList,
       )
       .option("--seed <n>", "seed of data split, initialisation and data order", integer(0), 1)
-      .option("--out <dir>", "where data, models, results.json and results.md go", "warmstart-demo"),
+      .option(
+        "--out <dir>",
+        "where data, models, results.json and results.md go (default: ~/.cache/warmstart/demo, or $XDG_CACHE_HOME/warmstart/demo)",
+      ),
   ).addHelpText(
     "after",
     examples([
@@ -74,15 +89,17 @@ export function registerDemo(program: Command, io: ProgramIO, state: RunState): 
       ...(flags.testExamples === undefined ? {} : { testExamples: flags.testExamples }),
     };
     const { runDemo } = await import("../demo/pipeline.js");
-    const { results, markdown, files } = await runDemo(ctx, {
+    const out = resolve(flags.out ?? defaultDemoDir());
+    ctx.log(`writing data, models and results to ${out}`);
+    const { results, markdown, files, backend } = await runDemo(ctx, {
       budget,
       seed: flags.seed,
-      out: flags.out,
+      out,
       trainExamples: flags.trainExamples,
       documents: flags.documents,
       compositions: flags.compositions,
     });
-    ctx.print(`\n${markdown}\nsaved ${files.join(" and ")}`);
-    ctx.result({ ok: true, files, ...results });
+    ctx.print(`\n${markdown}\nsaved ${files.join(" and ")} (backend ${backend}); models in ${join(out, "models")}`);
+    ctx.result({ ok: true, files, backend, ...results });
   });
 }

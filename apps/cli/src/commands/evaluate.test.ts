@@ -76,7 +76,7 @@ test("several reference files give several references per example; predictions c
 test("evaluate errors: mismatched lines (3), missing file (3), SARI without sources (2), unknown metric (2), no inputs (2)", async () => {
   const mismatch = await runCli(["evaluate", "--metric", "rouge", "--predictions", predictions, "--references", short]);
   assert.equal(mismatch.code, 3);
-  assert.match(mismatch.stderr, /has 1 lines but --predictions has 2\n {2}hint: the files must be line-aligned/);
+  assert.match(mismatch.stderr, /has 1 line but --predictions has 2\n {2}hint: the files must be line-aligned/);
   const missing = await runCli([
     "evaluate",
     "--metric",

@@ -6,6 +6,7 @@ import { readLines } from "../io/read-lines.js";
 import { formatScores, parseMetrics, score } from "../metrics/score.js";
 import { addGenerationOptions, generationConfigOf, type GenerationFlags } from "../models/generation-options.js";
 import { addColumnOptions, readExamples, type ColumnFlags } from "../models/read-examples.js";
+import { counted } from "../framework/plural.js";
 
 interface EvaluateOptions extends CommonOptions, GenerationFlags, ColumnFlags {
   metric: string;
@@ -61,6 +62,7 @@ export function registerEvaluate(program: Command, io: ProgramIO, state: RunStat
       if (options.predictions !== undefined) {
         throw new CliError("USAGE", "give either --predictions or --model, not both", { hint: "drop one of them" });
       }
+      const generation = generationConfigOf(options);
       const examples = await readExamples(options.data, options, ctx);
       const { loadComposed, generateAll } = await import("../models/run-generation.js");
       const { model, tokenizers } = await loadComposed(ctx, options.model, options);
@@ -70,7 +72,7 @@ export function registerEvaluate(program: Command, io: ProgramIO, state: RunStat
           model,
           tokenizers,
           examples.map((e) => e.source),
-          generationConfigOf(options),
+          generation,
           options.batchSize,
           options.maxSourceLength,
         );
@@ -96,7 +98,7 @@ export function registerEvaluate(program: Command, io: ProgramIO, state: RunStat
         if (lines.length !== predictions.length) {
           throw new CliError(
             "LENGTH_MISMATCH",
-            `${name} has ${lines.length} lines but --predictions has ${predictions.length}`,
+            `${name} has ${counted(lines.length, "line")} but --predictions has ${predictions.length}`,
             {
               hint: "the files must be line-aligned: one example per line",
             },

@@ -28,7 +28,7 @@ export function registerGenerate(program: Command, io: ProgramIO, state: RunStat
   ).addHelpText(
     "after",
     examples([
-      'echo "the cat sat . it was tired ." | warmstart generate --model ./demo-output/models/BERT2BERT',
+      'echo "the cat sat . it was tired ." | warmstart generate --model ~/.cache/warmstart/demo/models/BERTShare',
       "warmstart generate --model ./bert2bert --input sources.txt --num-beams 4 --max-length 64 --no-repeat-ngram-size 3",
       "warmstart generate --model ./bert2gpt2 --input - --do-sample --top-p 0.9 --seed 1 --json < sources.txt",
       'echo "the cat sat . it was tired ." | warmstart generate --model ./fused --stream --max-new-tokens 40',
@@ -36,6 +36,7 @@ export function registerGenerate(program: Command, io: ProgramIO, state: RunStat
   );
   defineAction<GenerateOptions>(command, io, state, async (ctx, _args, options) => {
     if (options.stream === true) checkStreamFlags(options);
+    const generation = generationConfigOf(options);
     const inputs = await readLines(options.input, "--input");
     if (inputs.length === 0) {
       throw new CliError("BAD_INPUT", `--input ${options.input} holds no lines`, {
@@ -73,7 +74,7 @@ export function registerGenerate(program: Command, io: ProgramIO, state: RunStat
         model,
         tokenizers,
         inputs,
-        generationConfigOf(options),
+        generation,
         options.batchSize,
         options.maxSourceLength,
         streamer,

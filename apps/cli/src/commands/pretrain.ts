@@ -6,6 +6,8 @@ import { decimal, integer } from "../framework/option-parsers.js";
 import { requireFile } from "../io/read-lines.js";
 import { PRESETS, resolveConfigArgument } from "../models/presets.js";
 import { trainerLog } from "../models/trainer-log.js";
+import { warnStepsOverrideEpochs, warnWarmupLongerThanTraining } from "../models/schedule-warnings.js";
+import { counted } from "../framework/plural.js";
 
 interface PretrainFlags extends CommonOptions {
   objective: string;
@@ -86,13 +88,20 @@ export function registerPretrain(program: Command, io: ProgramIO, state: RunStat
         { hint: "use --objective clm, or a bert/roberta config" },
       );
     }
+    warnStepsOverrideEpochs(ctx, flags);
+    // With --epochs the step count is known only once the text is tokenised (inside pretrain): checked with --steps.
+    if (flags.steps !== undefined) warnWarmupLongerThanTraining(ctx, flags.warmupSteps, flags.steps, flags.lr);
     for (const f of [...flags.text, ...(flags.validation ?? [])]) await requireFile(f, "--text");
-    const { initBackend } = await import("@warmstart/tensors");
+    const { startBackend } = await import("../models/backend.js");
     const { pretrain } = await import("@warmstart/training");
-    await initBackend();
+    await startBackend(ctx);
     const tokenizer =
       flags.tokenizer === undefined
-        ? { vocabSize: flags.vocabSize, ...(flags.lowercase === true ? { lowercase: true } : {}) }
+        ? {
+            vocabSize: flags.vocabSize,
+            ...(flags.lowercase === true ? { lowercase: true } : {}),
+            showProgress: ctx.libraryProgress,
+          }
         : await (await import("@warmstart/tokenizers")).AutoTokenizer.fromPretrained(flags.tokenizer);
     const progress = trainerLog(ctx, `pretrain ${String(type)} (${flags.objective})`);
     const result = await pretrain({
@@ -118,7 +127,7 @@ export function registerPretrain(program: Command, io: ProgramIO, state: RunStat
     progress.finish();
     const finalLoss = result.losses[result.losses.length - 1];
     ctx.print(
-      `pre-trained ${String(type)} for ${result.globalStep} steps on ${result.blocks} blocks; final loss ${finalLoss?.toFixed(4) ?? "n/a"}; saved to ${result.outputDir}`,
+      `pre-trained ${String(type)} for ${counted(result.globalStep, "step")} on ${counted(result.blocks, "block")}; final loss ${finalLoss?.toFixed(4) ?? "n/a"}; saved to ${result.outputDir}`,
     );
     ctx.result({
       ok: true,

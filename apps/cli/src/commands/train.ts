@@ -7,6 +7,8 @@ import { addColumnOptions, readExamples, type ColumnFlags } from "../models/read
 import type { Seq2SeqMetricName } from "@warmstart/training";
 import { fineTune } from "../models/fine-tune.js";
 import { claimTrainingOutput } from "../models/output-folder.js";
+import { warnStepsOverrideEpochs } from "../models/schedule-warnings.js";
+import { counted } from "../framework/plural.js";
 
 export const TRAIN_METRICS = ["sari", "rouge1", "rouge2", "rougeL", "bleu"] as const;
 
@@ -95,6 +97,7 @@ export function registerTrain(program: Command, io: ProgramIO, state: RunState):
     if (flags.metric !== undefined && flags.eval === undefined) {
       throw new CliError("USAGE", "--metric needs --eval data", { hint: "add --eval dev.jsonl" });
     }
+    warnStepsOverrideEpochs(ctx, flags);
     const output = await claimTrainingOutput(ctx, {
       out: flags.out,
       model: flags.model,
@@ -134,7 +137,7 @@ export function registerTrain(program: Command, io: ProgramIO, state: RunState):
       const { saveTokenizerPair } = await import("../models/tokenizers.js");
       await saveTokenizerPair(flags.out, tokenizers);
       ctx.print(
-        `trained for ${result.globalStep} steps; final loss ${result.losses.at(-1)?.toFixed(4) ?? "n/a"}; saved to ${flags.out}`,
+        `trained for ${counted(result.globalStep, "step")}; final loss ${result.losses.at(-1)?.toFixed(4) ?? "n/a"}; saved to ${flags.out}`,
       );
       ctx.result({ ok: true, outputDir: flags.out, ...result });
     } finally {

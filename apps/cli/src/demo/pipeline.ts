@@ -6,6 +6,7 @@ import type { Seq2SeqExample } from "@warmstart/training";
 import type { CommandContext } from "../framework/context.js";
 import { formatDuration } from "@warmstart/training/progress";
 import { score } from "../metrics/score.js";
+import { counted } from "../framework/plural.js";
 import { fineTune } from "../models/fine-tune.js";
 import { PRESETS } from "../models/presets.js";
 import { generateAll } from "../models/run-generation.js";
@@ -73,14 +74,14 @@ async function pretrainPart(
   const preset = which === "bert" ? o.budget.bertPreset : o.budget.gpt2Preset;
   const config = { ...(PRESETS[preset] as HFConfigJSON), ...dropoutFields(which, o.budget.dropout) };
   ctx.log(
-    `pre-training ${preset} (${which === "bert" ? "masked LM" : "causal LM"}) for ${o.budget.pretrainSteps} steps`,
+    `pre-training ${preset} (${which === "bert" ? "masked LM" : "causal LM"}) for ${counted(o.budget.pretrainSteps, "step")}`,
   );
   const progress = trainerLog(ctx, `pre-train ${which === "bert" ? "BERT" : "GPT-2"}`);
   const result = await pretrain({
     objective: which === "bert" ? "mlm" : "clm",
     config,
     textFiles: [textFile],
-    tokenizer: { vocabSize: o.budget.vocabSize, lowercase: false },
+    tokenizer: { vocabSize: o.budget.vocabSize, lowercase: false, showProgress: ctx.libraryProgress },
     outputDir: dir,
     blockSize: o.budget.blockSize,
     batchSize: o.budget.pretrainBatchSize,
@@ -173,7 +174,7 @@ async function runComposition(
 export async function runDemo(
   ctx: CommandContext,
   o: DemoOptions,
-): Promise<{ results: DemoResults; markdown: string; files: string[] }> {
+): Promise<{ results: DemoResults; markdown: string; files: string[]; backend: string }> {
   const started = Date.now();
   const out = resolve(o.out);
   const options = { ...o, out };
@@ -209,9 +210,8 @@ export async function runDemo(
   await writeJsonl(join(dataDir, "validation.jsonl"), task.validation);
   await writeJsonl(join(dataDir, "test.jsonl"), task.test);
 
-  const { initBackend } = await import("@warmstart/tensors");
-  const backend = await initBackend();
-  ctx.debug(`backend ${backend.backend}`);
+  const { startBackend } = await import("../models/backend.js");
+  const backend = await startBackend(ctx);
   const phases: PhaseTime[] = [];
   const bert = await timed(ctx, phases, "pre-train BERT", () => pretrainPart(ctx, options, "bert", textFile, bertDir));
   const gpt2 = needsGpt2
@@ -251,5 +251,5 @@ export async function runDemo(
   const mdFile = join(out, "results.md");
   await writeFile(jsonFile, `${JSON.stringify({ ...results, examples: test.slice(0, 20) }, null, 2)}\n`, "utf8");
   await writeFile(mdFile, markdown, "utf8");
-  return { results, markdown, files: [jsonFile, mdFile] };
+  return { results, markdown, files: [jsonFile, mdFile], backend: backend.backend };
 }

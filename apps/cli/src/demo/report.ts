@@ -1,4 +1,5 @@
 import type { FusionExample } from "./fusion-task.js";
+import { counted } from "../framework/plural.js";
 
 export interface CompositionResult {
   name: string;
@@ -67,8 +68,9 @@ export function examplesSection(results: DemoResults, test: readonly FusionExamp
 
 function pretrainingLine({ bert, gpt2 }: DemoResults["pretraining"]): string {
   const loss = (value: number | null): string => value?.toFixed(3) ?? "n/a";
-  const gpt2Part = gpt2 === null ? "" : `, GPT-2 ${gpt2.steps} steps (final CLM loss ${loss(gpt2.finalLoss)})`;
-  return `Pre-training: BERT ${bert.steps} steps (final MLM loss ${loss(bert.finalLoss)})${gpt2Part}.`;
+  const gpt2Part =
+    gpt2 === null ? "" : `, GPT-2 ${counted(gpt2.steps, "step")} (final CLM loss ${loss(gpt2.finalLoss)})`;
+  return `Pre-training: BERT ${counted(bert.steps, "step")} (final MLM loss ${loss(bert.finalLoss)})${gpt2Part}.`;
 }
 
 /** The whole Markdown report (also what the terminal shows). */

@@ -25,7 +25,26 @@ test("library errors map to documented exit codes by name and code", () => {
   assert.equal(classifyError(new FakeLibraryError("HubError", "OFFLINE_CACHE_MISS", "offline")).exitCode, EXIT.NETWORK);
   assert.equal(classifyError(new FakeLibraryError("HubError", "NOT_FOUND", "nope")).exitCode, EXIT.MODEL);
   assert.equal(classifyError(new FakeLibraryError("GenerationError", "invalid_config", "bad")).exitCode, EXIT.USAGE);
+  // A bad value stored in the checkpoint (not given on the command line) is a malformed model file.
+  assert.equal(
+    classifyError(new FakeLibraryError("ComposerError", "INVALID_GENERATION_CONFIG", "m/generation_config.json: bad"))
+      .exitCode,
+    EXIT.INPUT,
+  );
   assert.equal(classifyError(new FakeLibraryError("TrainingError", "NON_FINITE_LOSS", "nan")).exitCode, EXIT.FAILURE);
+});
+
+test("weight files: malformed is an input error (3), absent or of an unusable type a model error (4)", () => {
+  for (const code of ["HEADER_TOO_LARGE", "FILE_TOO_SHORT", "INVALID_HEADER_JSON", "DATA_GAP", "INVALID_INDEX"]) {
+    const found = classifyError(new FakeLibraryError("SafetensorsError", code, "m/model.safetensors: bad"));
+    assert.equal(found.exitCode, EXIT.INPUT, code);
+    assert.match(found.hint ?? "", /damaged/);
+  }
+  assert.equal(classifyError(new FakeLibraryError("PytorchBinError", "INVALID_PICKLE", "bad")).exitCode, EXIT.INPUT);
+  assert.equal(classifyError(new FakeLibraryError("SafetensorsError", "MISSING_WEIGHTS", "none")).exitCode, EXIT.MODEL);
+  assert.equal(classifyError(new FakeLibraryError("SafetensorsError", "UNSUPPORTED_DTYPE", "f8")).exitCode, EXIT.MODEL);
+  assert.equal(classifyError(new FakeLibraryError("SafetensorsError", "CLOSED", "closed")).exitCode, EXIT.FAILURE);
+  assert.equal(classifyError(new CliError("MISSING_CONFIG", "no config")).exitCode, EXIT.MODEL);
 });
 
 test("the message is the first line only, with a hint; unknown errors suggest --verbose", () => {

@@ -76,7 +76,11 @@ const hints: Record<string, string> = {
   ENOENT: "check the path",
   EACCES: "check the file's permissions",
   EISDIR: "give a file, not a folder",
+  INVALID_GENERATION_CONFIG: "fix the value in the file, or delete the file to use the model config's settings",
 };
+
+/** The hint of a weight file the readers found malformed (any code of theirs that maps to exit 3). */
+const DAMAGED_WEIGHTS_HINT = "the weights file is truncated or damaged: download or save the model again";
 
 // The weight readers of @warmstart/tensors: apart from weights that are absent or of a type this project cannot
 // use (a model error) and a reader used after close (a bug), every code says the file itself is malformed
@@ -113,11 +117,19 @@ export function classifyError(error: unknown): ClassifiedError {
     const code = typeof raw === "string" ? raw : "";
     const name = error.name === "Error" && code !== "" ? "SystemError" : error.name;
     const message = error.message.split("\n")[0] ?? error.message;
+    const exitCode = code === "" ? EXIT.FAILURE : exitFor(error.name, code);
+    const damagedWeights = WEIGHT_FILE_ERRORS.has(error.name) && exitCode === EXIT.INPUT;
     return {
-      exitCode: code === "" ? EXIT.FAILURE : exitFor(error.name, code),
+      exitCode,
       code: code === "" ? name : `${name}.${code}`,
       message,
-      hint: hints[code] ?? (code === "" ? "run again with --verbose for the stack trace" : undefined),
+      hint:
+        hints[code] ??
+        (damagedWeights
+          ? DAMAGED_WEIGHTS_HINT
+          : code === ""
+            ? "run again with --verbose for the stack trace"
+            : undefined),
     };
   }
   return {

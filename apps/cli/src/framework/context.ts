@@ -35,6 +35,14 @@ export class CommandContext {
     for (const line of message.split("\n")) this.stderr.write(`[${stamp}] ${line}\n`);
   }
 
+  /**
+   * A warning on stderr, `warmstart: warning: …`: printed even with --quiet (as errors are), because it says that an
+   * option the user gave is overridden or that an output was cut short, which a quiet script still needs to know.
+   */
+  warn(message: string): void {
+    this.stderr.write(`warmstart: warning: ${message}\n`);
+  }
+
   /** Only with --verbose. */
   debug(message: string): void {
     if (this.verbose) this.log(message);
@@ -48,6 +56,14 @@ export class CommandContext {
   /** The machine-readable result: one JSON document on stdout, under --json only. */
   result(value: unknown): void {
     if (this.json) this.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  /**
+   * Whether a library may draw its own progress bars (the Rust tokenizer trainer's), on stderr: only on a terminal
+   * and without --quiet, since off a terminal they are bare blank lines.
+   */
+  get libraryProgress(): boolean {
+    return !this.quiet && this.stderr.isTTY === true;
   }
 
   progress(label: string, total: number, initial = 0): ProgressBar {

@@ -25,6 +25,23 @@ test("without a TTY: a plain line per 10 % of the work, with rate and ETA", () =
   assert.match(chunks.at(-1) ?? "", /100\/100 {2}100%.*done/);
 });
 
+test("without a TTY: the last line is printed once, whether the work reached its total before finish or not", () => {
+  let now = 0;
+  const { chunks, stream } = sink(false);
+  const bar = new ProgressBar({ label: "pretrain", total: 2, stream, now: () => now });
+  now = 1000;
+  bar.update(2, "loss 4.4");
+  bar.finish();
+  assert.equal(chunks.filter((c) => c.includes("2/2")).length, 1, chunks.join(""));
+  const early = sink(false);
+  const stopped = new ProgressBar({ label: "train", total: 100, stream: early.stream, now: () => now });
+  stopped.update(1);
+  stopped.update(50);
+  stopped.finish("stopped");
+  assert.match(early.chunks.at(-1) ?? "", /50\/100.*stopped/);
+  assert.equal(early.chunks.filter((c) => c.includes("50/100")).length, 2, "a new note is a new line");
+});
+
 test("on a TTY: redraws one line in place and ends it at finish", () => {
   let now = 0;
   const { chunks, stream } = sink(true);

@@ -36,6 +36,8 @@ export class ProgressBar {
   #note = "";
   #lastDraw = Number.NEGATIVE_INFINITY;
   #lastPlainShare = -1;
+  /** What the last plain line showed, so that `finish` does not print the same 100 % line a second time. */
+  #lastPlainLine: { done: number; note: string } | undefined;
   #finished = false;
 
   constructor(options: ProgressOptions) {
@@ -106,9 +108,11 @@ export class ProgressBar {
     }
     const share = this.#options.total > 0 ? Math.floor((10 * this.#done) / this.#options.total) : 10;
     const interval = this.#options.plainIntervalMs ?? 10_000;
-    if (final || share > this.#lastPlainShare || now - this.#lastDraw >= interval) {
+    const repeat = this.#lastPlainLine?.done === this.#done && this.#lastPlainLine.note === this.#note;
+    if (final ? !repeat : share > this.#lastPlainShare || now - this.#lastDraw >= interval) {
       this.#lastPlainShare = share;
       this.#lastDraw = now;
+      this.#lastPlainLine = { done: this.#done, note: this.#note };
       stream.write(`${this.render(false)}\n`);
     }
   }

@@ -2,6 +2,7 @@ import type { EncoderDecoderModel } from "@warmstart/composer";
 import type { Tokenizer } from "@warmstart/tokenizers";
 import type { Seq2SeqExample, Seq2SeqMetricName, TrainResult } from "@warmstart/training";
 import type { CommandContext } from "../framework/context.js";
+import { warnWarmupLongerThanTraining } from "./schedule-warnings.js";
 import { trainerLog } from "./trainer-log.js";
 
 export interface FineTuneOptions {
@@ -75,6 +76,7 @@ export async function fineTune(ctx: CommandContext, o: FineTuneOptions): Promise
           },
         }),
   });
+  warnWarmupLongerThanTraining(ctx, o.warmupSteps, trainer.totalSteps, o.learningRate);
   if (o.resume !== undefined) await trainer.resume(o.resume);
   o.model.train();
   const result = await trainer.train();

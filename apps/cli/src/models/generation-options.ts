@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { GenerationConfig } from "@warmstart/composer";
+import { CliError } from "../framework/cli-error.js";
 import { decimal, integer } from "../framework/option-parsers.js";
 
 /** The generation flags shared by `generate` and `evaluate --model`. */
@@ -53,8 +54,19 @@ export function addGenerationOptions(command: Command): Command {
     );
 }
 
-/** Only the flags the user gave: the checkpoint's generation_config.json supplies the rest. */
+/**
+ * Only the flags the user gave: the checkpoint's generation_config.json supplies the rest. Flags that contradict
+ * each other are a usage error naming both, before any model is loaded.
+ */
 export function generationConfigOf(flags: GenerationFlags): Partial<GenerationConfig> {
+  if (flags.minLength !== undefined && flags.maxLength !== undefined && flags.minLength > flags.maxLength) {
+    // Both count the whole decoder sequence: end-of-sequence would be forbidden at every length generation may reach.
+    throw new CliError(
+      "USAGE",
+      `--min-length ${flags.minLength} is more than --max-length ${flags.maxLength}: no output could end before the length limit`,
+      { hint: "make --min-length at most --max-length" },
+    );
+  }
   const keys = [
     "numBeams",
     "maxLength",

@@ -31,7 +31,8 @@ export async function readConfigFile(path: string): Promise<HFConfigJSON> {
   try {
     text = await readFile(path, "utf8");
   } catch {
-    throw new CliError("FILE_NOT_FOUND", `no config at "${path}"`, {
+    // A folder without its config.json is a model that cannot be used (exit 4, as a missing tokenizer or weights).
+    throw new CliError("MISSING_CONFIG", `no config at "${path}"`, {
       hint: "a model folder must contain config.json (as written by save_pretrained)",
     });
   }
