@@ -87,3 +87,20 @@ test("the README's In code snippet runs as written (against a tiny local BERT)",
   assert.ok(existsSync(saved), "savePretrained wrote ./bertshare");
   assert.deepEqual(readdirSync(saved).sort(), ["config.json", "generation_config.json", "model.safetensors"]);
 });
+
+test("the README's two commands and the CLI README run the pnpm package.json pins, through npx, as .ci/run does", () => {
+  const { packageManager } = JSON.parse(readFileSync(join(repositoryRoot, "package.json"), "utf8")) as { packageManager: string };
+  assert.match(packageManager, /^pnpm@\d+\.\d+\.\d+$/);
+  const readme = readFileSync(join(repositoryRoot, "README.md"), "utf8");
+  const twoCommands = readme.slice(readme.indexOf("## Two commands"), readme.indexOf("## In code"));
+  const commands = twoCommands.split("\n").filter((line) => line.startsWith("npx "));
+  const npx = `npx --yes ${packageManager}`;
+  assert.deepEqual(commands, [`${npx} install && ${npx} demo`, `${npx} install && ${npx} test`]);
+  assert.ok(readme.includes(`${npx} exec tsx example.ts`), "the In code snippet says how to run it");
+  const cliReadme = readFileSync(join(repositoryRoot, "apps", "cli", "README.md"), "utf8");
+  assert.ok(cliReadme.includes(`${npx} install`));
+  assert.doesNotMatch(cliReadme, /--filter @warmstart\/cli exec warmstart/, "pnpm does not link a package's own bin into it");
+  const ci = readFileSync(join(repositoryRoot, ".ci", "run"), "utf8");
+  assert.match(ci, /packageManager/);
+  assert.match(ci, /npx --yes "\$PNPM_SPEC"/);
+});

@@ -12,6 +12,8 @@ export {
   type InitBackendOptions,
 } from "./backend.js";
 export type { WebGpuAdapter } from "./webgpu.js";
+// What the native backend was built with, for diagnostics (`warmstart doctor`) without a direct dependency on it.
+export { nativeBuildInfo, nativeInfo, type NativeBuildInfo } from "@warmstart/tensors-native";
 export { registerWasmKernels, WASM_KERNEL_GAPS, WASM_KERNEL_REPLACED } from "./register_wasm_kernels.js";
 export type { WasmThreads } from "./wasm-threads.js";
 export { linear, type LinearLayout } from "./ops/linear.js";

@@ -9,6 +9,7 @@ export { shiftTokensRight } from "./shift.js";
 export { trainTokenizer } from "./train.js";
 export type { TrainTokenizerOptions } from "./train.js";
 export { toInt32Array } from "./tensor.js";
+export { tokenizerBindingInfo, type TokenizerBindingInfo } from "./binding-info.js";
 export type { Int32Matrix } from "./tensor.js";
 export { cleanUpTokenization } from "./clean-up.js";
 export {

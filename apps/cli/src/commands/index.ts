@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { ProgramIO, RunState } from "../framework/command.js";
 import { registerCompose } from "./compose.js";
 import { registerDemo } from "./demo.js";
+import { registerDoctor } from "./doctor.js";
 import { registerEvaluate } from "./evaluate.js";
 import { registerGenerate } from "./generate.js";
 import { registerInspect } from "./inspect.js";
@@ -17,4 +18,5 @@ export function registerCommands(program: Command, io: ProgramIO, state: RunStat
   registerTrain(program, io, state);
   registerGenerate(program, io, state);
   registerEvaluate(program, io, state);
+  registerDoctor(program, io, state);
 }
