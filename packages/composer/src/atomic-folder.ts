@@ -78,7 +78,12 @@ export async function writeFolderAtomically(dir: string, write: (tmp: string) =>
     await write(tmp);
   } catch (error) {
     rmSync(tmp, { recursive: true, force: true });
-    throw new ComposerError("SAVE_FAILED", `saving to ${target} failed, nothing was changed there: ${(error as Error).message}`);
+    // A full disk is said in words ("ENOSPC: no space left on device, write" names neither the folder nor a fix).
+    const why =
+      (error as NodeJS.ErrnoException).code === "ENOSPC"
+        ? `the disk is full (ENOSPC) under ${parent}; free some space and save again`
+        : (error as Error).message;
+    throw new ComposerError("SAVE_FAILED", `saving to ${target} failed, nothing was changed there: ${why}`);
   }
   try {
     // An empty folder (e.g. the trainer's checkpoint folder in the making) holds nothing to keep.

@@ -39,8 +39,14 @@ export async function writeRef(repo: string, revision: string, commit: string): 
   const path = join(repo, "refs", revision);
   await mkdir(dirname(path), { recursive: true });
   const temp = tempPathFor(path);
-  await writeFile(temp, commit);
-  await rename(temp, path);
+  try {
+    await writeFile(temp, commit);
+    await rename(temp, path);
+  } catch (error) {
+    // A failed write (a full disk) leaves no temporary: the ref stays as it was.
+    await rm(temp, { force: true });
+    throw error;
+  }
 }
 
 /** Size of the file at `path` after following links, or undefined when it (or its target) is absent. */

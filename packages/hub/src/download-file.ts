@@ -196,8 +196,15 @@ async function closeOrFail(ctx: HubContext, file: string, temp: string, handle: 
   }
 }
 
-function cacheIoError(ctx: HubContext, file: string, path: string, cause: unknown): HubError {
-  const message = cause instanceof Error ? cause.message : String(cause);
+/** A failed write into the cache, naming the file, the model and the cache path (shared with resolve-model's ref write). */
+export function cacheIoError(ctx: HubContext, file: string, path: string, cause: unknown): HubError {
+  // A full disk is said in words ("ENOSPC: no space left on device, write" names no way out).
+  const message =
+    (cause as NodeJS.ErrnoException | undefined)?.code === "ENOSPC"
+      ? "the disk is full (ENOSPC); free some space or set HF_HUB_CACHE to a cache on another disk"
+      : cause instanceof Error
+        ? cause.message
+        : String(cause);
   return new HubError("CACHE_IO", `cannot write ${file} of ${ctx.modelId} to the cache at ${path}: ${message}`, {
     modelId: ctx.modelId,
     revision: ctx.revision,

@@ -3,7 +3,7 @@ import { isAbsolute } from "node:path";
 import type { ListFileEntry } from "@huggingface/hub";
 import { repoFolder, snapshotFolder, writeRef } from "./cache-layout.js";
 import { lookupCache, shardPath } from "./cache-lookup.js";
-import { downloadIntoCache } from "./download-file.js";
+import { cacheIoError, downloadIntoCache } from "./download-file.js";
 import type { ProgressCallback } from "./download-file.js";
 import { HubError } from "./errors.js";
 import { fetchCommit, isTransient, listRepoFiles } from "./hub-api.js";
@@ -171,6 +171,12 @@ export async function resolveModel(idOrPath: string, options: ResolveModelOption
     }
   }
 
-  if (revision !== commit) await writeRef(repo, revision, commit);
+  if (revision !== commit) {
+    try {
+      await writeRef(repo, revision, commit);
+    } catch (error) {
+      throw cacheIoError(ctx, `refs/${revision}`, repo, error);
+    }
+  }
   return snapshot;
 }

@@ -1,6 +1,7 @@
 import { seeded } from "./rng.js";
 
-const DATA_WRITES = new Set(["writeSync", "write", "writeFile", "writeFileSync", "appendFile", "appendFileSync"]);
+/** The file-system calls that put bytes on the disk (a kill there tears a file; a full disk refuses them). */
+export const DATA_WRITES = new Set(["writeSync", "write", "writeFile", "writeFileSync", "appendFile", "appendFileSync"]);
 
 /**
  * Which operation numbers (1-based) to crash at, from a dry run's "ops <n> <kinds>" line. First the

@@ -4,17 +4,31 @@
  * WARMSTART_KILL_AT_OP=N the process SIGKILLs itself at operation N, and a write that is hit is
  * first done halfway, leaving a torn file. Random-time kills find what happens mid-syscall; these
  * find every gap between two operations, which a random timer would almost never hit.
+ *
+ * WARMSTART_ENOSPC_AT_OP=N simulates a full disk instead: from operation N on, every call that writes
+ * data fails as the kernel's would (`ENOSPC`, errno -28), after writing nothing; removing and renaming
+ * still work, as on a real full disk, so the code under test can clean up.
  */
 // The default exports are the mutable CommonJS objects that syncBuiltinESMExports copies into named imports.
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { syncBuiltinESMExports } from "node:module";
+import { DATA_WRITES } from "./kill-plan.js";
 
 let armed = false;
 let count = 0;
 const kinds: string[] = [];
 const killAt = Number(process.env.WARMSTART_KILL_AT_OP ?? "0");
+const diskFullFrom = Number(process.env.WARMSTART_ENOSPC_AT_OP ?? "0");
+let diskFull = false;
+let writesRefused = 0;
+
+
+function enospc(kind: string): NodeJS.ErrnoException {
+  writesRefused += 1;
+  return Object.assign(new Error(`ENOSPC: no space left on device, ${kind}`), { code: "ENOSPC", errno: -28, syscall: kind });
+}
 
 function die(): never {
   process.kill(process.pid, "SIGKILL");
@@ -27,7 +41,13 @@ function hit(kind: string): boolean {
   if (!armed) return false;
   count += 1;
   kinds.push(kind);
+  if (diskFullFrom > 0 && count >= diskFullFrom) diskFull = true;
   return count === killAt;
+}
+
+/** True when this call writes data and the simulated disk is full. */
+function refused(kind: string): boolean {
+  return diskFull && DATA_WRITES.has(kind);
 }
 
 function half(data: unknown): unknown {
@@ -45,6 +65,7 @@ function wrapSync(target: Record<string, unknown>, name: string, torn?: (args: u
       torn?.(args, original);
       die();
     }
+    if (refused(name)) throw enospc(name);
     return original.apply(this, args);
   };
 }
@@ -56,6 +77,7 @@ function wrapAsync(target: Record<string, unknown>, name: string, torn?: (args: 
       await torn?.(args, original.bind(this));
       die();
     }
+    if (refused(name)) throw enospc(name);
     return original.apply(this, args);
   };
 }
@@ -89,6 +111,11 @@ wrapAsync(handlePrototype, "write", async (args, original) => {
   await original(half(buffer));
 });
 wrapAsync(handlePrototype, "sync");
+
+/** How many writes the simulated full disk refused (0: the disk never filled, so the run proves nothing). */
+export function writesRefusedSoFar(): number {
+  return writesRefused;
+}
 
 /** Starts counting operations (setup before it, e.g. building the model, is never interrupted). */
 export function armKillSwitch(): void {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm, writeFile as fsWriteFile } from "node:fs/promises";
 import { join } from "node:path";
-import { TrainingError } from "../errors.js";
+import { describeWriteFailure, TrainingError } from "../errors.js";
 import type { AdamWState } from "../optim/adamw.js";
 import { checkpointName, exists, listCheckpoints, recoverInterruptedWrites, temporaryCheckpointPrefix } from "./folders.js";
 import { OPTIMIZER_FILE, writeOptimizerState } from "./optimizer-file.js";
@@ -52,11 +52,7 @@ export async function writeCheckpoint(
     await rm(temp, { recursive: true, force: true });
     if (replaced !== undefined && !(await exists(final))) await rename(replaced, final);
     const previous = (await listCheckpoints(outputDir)).at(-1);
-    // A full disk is said in words: "ENOSPC: no space left on device, write" names neither the folder nor a fix.
-    const what =
-      (error as NodeJS.ErrnoException).code === "ENOSPC"
-        ? `the disk is full (ENOSPC) under ${outputDir}; free some space or keep fewer checkpoints (saveTotalLimit, --save-total-limit)`
-        : (error as Error).message;
+    const what = describeWriteFailure(error, outputDir);
     throw new TrainingError(
       "CHECKPOINT_WRITE_FAILED",
       `writing ${final} failed (${what}); nothing was changed, the last good checkpoint is ${previous?.path ?? "none"}`,

@@ -1,5 +1,6 @@
 import { appendFile, mkdir, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import { describeWriteFailure, TrainingError } from "../errors.js";
 
 /** "1h02m", "3m05s", "12s": short enough for a progress line. */
 export function formatDuration(seconds: number): string {
@@ -44,7 +45,15 @@ export class JsonlLog {
   async append(entry: Record<string, unknown>): Promise<void> {
     this.#ready ??= mkdir(dirname(this.path), { recursive: true });
     await this.#ready;
-    await appendFile(this.path, `${JSON.stringify(entry)}\n`, "utf8");
+    try {
+      await appendFile(this.path, `${JSON.stringify(entry)}\n`, "utf8");
+    } catch (error) {
+      throw new TrainingError(
+        "LOG_WRITE_FAILED",
+        `appending step ${String(entry.step)} to ${this.path} failed (${describeWriteFailure(error, dirname(this.path))}); the log and the checkpoints so far are unchanged`,
+        { cause: error },
+      );
+    }
   }
 
   /**
