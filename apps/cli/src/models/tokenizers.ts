@@ -29,7 +29,7 @@ export async function saveTokenizers(
     try {
       return await AutoTokenizer.fromPretrained(spec);
     } catch (error) {
-      ctx.log(`warning: no ${role} tokenizer saved (${(error as Error).message.split("\n")[0]})`);
+      ctx.warn(`no ${role} tokenizer saved (${(error as Error).message.split("\n")[0]})`);
       return null;
     }
   };
