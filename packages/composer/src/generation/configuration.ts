@@ -403,26 +403,6 @@ export function generationConfigFromHF(json: unknown, source = "generation_confi
 }
 
 /**
- * The generation settings transformers 5 derives from a model's `config.json` when the checkpoint has no
- * generation_config.json (`GenerationConfig.from_model_config`): the top-level keys that are set, then, for every
- * setting still unset, the decoder sub-config's value (e.g. GPT-2's bos / eos, BERT's pad). Returned in snake_case
- * (known and unsupported settings), ready to be read by `generationConfigFromHF` or written as generation_config.json.
- */
-export function generationJSONFromModelConfig(configJSON: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const decoder = isRecord(configJSON.decoder) ? configJSON.decoder : {};
-  const out: Record<string, unknown> = {};
-  for (const key of [...Object.values(hfKeys), ...Object.keys(UNSUPPORTED_HF_SETTINGS)]) {
-    if (key === "seed") continue; // this project's own setting, never read from a model config
-    const top = configJSON[key];
-    const value = top !== undefined && top !== null ? top : decoder[key];
-    if (value !== undefined && value !== null) out[key] = value;
-  }
-  return out;
-}
-
-/**
- * Layers partial configs over Hugging Face's defaults: later layers win, `undefined` values are skipped
-/**
  * Checks the generation settings a checkpoint stores (a parsed generation_config.json, or those derived from its
  * config.json). A bad value there is a malformed model file, not a bad request, so it is reported as a
  * `ComposerError` "INVALID_GENERATION_CONFIG" naming the file, whereas the same value passed to `generate()` stays
@@ -469,6 +449,26 @@ export function readGenerationConfigFile(path: string): unknown {
   return json;
 }
 
+/**
+ * The generation settings transformers 5 derives from a model's `config.json` when the checkpoint has no
+ * generation_config.json (`GenerationConfig.from_model_config`): the top-level keys that are set, then, for every
+ * setting still unset, the decoder sub-config's value (e.g. GPT-2's bos / eos, BERT's pad). Returned in snake_case
+ * (known and unsupported settings), ready to be read by `generationConfigFromHF` or written as generation_config.json.
+ */
+export function generationJSONFromModelConfig(configJSON: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const decoder = isRecord(configJSON.decoder) ? configJSON.decoder : {};
+  const out: Record<string, unknown> = {};
+  for (const key of [...Object.values(hfKeys), ...Object.keys(UNSUPPORTED_HF_SETTINGS)]) {
+    if (key === "seed") continue; // this project's own setting, never read from a model config
+    const top = configJSON[key];
+    const value = top !== undefined && top !== null ? top : decoder[key];
+    if (value !== undefined && value !== null) out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * Layers partial configs over Hugging Face's defaults: later layers win, `undefined` values are skipped
  * (so `{ numBeams: undefined }` does not erase a checkpoint default). Typical order: the checkpoint's generation
  * config, then the per-call options.
  */
