@@ -7,6 +7,7 @@ import { registerEvaluate } from "./evaluate.js";
 import { registerGenerate } from "./generate.js";
 import { registerInspect } from "./inspect.js";
 import { registerPretrain } from "./pretrain.js";
+import { registerServe } from "./serve.js";
 import { registerTrain } from "./train.js";
 
 /** Every subcommand, in the order `--help` lists them. */
@@ -18,5 +19,6 @@ export function registerCommands(program: Command, io: ProgramIO, state: RunStat
   registerTrain(program, io, state);
   registerGenerate(program, io, state);
   registerEvaluate(program, io, state);
+  registerServe(program, io, state);
   registerDoctor(program, io, state);
 }
