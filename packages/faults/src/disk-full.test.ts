@@ -118,8 +118,9 @@ async function fillAtEveryWrite(
   const results = await inBatches(ops, 4, async (op, i) => {
     const workDir = join(root, `${target}-${i}`);
     const { outcome: full } = await runTarget(target, workDir, { WARMSTART_ENOSPC_AT_OP: String(op) });
-    if (full.refused === 0 || full.error === null)
+    if (full.refused === 0 || full.error === null) {
       return [`${target}, disk full from operation ${op}: no write was refused (${JSON.stringify(full)})`];
+    }
     tally.killsInjected += 1;
     tally.filesFuzzed += 1;
     const problems = check(workDir, full.error);
@@ -143,8 +144,9 @@ test("savePretrained on a full disk leaves the previous save byte for byte and s
     const found = expected.has("model.safetensors") ? [] : ["the previous save has no model.safetensors"];
     found.push(...treeDifferences(tree(join(dir, "out")), expected, "out"));
     if (error.code !== "SAVE_FAILED") found.push(`error ${error.name} ${error.code}, not SAVE_FAILED`);
-    if (!error.message.includes(join(dir, "out")))
+    if (!error.message.includes(join(dir, "out"))) {
       found.push(`the error does not name ${join(dir, "out")}: ${error.message}`);
+    }
     const stray = readdirSync(dir).filter((name) => name !== "out" && name !== "previous-state");
     if (stray.length > 0) found.push(`left behind: ${stray.join(", ")}`);
     return found;
@@ -170,8 +172,9 @@ test("a trainer checkpoint on a full disk leaves checkpoint-1 byte for byte, the
     if (error.code !== "CHECKPOINT_WRITE_FAILED" && error.code !== "LOG_WRITE_FAILED") {
       found.push(`error ${error.name} ${error.code}, not CHECKPOINT_WRITE_FAILED or LOG_WRITE_FAILED`);
     }
-    if (!error.message.includes(join(dir, "run")))
+    if (!error.message.includes(join(dir, "run"))) {
       found.push(`the error does not name ${join(dir, "run")}: ${error.message}`);
+    }
     return found;
   });
   assert.deepEqual(problems, []);
@@ -185,10 +188,12 @@ test("a Hub download on a full disk leaves the cached model byte for byte, no co
       ...treeDifferences(tree(join(dir, "cache", "models--faults--first")), expected, "models--faults--first"),
     );
     found.push(...cacheProblems(join(dir, "cache", "models--faults--second"), second, Object.keys(second)));
-    if (error.name !== "HubError" || error.code !== "CACHE_IO")
+    if (error.name !== "HubError" || error.code !== "CACHE_IO") {
       found.push(`error ${error.name} ${error.code}, not HubError CACHE_IO`);
-    if (!error.message.includes(join(dir, "cache")))
+    }
+    if (!error.message.includes(join(dir, "cache"))) {
       found.push(`the error does not name the cache ${join(dir, "cache")}: ${error.message}`);
+    }
     return found;
   });
   assert.deepEqual(problems, []);

@@ -46,9 +46,13 @@ export async function refuseNonEmptyOutput(
   const names = await contentsOf(out);
   if (names.length === 0 || options.allowed === true) return;
   if (!options.overwrite) {
-    throw new CliError("USAGE", `--out ${out} is not empty (it holds ${listed(names)}); ${options.command} would overwrite it`, {
-      hint: `pass --overwrite to replace what is there${options.command === "train" ? ", --resume to continue its run" : ""}, or choose an empty folder`,
-    });
+    throw new CliError(
+      "USAGE",
+      `--out ${out} is not empty (it holds ${listed(names)}); ${options.command} would overwrite it`,
+      {
+        hint: `pass --overwrite to replace what is there${options.command === "train" ? ", --resume to continue its run" : ""}, or choose an empty folder`,
+      },
+    );
   }
   const stale = names.filter((name) => RUN_ARTEFACT.test(name));
   for (const name of stale) await rm(join(out, name), { recursive: true, force: true });
@@ -69,14 +73,22 @@ export async function claimTrainingOutput(
   flags: { out: string; model: string; overwrite: boolean; resume: boolean },
 ): Promise<ClaimedOutput> {
   if (canonical(flags.out) === canonical(flags.model)) {
-    throw new CliError("USAGE", `--out ${flags.out} is the --model folder: training would overwrite its own input model`, {
-      hint: "choose another --out folder",
-    });
+    throw new CliError(
+      "USAGE",
+      `--out ${flags.out} is the --model folder: training would overwrite its own input model`,
+      {
+        hint: "choose another --out folder",
+      },
+    );
   }
   if (flags.overwrite && flags.resume) {
-    throw new CliError("USAGE", "--overwrite and --resume contradict each other: one replaces the earlier run, the other continues it", {
-      hint: "drop one of them",
-    });
+    throw new CliError(
+      "USAGE",
+      "--overwrite and --resume contradict each other: one replaces the earlier run, the other continues it",
+      {
+        hint: "drop one of them",
+      },
+    );
   }
   const { acquireOutputLock } = await import("@warmstart/training");
   let lock: { release(): Promise<void> };

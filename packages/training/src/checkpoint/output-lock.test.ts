@@ -15,7 +15,11 @@ test("an output folder is locked once: the second taker is refused with the hold
     assert.equal(holder.host, hostname());
     await assert.rejects(acquireOutputLock(dir), (error: Error & { code?: string }) => {
       assert.equal(error.code, "OUTPUT_LOCKED");
-      assert.ok(error.message.includes(`${dir} is in use by another training run (pid ${process.pid} on ${hostname()}, started `));
+      assert.ok(
+        error.message.includes(
+          `${dir} is in use by another training run (pid ${process.pid} on ${hostname()}, started `,
+        ),
+      );
       return true;
     });
     await lock.release();

@@ -54,7 +54,10 @@ export async function acquireOutputLock(dir: string): Promise<OutputLock> {
     // Stale (its process is gone) or unreadable (torn by a crash while being written): take it over.
     await rm(path, { force: true });
   }
-  throw new TrainingError("OUTPUT_LOCKED", `${dir}: another process took ${path} while a stale lock was being replaced`);
+  throw new TrainingError(
+    "OUTPUT_LOCKED",
+    `${dir}: another process took ${path} while a stale lock was being replaced`,
+  );
 }
 
 async function readHolder(path: string): Promise<LockHolder | null> {

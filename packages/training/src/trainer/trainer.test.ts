@@ -204,7 +204,10 @@ test('resume("latest") refuses a folder that holds checkpoints of two runs inste
     const resumer = new Trainer(options(second, { outputDir: dir }));
     await assert.rejects(resumer.resume("latest"), (error: Error & { code?: string }) => {
       assert.equal(error.code, "CHECKPOINT_MISMATCH");
-      assert.match(error.message, /checkpoints of 2 different runs \(run [0-9a-f-]+: checkpoint-2, checkpoint-4; run [0-9a-f-]+: checkpoint-3\)/);
+      assert.match(
+        error.message,
+        /checkpoints of 2 different runs \(run [0-9a-f-]+: checkpoint-2, checkpoint-4; run [0-9a-f-]+: checkpoint-3\)/,
+      );
       return true;
     });
     // An explicit checkpoint folder is still accepted: the caller chose the run.
