@@ -449,12 +449,18 @@ const result = {
 mkdirSync(dirname(outPath), { recursive: true });
 writeFileSync(outPath, `${JSON.stringify(result, null, 2)}\n`);
 const tinyTrain = rows.find((r) => r.id === "train-tiny");
-if (arg("out") === undefined && backendArg === undefined && tinyTrain?.warmstart != null && tinyTrain.pytorch != null) {
+if (
+  arg("out") === undefined &&
+  backendArg === undefined &&
+  typeof tinyTrain?.warmstart === "number" &&
+  typeof tinyTrain.pytorch === "number"
+) {
   // Issue 8's training-throughput figure: the same row, as target tokens per second.
   const targetTokens = TINY.batch * TINY.target;
   const training = {
     benchmark: "training-throughput",
-    description: "Tiny BERT2BERT fine-tuning throughput (target tokens/s) vs PyTorch on the same config, same run: the train-tiny row of engine.json.",
+    description:
+      "Tiny BERT2BERT fine-tuning throughput (target tokens/s) vs PyTorch on the same config, same run: the train-tiny row of engine.json.",
     date: result.date,
     backend: choice.backend,
     config: TINY,

@@ -138,8 +138,9 @@ test("savePretrained writes each shared tensor under both names; all three layou
   const all = await readAll(saved);
   try {
     assert.equal(all.size, 101, "every name of both halves, as transformers 5 stores a Share model");
-    for (const { name, sameAs } of ties)
+    for (const { name, sameAs } of ties) {
       assert.ok(same(all.get(name) as tf.Tensor, all.get(sameAs) as tf.Tensor), name);
+    }
     const config = JSON.parse(readFileSync(join(saved, "config.json"), "utf8"));
     assert.deepEqual([config.dtype, config.encoder.dtype, config.decoder.dtype], ["float32", "float32", "float32"]);
     assert.equal("torch_dtype" in config || "torch_dtype" in config.encoder || "torch_dtype" in config.decoder, false);
@@ -207,8 +208,9 @@ test("both names stored with different values (fine-tuned by transformers 5): lo
     await loaded.savePretrained(out);
     const resaved = await readAll(out);
     assert.equal(resaved.size, 101);
-    for (const [stored, tensor] of changed)
+    for (const [stored, tensor] of changed) {
       assert.ok(same(resaved.get(stored) as tf.Tensor, tensor), `${stored} saved`);
+    }
     tf.dispose([...resaved.values()]);
   } finally {
     loaded.dispose();

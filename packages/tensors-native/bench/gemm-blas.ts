@@ -18,8 +18,9 @@ const { values } = parseArgs({
 });
 const threads = Number(values.threads);
 const reps = Number(values.reps);
-if (!Number.isInteger(threads) || threads < 1)
+if (!Number.isInteger(threads) || threads < 1) {
   throw new Error(`--threads: expected a positive integer, got ${values.threads}`);
+}
 if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps: expected a positive integer, got ${values.reps}`);
 
 const own = probeAddon(packageRoot);

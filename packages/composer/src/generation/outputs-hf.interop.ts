@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { initBackend } from "@warmstart/tensors";
+import { initBackend, type tf } from "@warmstart/tensors";
 import { ORACLE_LINES, runOracle } from "@warmstart/test-utils";
 import { Tokenizer } from "@warmstart/tokenizers";
 import { EncoderDecoderModel } from "../encoder-decoder-model.js";
@@ -175,7 +175,7 @@ before(async () => {
           : {}),
         ...("stop_strings" in c.kwargs ? { tokenizer } : {}),
       };
-      let encoderOutputs: { lastHiddenState: import("@warmstart/tensors").tf.Tensor } | undefined;
+      let encoderOutputs: { lastHiddenState: tf.Tensor } | undefined;
       if (c.encoder_outputs) {
         encoderOutputs = model.encoder.forward({
           inputIds: c.input_ids,

@@ -46,8 +46,9 @@ interface GenerateCase {
 /** The generated tokens of some rows (start token and eos left out), most frequent first. */
 function generatedTokens(rows: number[][]): number[] {
   const counts = new Map<number, number>();
-  for (const row of rows)
+  for (const row of rows) {
     for (const t of row.slice(1)) if (t !== TOKENS.eosTokenId && t !== 0) counts.set(t, (counts.get(t) ?? 0) + 1);
+  }
   return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([t]) => t);
 }
 

@@ -48,8 +48,9 @@ test("stop strings match at the end, across tokens, with overhangs, as transform
   ]);
   const c = new StopStringCriteria(table, ["stop"]);
   const done = (row: number[]) => c.isDone([row])[0];
-  for (const row of [[3, 4], [5], [3, 6], [8, 9], [10, 11, 12], [1, 10, 11, 13, 12]])
+  for (const row of [[3, 4], [5], [3, 6], [8, 9], [10, 11, 12], [1, 10, 11, 13, 12]]) {
     assert.equal(done(row), true, String(row));
+  }
   for (const row of [[5, 7], [3, 4, 7], [3, 6, 7], [4], [11, 12], [99]]) assert.equal(done(row), false, String(row));
   // At most max(stop length) tokens are looked at: four tokens fit "stop", a fifth empty one pushes "s" out.
   assert.equal(done([10, 13, 11, 13, 12]), false);

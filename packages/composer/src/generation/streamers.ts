@@ -55,6 +55,8 @@ export function isCJKCodePoint(cp: number): boolean {
 
 /** Python's `str.isspace()` or a Unicode letter, mark or number (categories L*, M*, N*). */
 function isPlainChar(char: string): boolean {
+  // \x1c-\x1f are the ASCII separators that Python's isspace() counts as white space.
+  // eslint-disable-next-line no-control-regex
   return /^[\s\x1c-\x1f\p{L}\p{M}\p{N}]$/u.test(char);
 }
 

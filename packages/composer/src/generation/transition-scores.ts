@@ -19,7 +19,8 @@ export function computeTransitionScores(
   if (scores.length === 0) {
     throw new GenerationError("invalid_inputs", "computeTransitionScores needs the scores of at least one step");
   }
-  const vocab = vocabSize ?? (beamIndices == null ? scores[0]!.length / sequences.length : undefined);
+  const vocab =
+    vocabSize ?? (beamIndices === undefined || beamIndices === null ? scores[0]!.length / sequences.length : undefined);
   if (vocab === undefined || !Number.isInteger(vocab) || vocab <= 0 || scores[0]!.length % vocab !== 0) {
     throw new GenerationError(
       "invalid_inputs",
@@ -28,7 +29,9 @@ export function computeTransitionScores(
   }
   const rows = scores[0]!.length / vocab;
   const indices: number[][] =
-    beamIndices == null ? sequences.map((_, r) => scores.map(() => r)) : beamIndices.map((row) => [...row]);
+    beamIndices === undefined || beamIndices === null
+      ? sequences.map((_, r) => scores.map(() => r))
+      : beamIndices.map((row) => [...row]);
   const steps: Float64Array[] = scores.map((step) => {
     const out = Float64Array.from(step);
     if (normalizeLogits) {
