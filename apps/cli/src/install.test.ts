@@ -27,7 +27,11 @@ test("pnpm warmstart --version from the repository root prints the CLI's version
 
 test("pnpm link --global puts a working warmstart on PATH", () => {
   const home = join(scratch, "pnpm-home");
-  const env: NodeJS.ProcessEnv = { ...process.env, PNPM_HOME: home, PATH: `${home}${delimiter}${process.env.PATH ?? ""}` };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PNPM_HOME: home,
+    PATH: `${home}${delimiter}${process.env.PATH ?? ""}`,
+  };
   const link = run("pnpm", ["link", "--global"], cliRoot, env);
   assert.equal(link.status, 0, `${link.stdout}\n${link.stderr}`);
   const which = run("sh", ["-c", "command -v warmstart"], scratch, env);

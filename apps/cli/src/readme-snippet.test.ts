@@ -75,7 +75,12 @@ test("the README's In code snippet runs as written (against a tiny local BERT)",
 
   const env: NodeJS.ProcessEnv = { ...process.env, HF_HUB_OFFLINE: "1" };
   delete env.WARMSTART_BACKEND;
-  const child = spawnSync(process.execPath, ["--import", "tsx", file], { cwd: work, encoding: "utf8", env, timeout: 300_000 });
+  const child = spawnSync(process.execPath, ["--import", "tsx", file], {
+    cwd: work,
+    encoding: "utf8",
+    env,
+    timeout: 300_000,
+  });
   assert.equal(child.status, 0, `the snippet failed:\n${child.stderr}`);
 
   const loss = /^loss (\S+)$/m.exec(child.stdout);
@@ -89,7 +94,9 @@ test("the README's In code snippet runs as written (against a tiny local BERT)",
 });
 
 test("the README's two commands and the CLI README run the pnpm package.json pins, through npx, as .ci/run does", () => {
-  const { packageManager } = JSON.parse(readFileSync(join(repositoryRoot, "package.json"), "utf8")) as { packageManager: string };
+  const { packageManager } = JSON.parse(readFileSync(join(repositoryRoot, "package.json"), "utf8")) as {
+    packageManager: string;
+  };
   assert.match(packageManager, /^pnpm@\d+\.\d+\.\d+$/);
   const readme = readFileSync(join(repositoryRoot, "README.md"), "utf8");
   const twoCommands = readme.slice(readme.indexOf("## Two commands"), readme.indexOf("## In code"));
@@ -99,7 +106,11 @@ test("the README's two commands and the CLI README run the pnpm package.json pin
   assert.ok(readme.includes(`${npx} exec tsx example.ts`), "the In code snippet says how to run it");
   const cliReadme = readFileSync(join(repositoryRoot, "apps", "cli", "README.md"), "utf8");
   assert.ok(cliReadme.includes(`${npx} install`));
-  assert.doesNotMatch(cliReadme, /--filter @warmstart\/cli exec warmstart/, "pnpm does not link a package's own bin into it");
+  assert.doesNotMatch(
+    cliReadme,
+    /--filter @warmstart\/cli exec warmstart/,
+    "pnpm does not link a package's own bin into it",
+  );
   const ci = readFileSync(join(repositoryRoot, ".ci", "run"), "utf8");
   assert.match(ci, /packageManager/);
   assert.match(ci, /npx --yes "\$PNPM_SPEC"/);

@@ -126,12 +126,17 @@ export function requireBackend(entry: string): void {
 /** Whether tfjs has a backend set and fully initialised (its async initialisation, e.g. wasm's, has finished). */
 function backendIsActive(): boolean {
   const engine = engineState();
-  return engine.backendInstance != null && engine.pendingBackendInit == null;
+  return isSet(engine.backendInstance) && !isSet(engine.pendingBackendInit);
 }
 
 /** Whether a caller's `tf.setBackend(...)` is still initialising (not awaited yet). */
 function backendIsPending(): boolean {
-  return engineState().pendingBackendInit != null;
+  return isSet(engineState().pendingBackendInit);
+}
+
+/** tfjs leaves these fields undefined before first use and sets them to null when it clears them. */
+function isSet(field: unknown): boolean {
+  return field !== undefined && field !== null;
 }
 
 function engineState(): { backendInstance?: unknown; pendingBackendInit?: unknown } {

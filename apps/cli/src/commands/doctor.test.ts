@@ -18,13 +18,21 @@ test("doctor --json: the automatic backend and why each faster one was skipped, 
   assert.equal(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout) as DoctorReport;
   assert.equal(report.ok, true);
-  assert.deepEqual(report.node, { ...report.node, version: process.version, platform: process.platform, arch: process.arch });
+  assert.deepEqual(report.node, {
+    ...report.node,
+    version: process.version,
+    platform: process.platform,
+    arch: process.arch,
+  });
   assert.ok(report.node.cores >= 1);
 
   // Every backend before the chosen one in BACKEND_ORDER is listed with a reason, and none after it.
   const chosenAt = BACKEND_ORDER.indexOf(report.backend.chosen);
   assert.ok(chosenAt >= 0, report.backend.chosen);
-  assert.deepEqual(report.backend.skipped.map((s) => s.backend), BACKEND_ORDER.slice(0, chosenAt));
+  assert.deepEqual(
+    report.backend.skipped.map((s) => s.backend),
+    BACKEND_ORDER.slice(0, chosenAt),
+  );
   for (const { reason } of report.backend.skipped) assert.ok(reason.length > 0);
   assert.equal(report.backend.forcedBy, null);
 
@@ -35,12 +43,22 @@ test("doctor --json: the automatic backend and why each faster one was skipped, 
     assert.equal(report.native.blas, build.blas);
     assert.equal(report.native.kernel, build.kernel);
     assert.ok(report.native.threads !== null && report.native.threads >= 1);
-    if (build.blas === "bundled") assert.ok(report.suggestions.some((s) => s.includes("libopenblas-dev")), report.suggestions.join("\n"));
+    if (build.blas === "bundled") {
+      assert.ok(
+        report.suggestions.some((s) => s.includes("libopenblas-dev")),
+        report.suggestions.join("\n"),
+      );
+    }
     // tfjs-node(-gpu) and webgpu are the only backends tried before native.
-    if (report.backend.skipped.every((s) => s.backend !== "native")) assert.ok(chosenAt <= BACKEND_ORDER.indexOf("native"));
+    if (report.backend.skipped.every((s) => s.backend !== "native")) {
+      assert.ok(chosenAt <= BACKEND_ORDER.indexOf("native"));
+    }
   } else {
     assert.ok(report.backend.skipped.some((s) => s.backend === "native"));
-    assert.ok(report.suggestions.some((s) => s.includes("build:native")), report.suggestions.join("\n"));
+    assert.ok(
+      report.suggestions.some((s) => s.includes("build:native")),
+      report.suggestions.join("\n"),
+    );
   }
   assert.equal(typeof report.wasm.simd, "boolean");
   assert.deepEqual(report.tokenizer, tokenizerBindingInfo());
@@ -50,6 +68,8 @@ test("doctor names a forced backend and prints a readable report without --json"
   const run = await runCli(["doctor"], { env: { ...withoutForcedBackend(), WARMSTART_BACKEND: "cpu" } });
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /^backend: +cpu \(forced by WARMSTART_BACKEND=cpu\)$/m);
-  for (const field of ["node", "native", "wasm", "webgpu", "tokenizer"]) assert.match(run.stdout, new RegExp(`^${field}: `, "m"));
+  for (const field of ["node", "native", "wasm", "webgpu", "tokenizer"]) {
+    assert.match(run.stdout, new RegExp(`^${field}: `, "m"));
+  }
   assert.match(run.stdout, new RegExp(`tokenizers ${tokenizerBindingInfo().version.replaceAll(".", "\\.")}`));
 });

@@ -47,11 +47,17 @@ function suggestionsFor(report: Omit<DoctorReport, "suggestions">): string[] {
     );
   }
   if (native.available && native.threads !== null && native.threads < report.node.cores) {
-    out.push(`the native backend runs on ${native.threads} of ${report.node.cores} cores: unset OPENBLAS_NUM_THREADS to use all`);
+    out.push(
+      `the native backend runs on ${native.threads} of ${report.node.cores} cores: unset OPENBLAS_NUM_THREADS to use all`,
+    );
   }
-  if (backend.chosen === "wasm" && !report.wasm.simd) out.push("this Node has no WebAssembly SIMD: Node 20 or newer has it");
+  if (backend.chosen === "wasm" && !report.wasm.simd) {
+    out.push("this Node has no WebAssembly SIMD: Node 20 or newer has it");
+  }
   if (backend.skipped.some((s) => s.backend === "tensorflow" && /not installed/.test(s.reason))) {
-    out.push("optional: `pnpm add @tensorflow/tfjs-node@4.22.0` (libtensorflow on the CPU) is tried before the native backend");
+    out.push(
+      "optional: `pnpm add @tensorflow/tfjs-node@4.22.0` (libtensorflow on the CPU) is tried before the native backend",
+    );
   }
   return out;
 }
