@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { runCli } from "./test-support/run-cli.js";
 
-const COMMANDS = ["demo", "compose", "inspect", "pretrain", "train", "generate", "evaluate", "doctor"];
+const COMMANDS = ["demo", "compose", "inspect", "convert", "pretrain", "train", "generate", "evaluate", "doctor"];
 
 test("--help lists every command and the exit codes, and exits 0", async () => {
   const { code, stdout } = await runCli(["--help"]);

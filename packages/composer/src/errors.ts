@@ -12,6 +12,8 @@ export type ComposerErrorCode =
   | "INVALID_INPUT"
   | "LABEL_OUT_OF_VOCAB"
   | "SAVE_FAILED"
+  /** The output folder of a conversion exists and is not empty (or is the input folder). */
+  | "OUTPUT_EXISTS"
   | "DISPOSED";
 
 export class ComposerError extends Error {

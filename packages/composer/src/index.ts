@@ -11,6 +11,7 @@ export {
 export { PAPER_COMPOSITIONS, describePaperCompositions, paperCompositions, type PaperCheckpoints, type PaperComposition } from "./paper-compositions.js";
 export { BASE_CONFIG_NAMES, baseConfig, type BaseConfigName } from "./base-configs.js";
 export { recoverInterruptedSave } from "./atomic-folder.js";
+export { convertToSafetensors, type ConversionReport } from "./convert.js";
 export { ComposerError, type ComposerErrorCode } from "./errors.js";
 export { IGNORE_INDEX, shiftTokensRight } from "./labels.js";
 export { maskedCrossEntropy } from "./loss.js";

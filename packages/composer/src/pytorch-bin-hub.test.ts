@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { startTestHub } from "@warmstart/hub/testing";
 import { initBackend, openSafetensors } from "@warmstart/tensors";
-import { stateDictPickle, torchZip, type PickledTensor } from "@warmstart/test-utils";
+import { pytorchBin } from "@warmstart/test-utils";
 import { EncoderDecoderModel } from "./encoder-decoder-model.js";
 import { saveTinyBert2Bert, TWO_INPUTS } from "./generation/test-support/oracle-fixtures.js";
 
@@ -46,17 +46,9 @@ async function readWeights(path: string): Promise<Weights> {
   return { names: [...byName.keys()], byName };
 }
 
-/** The tensors of `names` as one torch.save'd state dict (pytorch_model.bin), one storage per tensor. */
-function pytorchBin(weights: Weights, names: string[]): Uint8Array {
-  const tensors: PickledTensor[] = [];
-  const storages: Record<string, Uint8Array> = {};
-  names.forEach((name, i) => {
-    const { shape, values } = weights.byName.get(name)!;
-    const stride = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
-    tensors.push({ name, storageType: "FloatStorage", key: String(i), numel: values.length, offset: 0, shape, stride });
-    storages[String(i)] = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-  });
-  return torchZip(stateDictPickle(tensors), storages);
+/** The tensors of `names` as one pytorch_model.bin. */
+function binOf(weights: Weights, names: string[]): Uint8Array {
+  return pytorchBin(names.map((name) => ({ name, ...weights.byName.get(name)! })));
 }
 
 test("fromPretrained(hubId) of a repository with only pytorch_model.bin (single or sharded) equals its safetensors twin", async () => {
@@ -70,14 +62,14 @@ test("fromPretrained(hubId) of a repository with only pytorch_model.bin (single 
   const weightMap = Object.fromEntries(weights.names.map((name, i) => [name, shardNames[i < half ? 0 : 1]!]));
   const hub = await startTestHub({
     repos: [
-      { id: "old/bert2bert", files: { ...common, "pytorch_model.bin": pytorchBin(weights, weights.names) } },
+      { id: "old/bert2bert", files: { ...common, "pytorch_model.bin": binOf(weights, weights.names) } },
       {
         id: "old/bert2bert-sharded",
         files: {
           ...common,
           "pytorch_model.bin.index.json": JSON.stringify({ metadata: {}, weight_map: weightMap }),
-          [shardNames[0]!]: pytorchBin(weights, weights.names.slice(0, half)),
-          [shardNames[1]!]: pytorchBin(weights, weights.names.slice(half)),
+          [shardNames[0]!]: binOf(weights, weights.names.slice(0, half)),
+          [shardNames[1]!]: binOf(weights, weights.names.slice(half)),
         },
       },
     ],

@@ -8,10 +8,12 @@ export {
   FLOAT_2X3,
   FLOAT_2X3_STORAGE,
   op,
+  pytorchBin,
   stateDictPickle,
   tensorPickle,
   torchZip,
   zipOf,
+  type DenseTensor,
   type PickledTensor,
   type ZipMember,
 } from "./torch-zip.js";

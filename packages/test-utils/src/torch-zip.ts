@@ -185,3 +185,22 @@ export function torchZip(
     ...extra,
   ]);
 }
+
+/** A float32 tensor to write into a pytorch_model.bin: its name, shape and row-major values. */
+export interface DenseTensor {
+  name: string;
+  shape: readonly number[];
+  values: Float32Array;
+}
+
+/** A pytorch_model.bin as torch.save writes a state dict of float32 tensors: one storage per tensor, contiguous. */
+export function pytorchBin(tensors: readonly DenseTensor[]): Uint8Array {
+  const pickled: PickledTensor[] = [];
+  const storages: Record<string, Uint8Array> = {};
+  tensors.forEach(({ name, shape, values }, i) => {
+    const stride = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
+    pickled.push({ name, storageType: "FloatStorage", key: String(i), numel: values.length, offset: 0, shape: [...shape], stride });
+    storages[String(i)] = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  });
+  return torchZip(stateDictPickle(pickled), storages);
+}

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { ProgramIO, RunState } from "../framework/command.js";
 import { registerCompose } from "./compose.js";
+import { registerConvert } from "./convert.js";
 import { registerDemo } from "./demo.js";
 import { registerDoctor } from "./doctor.js";
 import { registerEvaluate } from "./evaluate.js";
@@ -15,6 +16,7 @@ export function registerCommands(program: Command, io: ProgramIO, state: RunStat
   registerDemo(program, io, state);
   registerCompose(program, io, state);
   registerInspect(program, io, state);
+  registerConvert(program, io, state);
   registerPretrain(program, io, state);
   registerTrain(program, io, state);
   registerGenerate(program, io, state);

@@ -33,6 +33,7 @@ const INPUT_CODES = new Set([
 ]);
 const USAGE_CODES = new Set([
   "INVALID_OPTION",
+  "OUTPUT_EXISTS",
   "UNKNOWN_ROUGE_TYPE",
   "UNKNOWN_METRIC",
   "invalid_config",
