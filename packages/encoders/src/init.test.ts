@@ -78,3 +78,31 @@ test("dropout is active only in training mode, and seeded", async () => {
   model.dispose();
   twin.dispose();
 });
+
+test("the dropout state continues a model's masks in another model (another seed), and bad states are refused", async () => {
+  await initBackend({ backend: "wasm" });
+  const config = bertConfigFromHF({ ...TINY, model_type: "bert", hidden_dropout_prob: 0.3 });
+  const ids = [[2, 3, 4, 5, 6]];
+  const run = (m: BertModel) => {
+    const out = m.forward({ inputIds: ids });
+    const data = out.lastHiddenState.dataSync();
+    tf.dispose([out.lastHiddenState, out.poolerOutput!]);
+    return data;
+  };
+  const model = new BertModel(config, { seed: 4 }).train();
+  run(model);
+  const state = model.getDropoutState();
+  assert.equal(state.seed, 4);
+  assert.ok(state.calls > 0, "the first forward drew masks");
+  const next = run(model);
+  // Same weights, another init seed: only the restored state makes the next masks equal.
+  const other = new BertModel(config, { seed: 9 }).train();
+  for (const [name, variable] of model.parameters.entries()) other.parameters.get(name).assign(variable);
+  assert.notDeepEqual(run(other), next, "a fresh stream draws other masks");
+  other.setDropoutState(state);
+  assert.deepEqual(run(other), next, "the restored stream draws the same masks");
+  assert.throws(() => other.setDropoutState({ seed: 1.5, calls: 0 }), /dropout state must be \{ seed, calls \} safe integers/);
+  assert.throws(() => other.setDropoutState({ seed: 1, calls: -1 }), TypeError);
+  model.dispose();
+  other.dispose();
+});
