@@ -24,6 +24,7 @@ import { timeKernels } from "../packages/tensors-native/bench/kernel-timer.js";
 import { EncoderDecoderModel } from "@warmstart/composer";
 import { exactLengthBeamSettings, randomBert2BertBase } from "./bert2bert-base.js";
 import { runPytorchBaseline, type BaselineResult } from "./pytorch-baseline.js";
+import { runProvenance } from "./provenance.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -402,11 +403,14 @@ for (const id of ROW_IDS.filter((r) => rowsToRun.includes(r))) {
 }
 
 const torchInfo = runPytorchBaseline("sgemm.py", [JSON.stringify({ threads: 2, cases: [] })]);
+const date = new Date().toISOString();
+const provenance = runProvenance(loadBefore, date, here);
 const result = {
+  provenance,
   benchmark: "engine",
   description:
     "Issue 12's rows on warmstart's backend vs PyTorch (1.13 + OpenBLAS) with the same configs and random weights, each row's two sides measured back to back in one run",
-  date: new Date().toISOString(),
+  date,
   command: ["node", "--import", "tsx", "engine.ts", ...process.argv.slice(2)].join(" "),
   runtimeSeconds: (performance.now() - started) / 1000,
   machine: {
@@ -458,6 +462,7 @@ if (
   // Issue 8's training-throughput figure: the same row, as target tokens per second.
   const targetTokens = TINY.batch * TINY.target;
   const training = {
+    provenance,
     benchmark: "training-throughput",
     description:
       "Tiny BERT2BERT fine-tuning throughput (target tokens/s) vs PyTorch on the same config, same run: the train-tiny row of engine.json.",

@@ -9,13 +9,14 @@
 // Budgets (environment): WARMSTART_BENCH_PRETRAIN_STEPS (default 1500), WARMSTART_BENCH_FINETUNE_STEPS (600),
 // WARMSTART_BENCH_EVAL_EXAMPLES (200), WARMSTART_BENCH_BATCH (16). Needs ../shared/data (wikisplit, lm-text).
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { EncoderDecoderModel } from "@warmstart/composer";
 import { initBackend } from "@warmstart/tensors";
 import type { Tokenizer } from "@warmstart/tokenizers";
 import { pretrain, readPairs, Seq2SeqTrainer, type Seq2SeqExample } from "@warmstart/training";
+import { runProvenance } from "./provenance.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const shared = resolve(here, "..", "..", "shared", "data");
@@ -85,6 +86,7 @@ async function finetune(
 }
 
 async function main(): Promise<void> {
+  const loadBefore = loadavg();
   const started = performance.now();
   const choice = await initBackend();
   const work = mkdtempSync(join(tmpdir(), "warmstart-bench-"));
@@ -133,7 +135,9 @@ async function main(): Promise<void> {
     });
     const random = await finetune("random", randomModel, tokenizer, train, valid);
     randomModel.dispose();
+    const date = new Date().toISOString();
     const result = {
+      provenance: runProvenance(loadBefore, date, here),
       benchmark: "warmstart-vs-random-wikisplit",
       warm,
       random,
@@ -157,7 +161,7 @@ async function main(): Promise<void> {
         total: (performance.now() - started) / 1000,
       },
       backend: choice.backend,
-      date: new Date().toISOString(),
+      date,
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
     };
     mkdirSync(join(here, "results"), { recursive: true });

@@ -2,11 +2,13 @@
 // files fails here. The rules are in figures.ts; the convention in benchmarks/README.md ("Quoting a figure").
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { checkPage, checkResultsFile, figurePages, loadResults, type ResultsFile } from "./figures.js";
 import { ALLOWED_FIGURES } from "./figures-allowed.js";
+import { runProvenance } from "../../../benchmarks/provenance.js";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
@@ -135,4 +137,10 @@ test("a results file without commit, machine, load or date fails, naming the fie
     assert.match(problems.map((p) => p.message).join("\n"), message);
   }
   assert.match(checkResultsFile("a.json", { ...good, stale: true })[0]?.message ?? "", /staleReason/);
+});
+
+test("what the benchmark scripts record (benchmarks/provenance.ts) is what this check asks for", () => {
+  const provenance = runProvenance(loadavg(), new Date().toISOString(), repo);
+  assert.match(provenance.commit, /^[0-9a-f]{40}$/);
+  assert.deepEqual(checkResultsFile("run.json", { provenance }), []);
 });
