@@ -60,6 +60,8 @@ const FIGURE_PATTERNS: RegExp[] = [
   new RegExp(String.raw`${RANGE}\s*[GMT]FLOP/s`, "g"),
   new RegExp(String.raw`${RANGE}\s*(?:ms|s|sec|seconds?|minutes?|min|hours?)(?![A-Za-z0-9_])`, "g"),
   new RegExp(String.raw`${RANGE}\s*(?:KB|MB|GB|TB|KiB|MiB|GiB|TiB)(?![A-Za-z0-9_])`, "g"),
+  // Shares (of a profile, of the time): measured unless the allow-list says it is a setting.
+  new RegExp(String.raw`${RANGE}\s?%`, "g"),
   new RegExp(String.raw`(?<![A-Za-z0-9_.])${NUM}(?:\s*(?:-|–)\s*${NUM})?[x×](?![A-Za-z0-9_])`, "g"),
   new RegExp(
     String.raw`\b(?:SARI|BLEU|ROUGE(?:-?(?:1|2|L|Lsum))?|exact[- ]match)\b(?:\s*(?:of|=|:|score))?\s*\(?${RANGE}`,
