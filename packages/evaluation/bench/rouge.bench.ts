@@ -5,10 +5,13 @@
 // at the repository root.
 //   node --import tsx bench/rouge.bench.ts        (from packages/evaluation; or `pnpm bench` there)
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sharedPath } from "@warmstart/test-utils";
 import { rouge, type RougeType } from "../src/index.js";
+// The shape every results file records (apps/docs/src/figures.test.ts checks it).
+import { runProvenance } from "../../../benchmarks/provenance.js";
 
 const tsv = sharedPath("data", "wikisplit", "validation.tsv");
 if (tsv === undefined) {
@@ -40,11 +43,14 @@ const rougeTypes: RougeType[] = ["rouge1", "rouge2", "rougeL"];
 // Warm the JIT on a slice first so the timing reflects steady-state speed.
 rouge(predictions.slice(0, 500), references.slice(0, 500), { rougeTypes });
 
+const loadBefore = loadavg();
 const start = process.hrtime.bigint();
 const result = rouge(predictions, references, { rougeTypes });
 const seconds = Number(process.hrtime.bigint() - start) / 1e9;
 
+const date = new Date().toISOString();
 const report = {
+  provenance: runProvenance(loadBefore, date, repoRoot()),
   pairs: predictions.length,
   seconds: Number(seconds.toFixed(4)),
   pairsPerSecond: Math.round(predictions.length / seconds),
@@ -53,7 +59,7 @@ const report = {
   useAggregator: true,
   midF: Object.fromEntries(rougeTypes.map((t) => [t, Number((result[t]?.mid.fmeasure ?? Number.NaN).toFixed(6))])),
   node: process.version,
-  date: new Date().toISOString(),
+  date,
 };
 console.log(JSON.stringify(report));
 const out = join(repoRoot(), "benchmarks", "results", "rouge.json");

@@ -2,7 +2,7 @@
 // tokenizer.json and the same sentences (column 1 of ../shared/data/wikisplit/*.tsv).
 // Run: pnpm --filter @warmstart/tokenizers bench (writes benchmarks/results/tokenizers.json at the repo root)
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -10,6 +10,8 @@ import { sharedPath } from "@warmstart/test-utils";
 import { Tokenizer as NativeTokenizer } from "tokenizers";
 import { bertUncased, gpt2, scratchDir } from "../src/test-support/vocabs.js";
 import type { Tokenizer } from "../src/tokenizer.js";
+// The shape every results file records (apps/docs/src/figures.test.ts checks it).
+import { runProvenance } from "../../../benchmarks/provenance.js";
 
 const REPEATS = 5;
 const BATCH_SIZES = [32, 10_000];
@@ -102,9 +104,12 @@ async function measure(name: string, tokenizer: Tokenizer, texts: string[]) {
 }
 
 const texts = await sentences();
+const loadBefore = loadavg();
+const date = new Date().toISOString();
 const report = {
+  provenance: runProvenance(loadBefore, date, repoRoot),
   benchmark: "tokenizers/encode",
-  date: new Date().toISOString(),
+  date,
   node: process.version,
   cpus: cpus().length,
   cpuModel: cpus()[0]?.model,
