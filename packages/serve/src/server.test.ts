@@ -142,6 +142,8 @@ test("bad requests get a 4xx naming the field, and the server keeps answering", 
     [{ inputs: ["a", "alpha beta gamma delta one two"] }, 400, "INPUT_TOO_LONG", "inputs[1]"],
     [{ inputs: ["a", "b"], stream: true }, 400, "BAD_REQUEST", "inputs"],
     [{ inputs: "a", stream: true, num_beams: 2 }, 400, "INVALID_SETTING", "num_beams"],
+    [{ inputs: "a", max_new_tokens: 64 }, 400, "INVALID_SETTING", "max_new_tokens"],
+    [{ inputs: "a", max_length: 65 }, 400, "INVALID_SETTING", "max_length"],
     [[1, 2], 400, "BAD_REQUEST", undefined],
     ["null", 400, "BAD_REQUEST", undefined],
   ];
@@ -318,7 +320,7 @@ test("a client that disconnects mid-stream frees its batch slot; the server goes
   const address = await server.listen();
   const gone = await streamEvents(
     address,
-    { inputs: "alpha beta", stream: true, ...budget, max_new_tokens: 64, min_length: 60 },
+    { inputs: "alpha beta", stream: true, ...budget, max_new_tokens: 60, min_length: 61 },
     (name, req) => {
       if (name === "token") req.destroy();
     },
@@ -355,6 +357,8 @@ test("drain lets requests in flight finish, then refuses new ones", async () => 
   gated.close();
   const inflight = [post(server, { inputs: "alpha", ...budget }), post(server, { inputs: "beta", ...budget })];
   await until(() => gated.calls.length === 1);
+  // Both have reached the handler (one running, one queued) before the drain begins.
+  await until(async () => (await server.app.inject("/metrics")).body.includes("warmstart_queue_depth 1"));
   const drained = server.drain(60);
   const refused = await post(server, { inputs: "gamma", ...budget });
   assert.equal(refused.status, 503);

@@ -149,6 +149,10 @@ export function createServer(options: ServeOptions): ServeHandle {
   const eos = defaults.eosTokenId;
   const eosTokenIds = eos === undefined ? [] : Array.isArray(eos) ? eos : [eos];
 
+  const decoderConfig = model.config?.decoder;
+  const positions = decoderConfig?.max_position_embeddings ?? decoderConfig?.n_positions;
+  const decoderPositions = typeof positions === "number" ? positions : undefined;
+
   const metrics = new ServeMetrics();
   const scheduler = new BatchScheduler({
     model,
@@ -272,10 +276,23 @@ export function createServer(options: ServeOptions): ServeHandle {
       const ids = await encodeInputs(source, texts, maxInputTokens, body.truncate === true, inputField);
       // The settings generate() will use, checked now so that a bad one is this request's 400, not its batch's.
       let effective: GenerationConfig;
+      let maxLength: number;
       try {
-        effective = resolveGenerationSettings({ inputIds: [ids[0]!] }, mergeGenerationConfig(defaults, config)).config;
+        ({ config: effective, maxLength } = resolveGenerationSettings(
+          { inputIds: [ids[0]!] },
+          mergeGenerationConfig(defaults, config),
+        ));
       } catch (error) {
         throw toServeError(error);
+      }
+      if (decoderPositions !== undefined && maxLength > decoderPositions) {
+        // The decoder has no position embedding beyond this: generate() would fail deep in the model.
+        const field = body.max_length !== undefined ? "max_length" : "max_new_tokens";
+        throw new ServeError(
+          "INVALID_SETTING",
+          `the output may reach ${maxLength} tokens, but the decoder has ${decoderPositions} positions`,
+          { field, hint: `ask for at most ${decoderPositions - 1} new tokens (max_new_tokens)` },
+        );
       }
       if (stream && effective.numBeams > 1) {
         throw new ServeError(
@@ -287,8 +304,9 @@ export function createServer(options: ServeOptions): ServeHandle {
           },
         );
       }
-      if (draining)
+      if (draining) {
         throw new ServeError("SHUTTING_DOWN", "the server is shutting down", { hint: "retry on another instance" });
+      }
 
       const flight = new InFlight();
       const settingsKey = JSON.stringify(config);
