@@ -27,8 +27,9 @@ const { values } = parseArgs({
   },
 });
 const mainSeconds = Number(values.duration);
-if (!Number.isFinite(mainSeconds) || mainSeconds <= 0)
+if (!Number.isFinite(mainSeconds) || mainSeconds <= 0) {
   throw new Error(`--duration: expected seconds > 0, got ${values.duration}`);
+}
 const shortSeconds = Math.max(1, Math.round(mainSeconds / 3));
 const loadBefore = loadavg();
 const date = new Date().toISOString();
@@ -133,8 +134,9 @@ async function load(url: string, clients: number, seconds: number): Promise<Phas
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ inputs: input, ...settings }),
         onResponse: (status: number, body: string, _context: object, headers: IncomingHttpHeaders | undefined) => {
-          if (status === 200 && (JSON.parse(body) as { outputs: { text: string }[] }).outputs[0]?.text !== expected)
+          if (status === 200 && (JSON.parse(body) as { outputs: { text: string }[] }).outputs[0]?.text !== expected) {
             mismatches++;
+          }
           if (status === 429 && headers?.["retry-after"] === undefined) retryAfterMissing++;
         },
       },
