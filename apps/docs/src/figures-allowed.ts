@@ -1,4 +1,5 @@
-// Numbers that look like measurements but are not: limits and targets, sizes of test inputs and buffers,
+// Numbers that look like measurements but are not (a number right after `default`, `every`, `up to`, `at most`,
+// `timeout` or a `--flag` is taken as a setting without an entry here): limits and targets, sizes of test inputs and buffers,
 // the paper's published scores quoted as the paper's. Each says why; anything measured needs a figure
 // reference instead (see figures.ts and "Quoting a figure" in benchmarks/README.md).
 import type { AllowedFigure } from "./figures.js";
@@ -21,7 +22,6 @@ export const ALLOWED_FIGURES: AllowedFigure[] = [
     reason: "approximate size of the oracle's PyPI install, not a benchmark",
   },
   { file: "apps/cli/README.md", figure: "10 s", reason: "the progress line's interval off a terminal (a setting)" },
-  { file: "apps/cli/README.md", figure: "10 %", reason: "the progress line's interval off a terminal (a setting)" },
   { file: "apps/cli/README.md", figure: "80%", reason: "the demo's document split (a setting)" },
   { file: "packages/training/README.md", figure: "15 %", reason: "maskTokens' masking probability (BERT's setting)" },
   {
@@ -51,6 +51,5 @@ export const ALLOWED_FIGURES: AllowedFigure[] = [
   { file: "packages/faults/README.md", figure: "10 MB", reason: "the size of a hostile test input" },
   { file: "packages/faults/README.md", figure: "1 MB", reason: "the size of a hostile test input" },
   { file: "packages/faults/README.md", figure: "120 s", reason: "the test's time limit per call" },
-  { file: "packages/hub/README.md", figure: "16 s", reason: "the retry back-off's cap (a setting)" },
   { file: "packages/serve/README.md", figure: "1 MiB", reason: "the default request body limit (a setting)" },
 ];

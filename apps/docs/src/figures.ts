@@ -172,6 +172,15 @@ export function readJsonPath(root: unknown, path: string): unknown {
   return value;
 }
 
+// A number right after one of these states a setting or a limit, not a measurement: `default 60 s`,
+// `every 250 ms`, `up to 16 s`, `` `--duration`/3 s ``.
+const SETTING_BEFORE = /(?:\bdefault|\bevery|\bat most|\bup to|\blimit(?:ed)? (?:to|of)|\btimeout|`--[\w-]+`)\W{0,3}$/i;
+
+/** Whether the number at `offset` of `line` is introduced as a setting or a limit. */
+export function isSetting(line: string, offset: number): boolean {
+  return SETTING_BEFORE.test(line.slice(Math.max(0, offset - 40), offset));
+}
+
 /** Whether `text` holds `figure` as a whole number: `9 minutes` is in `under 9 minutes`, not in `19 minutes`. */
 export function containsFigure(text: string, figure: string): boolean {
   const escaped = figure.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -291,7 +300,7 @@ export function checkPage(file: string, markdown: string, options: ScanOptions):
     for (const token of tokens) {
       if (referenced.has(token)) continue;
       const span = spans.find(([from, to]) => token.start >= from && token.end <= to);
-      if (span === undefined || lineAllowed) continue;
+      if (span === undefined || lineAllowed || isSetting(raw, token.start)) continue;
       if (allowedHere.some((a) => a.figure !== undefined && containsFigure(span[2], a.figure))) continue;
       problems.push({
         file,
