@@ -4,13 +4,14 @@
 //   pnpm --filter @warmstart/benchmarks bench:beam-throughput      → results/beam-throughput.json
 //   node --import tsx beam-throughput.ts [--batches 1,8,32] [--source-length 64] [--new-tokens 16] [--out FILE]
 // Needs Python only for the baseline: without the oracle the result records why and keeps warmstart's side.
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { initBackend } from "@warmstart/tensors";
 import { exactLengthBeamSettings, randomBert2BertBase } from "./bert2bert-base.js";
+import { runProvenance } from "./provenance.js";
 import { TORCH_ENV } from "./pytorch-baseline.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -34,10 +35,15 @@ function inputsOf(batch: number, seed: number): number[][] {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
     return state / 4294967296;
   };
-  return Array.from({ length: batch }, () => [101, ...Array.from({ length: sourceLength - 2 }, () => 1000 + Math.floor(next() * 29522)), 102]);
+  return Array.from({ length: batch }, () => [
+    101,
+    ...Array.from({ length: sourceLength - 2 }, () => 1000 + Math.floor(next() * 29522)),
+    102,
+  ]);
 }
 
 const loadBefore = loadavg();
+const date = new Date().toISOString();
 const started = performance.now();
 const choice = await initBackend();
 const settings = exactLengthBeamSettings(numBeams, newTokens);
@@ -49,7 +55,10 @@ let pytorch: Record<string, unknown>;
 try {
   await model.savePretrained(join(scratch, "model"));
   const warm = inputs[String(batches[0])]!.slice(0, 1);
-  await model.generate({ inputIds: warm, attentionMask: warm.map((r) => r.map(() => 1)) }, { ...settings, maxNewTokens: 2, minLength: 0 });
+  await model.generate(
+    { inputIds: warm, attentionMask: warm.map((r) => r.map(() => 1)) },
+    { ...settings, maxNewTokens: 2, minLength: 0 },
+  );
   for (const batch of batches) {
     const ids = inputs[String(batch)]!;
     const times: number[] = [];
@@ -60,7 +69,9 @@ try {
       times.push((performance.now() - t0) / 1000);
       first = out.sequences[0]!;
       if (out.sequences.length !== batch || first.length !== newTokens + 1) {
-        throw new Error(`expected ${batch} sequences of ${newTokens + 1} tokens, got ${out.sequences.length} x ${first.length}`);
+        throw new Error(
+          `expected ${batch} sequences of ${newTokens + 1} tokens, got ${out.sequences.length} x ${first.length}`,
+        );
       }
     }
     ours[String(batch)] = { seconds: Math.min(...times), allSeconds: times, firstSequence: first };
@@ -88,12 +99,18 @@ try {
   pytorch =
     run.status === 0
       ? { available: true, ...(JSON.parse(run.stdout.trim().split("\n").pop()!) as Record<string, unknown>) }
-      : { available: false, reason: `oracle/run v5 beam_throughput.py exited ${run.status}: ${(run.stderr || String(run.error)).slice(-1500)}` };
+      : {
+          available: false,
+          reason: `oracle/run v5 beam_throughput.py exited ${run.status}: ${(run.stderr || String(run.error)).slice(-1500)}`,
+        };
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
 
-const theirRuns = (pytorch.runs ?? {}) as Record<string, { seconds: number; all_seconds: number[]; first_sequence: number[] }>;
+const theirRuns = (pytorch.runs ?? {}) as Record<
+  string,
+  { seconds: number; all_seconds: number[]; first_sequence: number[] }
+>;
 const rows = batches.map((batch) => {
   const mine = ours[String(batch)]!;
   const theirs = theirRuns[String(batch)];
@@ -105,29 +122,27 @@ const rows = batches.map((batch) => {
     ratio_vs_transformers: theirs === undefined ? null : theirs.seconds / mine.seconds,
     seconds: { warmstart: mine.allSeconds, transformers: theirs?.all_seconds ?? null },
     // Random weights: near-ties can order differently in float32, so this is reported, not required.
-    sameFirstSequence: theirs === undefined ? null : JSON.stringify(theirs.first_sequence) === JSON.stringify(mine.firstSequence),
+    sameFirstSequence:
+      theirs === undefined ? null : JSON.stringify(theirs.first_sequence) === JSON.stringify(mine.firstSequence),
   };
 });
-const commit = execFileSync("git", ["rev-parse", "HEAD"], { cwd: repo, encoding: "utf8" }).trim();
-const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: repo, encoding: "utf8" }).trim() !== "";
 const result = {
   benchmark: "beam-throughput",
   description:
     "Batched beam-search throughput of BERT2BERT-base (random weights, bert-base-uncased config): warmstart's generate() vs real transformers' EncoderDecoderModel.generate() (PyTorch from PyPI, sdpa, inference_mode, 2 threads) on the same folder, inputs and settings, in the same run",
-  date: new Date().toISOString(),
-  commit: dirty ? `${commit} (with uncommitted changes)` : commit,
+  provenance: runProvenance(loadBefore, date, repo),
   command: ["node", "--import", "tsx", "beam-throughput.ts", ...process.argv.slice(2)].join(" "),
   runtimeSeconds: (performance.now() - started) / 1000,
-  machine: {
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model,
-    totalMemoryBytes: totalmem(),
-    node: process.version,
-    loadavgBefore: loadBefore,
-    loadavgAfter: loadavg(),
-  },
+  // provenance holds the CPU and the load before; this, what else the run saw.
+  run: { totalMemoryBytes: totalmem(), node: process.version, loadavgAfter: loadavg() },
   backend: { name: choice.backend, skipped: choice.skipped },
-  settings: { numBeams, sourceLength, newTokens, generate: settings, repeats: Object.fromEntries(batches.map((b) => [b, repeatsOf(b)])) },
+  settings: {
+    numBeams,
+    sourceLength,
+    newTokens,
+    generate: settings,
+    repeats: Object.fromEntries(batches.map((b) => [b, repeatsOf(b)])),
+  },
   transformers: { ...pytorch, runs: undefined, env: TORCH_ENV },
   rows,
   notes: [
