@@ -1,6 +1,7 @@
 export { sharedDir, sharedPath, sharedSkipReason } from "./shared.js";
 export { assertClose, maxAbsDiff } from "./close.js";
 export { startOrSkip } from "./start-or-skip.js";
+export { nativeMaySkip, nativeSkipReason } from "./native.js";
 export { ORACLE_LINES, OracleUnavailableError, runOracle, type OracleLine } from "./oracle.js";
 export { repoRoot } from "./shared.js";
 export {

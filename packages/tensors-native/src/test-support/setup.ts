@@ -4,11 +4,12 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { isAvailable, registerNativeBackend, unavailableReason } from "../index.js";
 import type { Tensor } from "@tensorflow/tfjs";
+import { nativeSkipReason } from "@warmstart/test-utils";
 
 export { tf };
 
-/** Skip message for tests that need the built addon (a machine without a compiler or OpenBLAS). */
-export const nativeSkip: string | false = isAvailable() ? false : `native addon unavailable: ${unavailableReason()}`;
+/** Skip message for tests that need the built addon (a machine without a compiler); an error under WARMSTART_REQUIRE_NATIVE=1. */
+export const nativeSkip: string | false = nativeSkipReason(isAvailable(), unavailableReason);
 
 export function ensureNative(): void {
   registerNativeBackend(tf);

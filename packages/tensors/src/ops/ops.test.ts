@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { assertClose } from "@warmstart/test-utils";
+import { assertClose, nativeSkipReason } from "@warmstart/test-utils";
 import * as tf from "@tensorflow/tfjs";
 import { isAvailable as nativeAvailable, unavailableReason } from "@warmstart/tensors-native";
 import { initBackend } from "../backend.js";
@@ -13,7 +13,7 @@ import { linear, type LinearLayout } from "./linear.js";
 const backends = ["wasm", "cpu", "native"] as const;
 /** Native runs its own kernels (flags, fused LayerNorm and GELU); skipped where its addon did not build. */
 const skip = (backend: (typeof backends)[number]): string | false =>
-  backend === "native" && !nativeAvailable() ? `native addon unavailable: ${unavailableReason()}` : false;
+  backend === "native" ? nativeSkipReason(nativeAvailable(), unavailableReason) : false;
 
 /** The straightforward formulation linear() must equal: tfjs's matMul with a transpose flag, and its gradients. */
 function naive(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor | null, layout: LinearLayout): tf.Tensor {
