@@ -70,7 +70,10 @@ test("xoshiro128** output and bounded draws are deterministic and unbiased enoug
   assert.equal(new Set(first).size, 5);
   const counts = new Array<number>(3).fill(0);
   const rng = new Xoshiro128(1);
-  for (let i = 0; i < 30_000; i++) counts[rng.nextBelow(3)]++;
+  for (let i = 0; i < 30_000; i++) {
+    const bucket = rng.nextBelow(3);
+    counts[bucket] = (counts[bucket] as number) + 1;
+  }
   for (const c of counts) assert.ok(Math.abs(c - 10_000) < 400, `count ${c}`);
 });
 

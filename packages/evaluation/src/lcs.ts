@@ -23,7 +23,8 @@ export function lcsLength(ref: Int32Array, can: Int32Array): number {
   const masks = new Uint32Array(slot.size * words);
   for (let i = 0; i < m; i++) {
     const base = (slot.get(short[i] as number) as number) * words;
-    masks[base + (i >>> 5)] |= 1 << (i & 31);
+    const word = base + (i >>> 5);
+    masks[word] = (masks[word] as number) | (1 << (i & 31));
   }
   const v = new Uint32Array(words).fill(0xffffffff);
   for (let k = 0; k < long.length; k++) {

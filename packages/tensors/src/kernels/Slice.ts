@@ -45,7 +45,8 @@ function slice(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: 
     return (builtin as tf.KernelFunc)(args as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
   }
   const { begin, size } = args.attrs as { begin: number | number[]; size: number | number[] };
-  const [begin_, size_] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
+  // parseSliceParams always returns the [begin, size] pair.
+  const [begin_, size_] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size) as [number[], number[]];
   return sliceOnHeap(args.backend as WasmBackend, x, begin_, size_);
 }
 

@@ -33,7 +33,7 @@ function unsortedSegmentSum(args: {
     if (segment < 0 || segment >= numSegments) continue;
     const from = r * inner;
     const to = segment * inner;
-    for (let k = 0; k < inner; k++) sums[to + k] += values[from + k] as number;
+    for (let k = 0; k < inner; k++) sums[to + k] = (sums[to + k] as number) + (values[from + k] as number);
   }
   return out;
 }

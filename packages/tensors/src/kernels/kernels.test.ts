@@ -35,7 +35,8 @@ function naiveEinsum(
             flat(t, (operands[i] as { shape: number[] }).shape)
           ] as number),
       );
-      values[flat(output, outShape)] += product;
+      const outIndex = flat(output, outShape);
+      values[outIndex] = (values[outIndex] as number) + product;
       return;
     }
     const c = letters[depth] as string;

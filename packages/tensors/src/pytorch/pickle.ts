@@ -546,11 +546,12 @@ function reduce(callable: PyValue, args: PyValue, fail: Fail): PyValue {
   }
 }
 
-function isCount(v: PyValue): boolean {
+// `undefined` is a tuple item that is not there (a short tuple): not a count.
+function isCount(v: PyValue | undefined): boolean {
   return typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 }
 
-function counts(v: PyValue): number[] | undefined {
+function counts(v: PyValue | undefined): number[] | undefined {
   if (!(v instanceof PyTuple) || !v.items.every(isCount)) return undefined;
   return v.items as number[];
 }
