@@ -1,20 +1,27 @@
 // Benchmark row of issue 20: the bundled GEMM (native/gemm.c) against OpenBLAS, at a BERT-base dense layer
 // (512x768 · 768x3072, weights transposed as `linear` passes them) and 2048³, on 2 threads.
 //
-//   node --import tsx packages/tensors-native/bench/gemm-blas.ts [--threads 2] [--reps 7]
+//   node --import tsx packages/tensors-native/bench/gemm-blas.ts [--threads 2] [--reps 7] [--out FILE]
 //
+// Writes benchmarks/results/gemm-blas.json (or FILE) with the run's provenance (commit, machine, load, date).
 // Needs this package's own addon built with OpenBLAS (the default when it is installed); the bundled variant
 // is built into a scratch folder. Prints one JSON line per shape with GFLOP/s of each, their ratio (target
 // ≥ 0.7) and the load average: figures taken on a busy machine (load > 1.5 on 2 cores) are not comparable.
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import { rmSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { probeAddon, buildInfoOf, type NativeAddon } from "../src/addon.js";
 import { randomValues } from "../src/test-support/setup.js";
 import { buildVariant, packageRoot } from "../src/test-support/variant.js";
+import { runProvenance } from "../../../benchmarks/provenance.js";
 
 const { values } = parseArgs({
-  options: { threads: { type: "string", default: "2" }, reps: { type: "string", default: "7" } },
+  options: {
+    threads: { type: "string", default: "2" },
+    reps: { type: "string", default: "7" },
+    out: { type: "string", default: join(packageRoot, "..", "..", "benchmarks", "results", "gemm-blas.json") },
+  },
 });
 const threads = Number(values.threads);
 const reps = Number(values.reps);
@@ -23,6 +30,9 @@ if (!Number.isInteger(threads) || threads < 1) {
 }
 if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps: expected a positive integer, got ${values.reps}`);
 
+const loadBefore = loadavg();
+const date = new Date().toISOString();
+const rows: Record<string, unknown>[] = [];
 const own = probeAddon(packageRoot);
 const ownInfo = buildInfoOf(own);
 if (!("addon" in own) || !ownInfo.available || ownInfo.blas !== "openblas") {
@@ -64,19 +74,32 @@ try {
       return (2 * s.m * s.n * s.k) / (sorted[Math.floor(sorted.length / 2)] as number) / 1e9;
     });
     const [blas = 0, own_ = 0] = gflops;
-    console.log(
-      JSON.stringify({
-        shape: s.name,
-        transposeB: s.tb,
-        threads,
-        reps,
-        [`${builds[0]?.[0]} GFLOP/s`]: Number(blas.toFixed(1)),
-        [`${builds[1]?.[0]} GFLOP/s`]: Number(own_.toFixed(1)),
-        bundledOverOpenblas: Number((own_ / blas).toFixed(3)),
-        loadAverage1m: Number((loadavg()[0] ?? 0).toFixed(2)),
-      }),
-    );
+    rows.push({
+      id: s.name,
+      shape: s.name,
+      transposeB: s.tb,
+      threads,
+      reps,
+      openblasGflops: Number(blas.toFixed(1)),
+      bundledGflops: Number(own_.toFixed(1)),
+      bundledOverOpenblas: Number((own_ / blas).toFixed(3)),
+      loadAverage1m: Number((loadavg()[0] ?? 0).toFixed(2)),
+    });
+    console.log(JSON.stringify(rows[rows.length - 1]));
   }
+  const result = {
+    benchmark: "gemm-blas",
+    description:
+      "The bundled GEMM (native/gemm.c) against OpenBLAS in the same process, interleaved, median of the repetitions",
+    provenance: runProvenance(loadBefore, date, packageRoot),
+    builds: builds.map(([name]) => name),
+    target: "bundledOverOpenblas >= 0.7 on 2 threads (issue 20)",
+    rows,
+    loadavgAfter: loadavg(),
+  };
+  const out = resolve(values.out);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
 } finally {
   rmSync(variant.root, { recursive: true, force: true });
 }
