@@ -3,12 +3,14 @@ import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import { initBackend } from "@warmstart/tensors";
 import { sharedPath, sharedSkipReason } from "@warmstart/test-utils";
+import { generateText } from "@warmstart/composer";
 import { AutoTokenizer } from "@warmstart/tokenizers";
 import { bert2gpt2 } from "../examples/bert2gpt2.js";
 import { CNN_DAILYMAIL, evaluateRouge2, prepareBatch, train, warmStartBert2Bert, type Settings } from "../examples/cnn-dailymail.js";
 import { bertShareAccounting } from "../examples/compositions.js";
 import { quickstart } from "../examples/quickstart.js";
 import { robertaShare } from "../examples/roberta-share.js";
+import { serveAndAsk } from "../examples/serving.js";
 import { labelShifting, labelsArePadded, missingStartToken, randomCrossAttention, tyingLimits } from "../examples/troubleshooting.js";
 import { articlePairs, checkpointWithTokenizer, NEEDS } from "./test-support/checkpoints.js";
 
@@ -123,4 +125,21 @@ test("troubleshooting: constant output check", () => {
 
 test("troubleshooting: tying a BERT encoder to a GPT-2 decoder fails", async () => {
   assert.equal(await tyingLimits(), "TIE_MISMATCH");
+});
+
+test("Serving: batched answers equal generateText's, streaming gives the same text", { skip }, async () => {
+  const dir = await checkpointWithTokenizer("bert");
+  const tokenizer = await AutoTokenizer.fromPretrained(dir);
+  const model = await warmStartBert2Bert(dir, tokenizer);
+  const { articles } = articlePairs(3);
+  const inputs = articles.map((a) => a.slice(0, 120));
+  const { server, texts, streamed } = await serveAndAsk(model, tokenizer, inputs);
+  for (const [i, input] of inputs.entries()) {
+    const [alone] = await generateText(model, [input], { tokenizer, numBeams: 2, maxNewTokens: 12 });
+    assert.equal(texts[i], alone);
+  }
+  const [greedy] = await generateText(model, [inputs[0]!], { tokenizer, maxNewTokens: 12 });
+  assert.equal(streamed, greedy);
+  await server.close();
+  model.dispose();
 });

@@ -31,6 +31,7 @@ const guide: DefaultTheme.SidebarItem[] = [
       { text: "BERT2GPT2", link: "/practice/bert2gpt2" },
       { text: "RoBERTaShare", link: "/practice/roberta-share" },
       { text: "Moving models to Python and back", link: "/practice/python-interop" },
+      { text: "Serving", link: "/practice/serving" },
     ],
   },
   { text: "Troubleshooting", link: "/troubleshooting" },
