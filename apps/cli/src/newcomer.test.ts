@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { BIN, runCli } from "./test-support/run-cli.js";
+import { tinyBertPretrainArgs } from "./test-support/tiny-pretrain.js";
 
 // The cases a newcomer's first hour ran into (issue 20), each through the built binary with the exit code and the
 // message the README documents. One tiny BERT pre-trained by the CLI and composed into BERT2BERT serves them all.
@@ -16,7 +17,6 @@ const pairs = join(dir, "pairs.jsonl");
 
 const subjects = ["the cat", "a dog", "my friend", "the old man", "her sister", "the teacher"];
 const verbs = ["sat on the mat", "ran to the park", "read a book", "ate the bread", "saw the river", "sang a song"];
-const tinyPretrain = ["--vocab-size", "120", "--block-size", "16", "--batch-size", "4"];
 const tinyTrain = ["--batch-size", "4", "--max-source-length", "16", "--max-target-length", "16"];
 
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,20 +32,7 @@ before(async () => {
   const examples = lines.slice(0, 8).map((line) => ({ source: line.replace(" , but ", " . "), target: line }));
   writeFileSync(pairs, `${examples.map((e) => JSON.stringify(e)).join("\n")}\n`);
   // --steps 1: the summary line must say "1 step", not "1 steps".
-  pretrainRun = await runCli([
-    "pretrain",
-    "--objective",
-    "mlm",
-    "--config",
-    "tiny-bert",
-    "--text",
-    textFile,
-    "--out",
-    bert,
-    ...tinyPretrain,
-    "--steps",
-    "1",
-  ]);
+  pretrainRun = await runCli(tinyBertPretrainArgs(textFile, bert, { steps: 1 }));
   assert.equal(pretrainRun.code, 0, pretrainRun.stderr);
   const compose = await runCli(["compose", bert, bert, "--out", composed]);
   assert.equal(compose.code, 0, compose.stderr);
@@ -73,21 +60,7 @@ test("pretrain: stdout holds only the result (no tokenizer-trainer blank lines),
 
 test("--quiet silences logs, progress, the backend line and the tokenizer trainer: nothing on stderr", async () => {
   const out = join(dir, "quiet-bert");
-  const run = await runCli([
-    "pretrain",
-    "--objective",
-    "mlm",
-    "--config",
-    "tiny-bert",
-    "--text",
-    textFile,
-    "--out",
-    out,
-    ...tinyPretrain,
-    "--steps",
-    "2",
-    "--quiet",
-  ]);
+  const run = await runCli([...tinyBertPretrainArgs(textFile, out), "--quiet"]);
   assert.equal(run.code, 0, run.stderr);
   assert.equal(run.stderr, "");
   assert.match(run.stdout, /^pre-trained bert for 2 steps/);

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { runCli } from "../test-support/run-cli.js";
+import { tinyBertPretrainArgs } from "../test-support/tiny-pretrain.js";
 
 // One tiny BERT pre-trained by the CLI, composed into BERT2BERT, trained, then used by generate and evaluate:
 // every model command through the real binary, sharing the (slow) pre-training.
@@ -35,26 +36,7 @@ before(async () => {
       .map((e) => e.source)
       .join("\n") + "\n",
   );
-  const pre = await runCli([
-    "pretrain",
-    "--objective",
-    "mlm",
-    "--config",
-    "tiny-bert",
-    "--text",
-    textFile,
-    "--out",
-    bert,
-    "--vocab-size",
-    "120",
-    "--block-size",
-    "16",
-    "--batch-size",
-    "4",
-    "--steps",
-    "2",
-    "--json",
-  ]);
+  const pre = await runCli([...tinyBertPretrainArgs(textFile, bert), "--json"]);
   assert.equal(pre.code, 0, pre.stderr);
   const result = JSON.parse(pre.stdout) as { steps: number; finalLoss: number };
   assert.equal(result.steps, 2);

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { BIN, runCli } from "../test-support/run-cli.js";
+import { tinyBertPretrainArgs } from "../test-support/tiny-pretrain.js";
 
 // `warmstart serve` through the real binary on a tiny BERT2BERT the test makes (2 pre-training steps, composed).
 const dir = mkdtempSync(join(tmpdir(), "warmstart-serve-"));
@@ -20,26 +21,7 @@ before(async () => {
   );
   const text = join(dir, "text.txt");
   writeFileSync(text, `${lines.join("\n")}\n`);
-  const pre = await runCli([
-    "pretrain",
-    "--objective",
-    "mlm",
-    "--config",
-    "tiny-bert",
-    "--text",
-    text,
-    "--out",
-    bert,
-    "--vocab-size",
-    "120",
-    "--block-size",
-    "16",
-    "--batch-size",
-    "4",
-    "--steps",
-    "2",
-    "--quiet",
-  ]);
+  const pre = await runCli([...tinyBertPretrainArgs(text, bert), "--quiet"]);
   assert.equal(pre.code, 0, pre.stderr);
   const compose = await runCli(["compose", bert, bert, "--out", model, "--quiet"]);
   assert.equal(compose.code, 0, compose.stderr);

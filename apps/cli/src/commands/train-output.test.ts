@@ -5,6 +5,7 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { runCli } from "../test-support/run-cli.js";
+import { tinyBertPretrainArgs } from "../test-support/tiny-pretrain.js";
 
 // `warmstart train` as a new user meets it: bad training files, an output folder that already holds a run, the
 // input model as the output, two runs at once, and a checkpoint limit. One tiny BERT2BERT, pre-trained and
@@ -33,26 +34,7 @@ before(async () => {
     `${Array.from({ length: 120 }, (_, i) => `${sentences[i % 6]} and ${sentences[(i + 2) % 6]} .`).join("\n")}\n`,
   );
   writeFileSync(pairs, `${Array.from({ length: 12 }, (_, i) => pair(i)).join("\n")}\n`);
-  const pre = await runCli([
-    "pretrain",
-    "--objective",
-    "mlm",
-    "--config",
-    "tiny-bert",
-    "--text",
-    textFile,
-    "--out",
-    bert,
-    "--vocab-size",
-    "100",
-    "--block-size",
-    "16",
-    "--batch-size",
-    "4",
-    "--steps",
-    "1",
-    "--quiet",
-  ]);
+  const pre = await runCli([...tinyBertPretrainArgs(textFile, bert, { steps: 1, vocabSize: 100 }), "--quiet"]);
   assert.equal(pre.code, 0, pre.stderr);
   const compose = await runCli(["compose", bert, bert, "--out", composed, "--quiet"]);
   assert.equal(compose.code, 0, compose.stderr);
