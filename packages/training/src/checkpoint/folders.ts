@@ -82,8 +82,9 @@ export async function rotateCheckpoints(outputDir: string, limit: number, best?:
   const bestIndex = best === undefined || best === null ? -1 : order.findIndex((path) => samePath(path, best));
   if (bestIndex >= 0) {
     // Bubble the best one up to the second-newest place (it stays put when it already is among the last two).
-    for (let i = bestIndex; i < order.length - 2; i++)
+    for (let i = bestIndex; i < order.length - 2; i++) {
       [order[i], order[i + 1]] = [order[i + 1] as string, order[i] as string];
+    }
   }
   const newestIsBest = bestIndex >= 0 && samePath(order.at(-1) as string, best as string);
   const kept = limit === 1 && bestIndex >= 0 && !newestIsBest ? 2 : limit;

@@ -136,8 +136,9 @@ test("a binary file is refused without quoting its bytes", async () => {
       (error: Error & { code?: string }) => {
         assert.equal(error.code, "UNSUPPORTED_FORMAT");
         assert.match(error.message, /model\.jsonl: this looks like a binary file \(a NUL byte at offset 2\)/);
-        for (const leaked of ["SECRET", "\u0000", "\ufffd"])
+        for (const leaked of ["SECRET", "\u0000", "\ufffd"]) {
           assert.equal(error.message.includes(leaked), false, leaked);
+        }
         return true;
       },
     );
