@@ -185,7 +185,7 @@ rmSync(dir, { recursive: true, force: true });
 
 const results = {
   benchmark: "warmstart serve on loopback (benchmarks/serve.ts), autocannon",
-  ...runProvenance(loadBefore, date, here),
+  provenance: runProvenance(loadBefore, date, here),
   loadavgAfter: loadavg(),
   totalMemoryGiB: Math.round(totalmem() / 2 ** 30),
   model: { ...config, weights: "random (seed 1)", input, settings, expectedOutput: expected },
