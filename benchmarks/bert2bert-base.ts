@@ -6,7 +6,11 @@ const SPECIAL = { decoderStartTokenId: 101, eosTokenId: 102, padTokenId: 0 } as 
 
 export function randomBert2BertBase(): EncoderDecoderModel {
   const bert = baseConfig("bert-base-uncased");
-  const config = EncoderDecoderConfig.fromSubConfigs(bert, { ...bert, is_decoder: true, add_cross_attention: true }, SPECIAL);
+  const config = EncoderDecoderConfig.fromSubConfigs(
+    bert,
+    { ...bert, is_decoder: true, add_cross_attention: true },
+    SPECIAL,
+  );
   return EncoderDecoderModel.fromConfig(config, { seed: 0 });
 }
 

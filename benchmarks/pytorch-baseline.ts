@@ -23,7 +23,9 @@ export type BaselineResult = { available: boolean } & Record<string, unknown>;
 
 /** The first interpreter (WARMSTART_PYTHON, Debian's /usr/bin/python3, python3) that imports torch. */
 export function findTorchPython(): string | undefined {
-  const candidates = [process.env.WARMSTART_PYTHON, "/usr/bin/python3", "python3"].filter((p): p is string => p !== undefined);
+  const candidates = [process.env.WARMSTART_PYTHON, "/usr/bin/python3", "python3"].filter(
+    (p): p is string => p !== undefined,
+  );
   return candidates.find((p) => spawnSync(p, ["-c", "import torch"], { stdio: "ignore" }).status === 0);
 }
 
@@ -33,7 +35,8 @@ export function runPytorchBaseline(script: string, args: string[]): BaselineResu
   if (python === undefined) {
     return {
       available: false,
-      reason: "no interpreter among WARMSTART_PYTHON, /usr/bin/python3, python3 imports torch (apt-get install python3-torch libopenblas0-pthread)",
+      reason:
+        "no interpreter among WARMSTART_PYTHON, /usr/bin/python3, python3 imports torch (apt-get install python3-torch libopenblas0-pthread)",
     };
   }
   // The machines set OPENBLAS_CORETYPE=Haswell (AVX2 kernels); unset, OpenBLAS picks its AVX-512 kernels, the
@@ -46,7 +49,10 @@ export function runPytorchBaseline(script: string, args: string[]): BaselineResu
     maxBuffer: 1 << 24,
   });
   if (result.status !== 0) {
-    return { available: false, reason: `${python} ${script} exited ${result.status}: ${(result.stderr || String(result.error)).slice(-2000)}` };
+    return {
+      available: false,
+      reason: `${python} ${script} exited ${result.status}: ${(result.stderr || String(result.error)).slice(-2000)}`,
+    };
   }
   const lastLine = result.stdout.trim().split("\n").pop() ?? "";
   return {

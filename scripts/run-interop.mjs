@@ -8,7 +8,11 @@ import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
-const setup = spawnSync(join(root, "oracle", "setup.sh"), [], { cwd: root, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+const setup = spawnSync(join(root, "oracle", "setup.sh"), [], {
+  cwd: root,
+  stdio: ["ignore", "pipe", "inherit"],
+  encoding: "utf8",
+});
 if (setup.status !== 0) {
   console.error(
     "test:interop needs the oracle (real transformers from PyPI) and could not set it up: see the lines above." +

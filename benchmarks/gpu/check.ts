@@ -17,7 +17,9 @@ import { AutoEncoder, BertModel, bertConfigFromHF } from "@warmstart/encoders";
 import { initBackend, tf, type BackendName } from "@warmstart/tensors";
 
 const [parityDir, resultPath] = process.argv.slice(2);
-if (parityDir === undefined || resultPath === undefined) throw new Error("usage: check.mjs <parity folder> <result.json>");
+if (parityDir === undefined || resultPath === undefined) {
+  throw new Error("usage: check.mjs <parity folder> <result.json>");
+}
 
 const DRY_RUN_BACKEND = process.env.WARMSTART_GPU_CHECK_DRY as BackendName | undefined;
 const BACKEND: BackendName = DRY_RUN_BACKEND ?? "webgpu";
@@ -37,15 +39,24 @@ interface GoldenEncoder {
   pooler_output?: { data: number[] };
 }
 
-const result: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, backend: BACKEND, loadavgBefore: loadavg() };
+const result: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  node: process.version,
+  backend: BACKEND,
+  loadavgBefore: loadavg(),
+};
 const save = () => writeFileSync(resultPath, `${JSON.stringify(result, null, 2)}\n`);
 
 async function step(name: string, run: () => Promise<unknown>): Promise<void> {
   const start = performance.now();
   try {
-    result[name] = { ok: true, ...(await run() as object), seconds: (performance.now() - start) / 1000 };
+    result[name] = { ok: true, ...((await run()) as object), seconds: (performance.now() - start) / 1000 };
   } catch (error) {
-    result[name] = { ok: false, error: (error as Error).stack ?? String(error), seconds: (performance.now() - start) / 1000 };
+    result[name] = {
+      ok: false,
+      error: (error as Error).stack ?? String(error),
+      seconds: (performance.now() - start) / 1000,
+    };
   }
   console.error(`${name}: ${JSON.stringify(result[name]).slice(0, 400)}`);
   save();
@@ -54,7 +65,9 @@ async function step(name: string, run: () => Promise<unknown>): Promise<void> {
 function maxAbsDiff(actual: ArrayLike<number>, expected: readonly number[]): number {
   if (actual.length !== expected.length) throw new Error(`length ${actual.length}, expected ${expected.length}`);
   let max = 0;
-  for (let i = 0; i < expected.length; i++) max = Math.max(max, Math.abs((actual[i] as number) - (expected[i] as number)));
+  for (let i = 0; i < expected.length; i++) {
+    max = Math.max(max, Math.abs((actual[i] as number) - (expected[i] as number)));
+  }
   return max;
 }
 
@@ -66,12 +79,19 @@ function randomIds(batch: number, seq: number, seed: number): number[][] {
 }
 
 async function parity(): Promise<object> {
-  const goldens = JSON.parse(readFileSync(join(parityDir as string, "encoders.json"), "utf8")) as Record<string, GoldenEncoder>;
+  const goldens = JSON.parse(readFileSync(join(parityDir as string, "encoders.json"), "utf8")) as Record<
+    string,
+    GoldenEncoder
+  >;
   const out: Record<string, number> = {};
   for (const name of ["bert", "roberta"]) {
     const golden = goldens[name] as GoldenEncoder;
     const model = await AutoEncoder.fromPretrained(join(parityDir as string, golden.checkpoint));
-    const forward = model.forward({ inputIds: golden.input_ids, attentionMask: golden.attention_mask, tokenTypeIds: golden.token_type_ids });
+    const forward = model.forward({
+      inputIds: golden.input_ids,
+      attentionMask: golden.attention_mask,
+      tokenTypeIds: golden.token_type_ids,
+    });
     out[`${name} last_hidden_state`] = maxAbsDiff(await forward.lastHiddenState.data(), golden.last_hidden_state.data);
     if (golden.pooler_output !== undefined && forward.poolerOutput !== undefined) {
       out[`${name} pooler_output`] = maxAbsDiff(await forward.poolerOutput.data(), golden.pooler_output.data);
@@ -107,7 +127,12 @@ async function composedParity(): Promise<object> {
       lossDiffs[name] = Math.abs(((await out.loss!.data())[0] as number) - goldens.loss.loss);
       tf.dispose([out.logits, out.loss as tf.Tensor]);
       for (const search of ["greedy", "beam_search", "beam_search_semantics_probe"]) {
-        const golden = goldens[search] as { inputs?: string; input_ids?: number[][]; attention_mask?: number[][]; ids: number[][] };
+        const golden = goldens[search] as {
+          inputs?: string;
+          input_ids?: number[][];
+          attention_mask?: number[][];
+          ids: number[][];
+        };
         const batch =
           golden.inputs === "inputs"
             ? { inputIds, attentionMask }
@@ -172,7 +197,13 @@ async function beamSearch(): Promise<object> {
     const start = performance.now();
     await model.generate({ inputIds, attentionMask }, settings(NEW_TOKENS));
     const seconds = (performance.now() - start) / 1000;
-    return { beams: BEAMS, sourceLength: SOURCE_LENGTH, newTokens: NEW_TOKENS, seconds, msPerToken: (1000 * seconds) / NEW_TOKENS };
+    return {
+      beams: BEAMS,
+      sourceLength: SOURCE_LENGTH,
+      newTokens: NEW_TOKENS,
+      seconds,
+      msPerToken: (1000 * seconds) / NEW_TOKENS,
+    };
   } finally {
     model.dispose();
   }

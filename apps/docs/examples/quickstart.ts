@@ -26,14 +26,19 @@ export async function quickstart(
 
   // labels = target ids with -100 on padding; the model shifts them into decoder inputs itself
   const batch = await prepareSeq2SeqBatch(sources, targets, {
-    sourceTokenizer: tokenizer, maxSourceLength: 48, maxTargetLength: 16, padding: "longest",
+    sourceTokenizer: tokenizer,
+    maxSourceLength: 48,
+    maxTargetLength: 16,
+    padding: "longest",
   });
   const optimizer = tf.train.adam(1e-3);
   const losses: number[] = [];
   model.train(); // dropout on
   for (let step = 0; step < steps; step++) {
     const loss = optimizer.minimize(
-      () => model.forward({ inputIds: batch.inputIds, attentionMask: batch.attentionMask, labels: batch.labels }).loss as tf.Scalar,
+      () =>
+        model.forward({ inputIds: batch.inputIds, attentionMask: batch.attentionMask, labels: batch.labels })
+          .loss as tf.Scalar,
       true,
       model.trainableVariables(),
     );

@@ -1,10 +1,22 @@
 // Problems users of Hugging Face's EncoderDecoderModel hit, and what they look like here.
-import { ComposerError, EncoderDecoderModel, GenerationError, shiftTokensRight, IGNORE_INDEX } from "@warmstart/composer";
+import {
+  ComposerError,
+  EncoderDecoderModel,
+  GenerationError,
+  shiftTokensRight,
+  IGNORE_INDEX,
+} from "@warmstart/composer";
 
 /** A tiny random BERT, as config.json fields: enough to show each failure in milliseconds. */
 export const TINY_BERT = {
-  model_type: "bert", vocab_size: 100, hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2,
-  intermediate_size: 32, max_position_embeddings: 32, pad_token_id: 0,
+  model_type: "bert",
+  vocab_size: 100,
+  hidden_size: 16,
+  num_hidden_layers: 1,
+  num_attention_heads: 2,
+  intermediate_size: 32,
+  max_position_embeddings: 32,
+  pad_token_id: 0,
 };
 
 export async function missingStartToken(): Promise<string> {
@@ -41,7 +53,9 @@ export function labelShifting(): { decoderInputIds: number[][]; labels: number[]
   return { decoderInputIds, labels };
 }
 
-export async function randomCrossAttention(checkpoint: string): Promise<{ random: string[]; crossAttention: string[] }> {
+export async function randomCrossAttention(
+  checkpoint: string,
+): Promise<{ random: string[]; crossAttention: string[] }> {
   // #region random-cross-attention
   const model = await EncoderDecoderModel.fromEncoderDecoderPretrained(checkpoint, checkpoint); // "bert-base-uncased"
   const random = model.warmStartReport().randomWeights.decoder; // decoder weights not in the checkpoint

@@ -17,7 +17,9 @@ const require = createRequire(import.meta.url);
 
 function step(name: string, run: () => void | Promise<void>): Promise<void> {
   const t0 = Date.now();
-  return Promise.resolve(run()).then(() => console.log(`generate: ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`));
+  return Promise.resolve(run()).then(() =>
+    console.log(`generate: ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`),
+  );
 }
 
 async function compositionTable(): Promise<void> {
@@ -30,7 +32,9 @@ async function demoModel(): Promise<void> {
   const dir = join(docs, "public", "demo-model");
   rmSync(dir, { recursive: true, force: true });
   const { losses } = await makeDemoModel(dir);
-  console.log(`generate: demo model trained ${losses.length} steps, loss ${losses[0]?.toFixed(3)} → ${losses.at(-1)?.toFixed(3)}`);
+  console.log(
+    `generate: demo model trained ${losses.length} steps, loss ${losses[0]?.toFixed(3)} → ${losses.at(-1)?.toFixed(3)}`,
+  );
 }
 
 function wasmBinaries(): void {
@@ -52,8 +56,13 @@ function cliReference(): void {
     return;
   }
   const help = (args: string[]): string => {
-    const run = spawnSync(process.execPath, [bin, ...args, "--help"], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
-    if (run.status !== 0) throw new Error(`warmstart ${[...args, "--help"].join(" ")} exited with ${run.status}: ${run.stderr}`);
+    const run = spawnSync(process.execPath, [bin, ...args, "--help"], {
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    if (run.status !== 0) {
+      throw new Error(`warmstart ${[...args, "--help"].join(" ")} exited with ${run.status}: ${run.stderr}`);
+    }
     return run.stdout.trimEnd();
   };
   const top = help([]);
@@ -73,7 +82,16 @@ function cliReference(): void {
 
 /** One TypeDoc section per package whose index exports anything. */
 function apiReference(): void {
-  const packages = ["tensors", "hub", "tokenizers", "encoders", "decoders", "composer", "training", "evaluation"].filter((name) => {
+  const packages = [
+    "tensors",
+    "hub",
+    "tokenizers",
+    "encoders",
+    "decoders",
+    "composer",
+    "training",
+    "evaluation",
+  ].filter((name) => {
     const index = join(repo, "packages", name, "src", "index.ts");
     return existsSync(index) && /^export /m.test(readFileSync(index, "utf8").replace(/^export \{\};?$/m, ""));
   });

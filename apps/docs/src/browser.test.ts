@@ -15,7 +15,9 @@ const CHROMIUM = "/usr/bin/chromium";
 const app = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(app, "docs", ".vitepress", "dist");
 const artifacts = join(app, ".artifacts");
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run the browser test`;
+const skip = existsSync(CHROMIUM)
+  ? false
+  : `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run the browser test`;
 
 let context: BrowserContext;
 let origin: string;
@@ -63,7 +65,9 @@ function watch(page: Page): () => string[] {
   });
   page.on("pageerror", (error) => errors.push(`exception: ${error.message}`));
   page.on("response", (response) => {
-    if (response.url().startsWith(origin) && response.status() >= 400) errors.push(`HTTP ${response.status()}: ${response.url()}`);
+    if (response.url().startsWith(origin) && response.status() >= 400) {
+      errors.push(`HTTP ${response.status()}: ${response.url()}`);
+    }
   });
   return () => {
     const out = errors;
@@ -74,7 +78,12 @@ function watch(page: Page): () => string[] {
 
 /** Titles are HTML-escaped in the page; decode the few entities VitePress writes. */
 function unescapeHtml(text: string): string {
-  return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+  return text
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&");
 }
 
 test("every page loads without broken internal links or console errors", { skip, timeout: 240_000 }, async () => {
@@ -104,16 +113,18 @@ test("every page loads without broken internal links or console errors", { skip,
         link.click();
         link.remove();
       }, path);
-      await page.waitForFunction(
-        ([p, t]) => location.pathname === p && document.title === t,
-        [path, title] as const,
-        { timeout: 15_000 },
-      );
+      await page.waitForFunction(([p, t]) => location.pathname === p && document.title === t, [path, title] as const, {
+        timeout: 15_000,
+      });
     }
     if (await page.locator(".NotFound").count()) problems.push(`${path}: rendered as "page not found"`);
     // Mermaid renders after the page; wait for its SVGs so that rendering errors are caught here.
     const diagrams = await page.locator("pre.mermaid, .mermaid").count();
-    if (diagrams > 0) await page.waitForFunction(() => document.querySelectorAll(".mermaid svg").length > 0, undefined, { timeout: 15_000 });
+    if (diagrams > 0) {
+      await page.waitForFunction(() => document.querySelectorAll(".mermaid svg").length > 0, undefined, {
+        timeout: 15_000,
+      });
+    }
     const hrefs = await page.$$eval("a[href]", (links) => links.map((a) => (a as HTMLAnchorElement).href));
     for (const href of hrefs) {
       const url = new URL(href);
@@ -125,7 +136,14 @@ test("every page loads without broken internal links or console errors", { skip,
   }
   await page.close();
   assert.ok(seen.size > 20, `only ${seen.size} pages reached from the home page`);
-  for (const required of ["/getting-started.html", "/theory/", "/analysis/", "/troubleshooting.html", "/demo.html", "/api/"]) {
+  for (const required of [
+    "/getting-started.html",
+    "/theory/",
+    "/analysis/",
+    "/troubleshooting.html",
+    "/demo.html",
+    "/api/",
+  ]) {
     assert.ok(seen.has(required), `${required} is not linked from the site`);
   }
   assert.deepEqual(problems, [], `problems on ${problems.length} pages`);
@@ -138,7 +156,9 @@ test("the demo page generates text in the browser and reports its backend", { sk
   await page.goto(`${origin}/demo.html`, { waitUntil: "load" });
   const status = page.getByTestId("status");
   await page
-    .waitForFunction(() => document.querySelector('[data-testid="status"]')?.textContent === "ready", undefined, { timeout: 60_000 })
+    .waitForFunction(() => document.querySelector('[data-testid="status"]')?.textContent === "ready", undefined, {
+      timeout: 60_000,
+    })
     .catch(async (error: Error) => {
       // A page that never gets ready says why only in its console: put that into the failure.
       throw new Error(`${error.message}; status "${await status.textContent()}"; ${drain().join(" | ")}`);

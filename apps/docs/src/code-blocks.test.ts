@@ -31,7 +31,10 @@ function pages(dir: string, out: string[] = []): string[] {
 function readmeCommands(): Set<string> {
   const readme = readFileSync(join(repo, "README.md"), "utf8");
   const commands = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) =>
-    (m[1] ?? "").split("\n").map((line) => line.trim()).filter((line) => line !== "" && !line.startsWith("#")),
+    (m[1] ?? "")
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line !== "" && !line.startsWith("#")),
   );
   return new Set(commands);
 }
@@ -74,14 +77,29 @@ export function violations(file: string, markdown: string, commands: Set<string>
   for (const block of fencedBlocks(markdown)) {
     if (block.lang === "mermaid") continue;
     if (block.lang === "sh") {
-      for (const line of block.body.split("\n").map((l) => l.trim()).filter((l) => l !== "")) {
+      for (const line of block.body
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l !== "")) {
         const add = /^pnpm add((?: @warmstart\/[\w-]+)+)$/.exec(line);
-        const ok = commands.has(line) || (add !== null && (add[1] ?? "").trim().split(" ").every((name) => packages.has(name)));
-        if (!ok) out.push(`${where}:${block.line}: shell line "${line}" is neither a README command nor \`pnpm add\` of published packages`);
+        const ok =
+          commands.has(line) ||
+          (add !== null &&
+            (add[1] ?? "")
+              .trim()
+              .split(" ")
+              .every((name) => packages.has(name)));
+        if (!ok) {
+          out.push(
+            `${where}:${block.line}: shell line "${line}" is neither a README command nor \`pnpm add\` of published packages`,
+          );
+        }
       }
       continue;
     }
-    out.push(`${where}:${block.line}: a \`${block.lang || "plain"}\` code block; include it from examples/ with <<< @/../examples/<file>.ts#<region>`);
+    out.push(
+      `${where}:${block.line}: a \`${block.lang || "plain"}\` code block; include it from examples/ with <<< @/../examples/<file>.ts#<region>`,
+    );
   }
   for (const match of markdown.matchAll(/^<<< @\/(\S+?)(?:#([\w-]+))?(?:\s|$)/gm)) {
     const target = join(docs, match[1] as string);
@@ -89,10 +107,14 @@ export function violations(file: string, markdown: string, commands: Set<string>
       out.push(`${where}: includes ${match[1]}, which does not exist`);
       continue;
     }
-    if (!relative(join(app, "examples"), target).match(/^[\w-]+\.ts$/)) out.push(`${where}: includes ${match[1]}, which is not in examples/`);
+    if (!relative(join(app, "examples"), target).match(/^[\w-]+\.ts$/)) {
+      out.push(`${where}: includes ${match[1]}, which is not in examples/`);
+    }
     const region = match[2];
     if (region === undefined) out.push(`${where}: includes all of ${match[1]}; include a #region`);
-    else if (!readFileSync(target, "utf8").includes(`// #region ${region}\n`)) out.push(`${where}: ${match[1]} has no region ${region}`);
+    else if (!readFileSync(target, "utf8").includes(`// #region ${region}\n`)) {
+      out.push(`${where}: ${match[1]} has no region ${region}`);
+    }
   }
   return out;
 }
@@ -110,7 +132,10 @@ test("every code block on the site is included from a tested example", () => {
 test("every example file is covered by the examples test", () => {
   const tested = readFileSync(join(app, "src", "examples.test.ts"), "utf8");
   for (const file of readdirSync(join(app, "examples")).filter((f) => f.endsWith(".ts"))) {
-    assert.ok(tested.includes(`../examples/${file.replace(/\.ts$/, ".js")}`), `examples/${file} is not imported by src/examples.test.ts`);
+    assert.ok(
+      tested.includes(`../examples/${file.replace(/\.ts$/, ".js")}`),
+      `examples/${file} is not imported by src/examples.test.ts`,
+    );
   }
 });
 

@@ -6,12 +6,25 @@ import { sharedPath, sharedSkipReason } from "@warmstart/test-utils";
 import { generateText } from "@warmstart/composer";
 import { AutoTokenizer } from "@warmstart/tokenizers";
 import { bert2gpt2 } from "../examples/bert2gpt2.js";
-import { CNN_DAILYMAIL, evaluateRouge2, prepareBatch, train, warmStartBert2Bert, type Settings } from "../examples/cnn-dailymail.js";
+import {
+  CNN_DAILYMAIL,
+  evaluateRouge2,
+  prepareBatch,
+  train,
+  warmStartBert2Bert,
+  type Settings,
+} from "../examples/cnn-dailymail.js";
 import { bertShareAccounting } from "../examples/compositions.js";
 import { quickstart } from "../examples/quickstart.js";
 import { robertaShare } from "../examples/roberta-share.js";
 import { serveAndAsk } from "../examples/serving.js";
-import { labelShifting, labelsArePadded, missingStartToken, randomCrossAttention, tyingLimits } from "../examples/troubleshooting.js";
+import {
+  labelShifting,
+  labelsArePadded,
+  missingStartToken,
+  randomCrossAttention,
+  tyingLimits,
+} from "../examples/troubleshooting.js";
 import { articlePairs, checkpointWithTokenizer, NEEDS } from "./test-support/checkpoints.js";
 
 const skip = NEEDS.map((p) => sharedSkipReason(p)).find((r) => r !== false) ?? false;
@@ -33,10 +46,18 @@ const last = (xs: number[]): number => xs.at(-1) ?? Number.NaN;
 test("quickstart: warm-start, fine-tune, generate", { skip }, async () => {
   const dir = await checkpointWithTokenizer("bert");
   const { articles, highlights } = articlePairs(4);
-  const result = await quickstart(dir, articles.map((a) => a.slice(0, 200)), highlights, 30);
+  const result = await quickstart(
+    dir,
+    articles.map((a) => a.slice(0, 200)),
+    highlights,
+    30,
+  );
   assert.equal(result.losses.length, 30);
   assert.ok(result.losses.every(Number.isFinite));
-  assert.ok(last(result.losses) < first(result.losses) * 0.8, `loss should fall on 4 pairs: ${first(result.losses)} → ${last(result.losses)}`);
+  assert.ok(
+    last(result.losses) < first(result.losses) * 0.8,
+    `loss should fall on 4 pairs: ${first(result.losses)} → ${last(result.losses)}`,
+  );
   assert.equal(result.outputs.length, 4);
   assert.ok(result.outputs.every((o) => typeof o === "string"));
 });
@@ -45,7 +66,14 @@ test("CNN/DailyMail settings are the blog's", () => {
   assert.deepEqual(CNN_DAILYMAIL, {
     maxSourceLength: 512,
     maxTargetLength: 128,
-    generation: { numBeams: 4, maxLength: 142, minLength: 56, noRepeatNgramSize: 3, lengthPenalty: 2, earlyStopping: true },
+    generation: {
+      numBeams: 4,
+      maxLength: 142,
+      minLength: 56,
+      noRepeatNgramSize: 3,
+      lengthPenalty: 2,
+      earlyStopping: true,
+    },
   });
 });
 
@@ -56,7 +84,10 @@ test("CNN/DailyMail walkthrough: prepare, warm-start, train, ROUGE-2", { skip },
   const batch = await prepareBatch(tokenizer, articles, highlights, TINY);
   assert.equal(batch.inputIds[0]?.length, 48, "articles padded/truncated to maxSourceLength");
   assert.equal(batch.labels[0]?.length, 32, "labels padded to maxTargetLength");
-  assert.ok(batch.labels.some((row) => row.includes(-100)), "padding in labels is -100");
+  assert.ok(
+    batch.labels.some((row) => row.includes(-100)),
+    "padding in labels is -100",
+  );
   assert.equal(labelsArePadded(batch.labels, tokenizer.padTokenId ?? 0), false);
 
   const model = await warmStartBert2Bert(dir, tokenizer);
@@ -74,7 +105,10 @@ test("BERT2GPT2: two tokenizers, GPT-2 special tokens", { skip }, async () => {
   const bertDir = await checkpointWithTokenizer("bert");
   const gpt2Dir = await checkpointWithTokenizer("gpt2");
   const { articles, highlights } = articlePairs(3);
-  const { model, losses, summaries, gpt2 } = await bert2gpt2(bertDir, gpt2Dir, articles, highlights, { maxSourceLength: 48, maxTargetLength: 16 });
+  const { model, losses, summaries, gpt2 } = await bert2gpt2(bertDir, gpt2Dir, articles, highlights, {
+    maxSourceLength: 48,
+    maxTargetLength: 16,
+  });
   assert.equal(model.config.decoderStartTokenId, gpt2.bosTokenId);
   assert.equal(model.config.padTokenId, gpt2.eosTokenId);
   assert.ok(last(losses) < first(losses), `loss falls: ${first(losses)} → ${last(losses)}`);
@@ -112,11 +146,15 @@ test("troubleshooting: label shifting", () => {
   assert.deepEqual(labelShifting().decoderInputIds, [[2, 7, 8, 9, 3, 0]]);
 });
 
-test("troubleshooting: only cross-attention is random after warm-starting BERT2BERT", { skip: sharedSkipReason("fixtures/parity") }, async () => {
-  const { random, crossAttention } = await randomCrossAttention(sharedPath("fixtures", "parity", "bert") ?? "");
-  assert.ok(crossAttention.length > 0);
-  assert.deepEqual(random, crossAttention);
-});
+test(
+  "troubleshooting: only cross-attention is random after warm-starting BERT2BERT",
+  { skip: sharedSkipReason("fixtures/parity") },
+  async () => {
+    const { random, crossAttention } = await randomCrossAttention(sharedPath("fixtures", "parity", "bert") ?? "");
+    assert.ok(crossAttention.length > 0);
+    assert.deepEqual(random, crossAttention);
+  },
+);
 
 test("troubleshooting: constant output check", () => {
   assert.equal(labelsArePadded([[5, 6, 0, 0]], 0), true);

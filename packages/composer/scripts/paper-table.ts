@@ -8,4 +8,6 @@ console.log(formatCompositionTable(rows));
 const bert2bert = await describeComposition("bert-base-uncased", "bert-base-uncased");
 const bertShare = await describeComposition("bert-base-cased", "bert-base-cased", { tieEncoderDecoder: true });
 console.log();
-console.log(`Hugging Face references: BERT2BERT (bert-base-uncased) ${bert2bert.total.toLocaleString("en-US")}; BERTShare (bert-base-cased) ${bertShare.total.toLocaleString("en-US")}`);
+console.log(
+  `Hugging Face references: BERT2BERT (bert-base-uncased) ${bert2bert.total.toLocaleString("en-US")}; BERTShare (bert-base-cased) ${bertShare.total.toLocaleString("en-US")}`,
+);

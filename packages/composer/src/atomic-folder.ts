@@ -37,7 +37,9 @@ export function recoverInterruptedSave(dir: string): boolean {
 function removeStaleOld(target: string): void {
   const parent = dirname(target);
   const prefix = sidePrefix(target, "old");
-  for (const name of readdirSync(parent)) if (name.startsWith(prefix)) rmSync(join(parent, name), { recursive: true, force: true });
+  for (const name of readdirSync(parent)) {
+    if (name.startsWith(prefix)) rmSync(join(parent, name), { recursive: true, force: true });
+  }
 }
 
 /** Entries of the old folder that the new save does not write (a tokenizer saved beside the model) go along. */
@@ -104,7 +106,10 @@ export async function writeFolderAtomically(dir: string, write: (tmp: string) =>
     }
     rmSync(old, { recursive: true, force: true });
   } catch (error) {
-    throw new ComposerError("SAVE_FAILED", `moving the saved files from ${tmp} into ${target} failed: ${(error as Error).message}`);
+    throw new ComposerError(
+      "SAVE_FAILED",
+      `moving the saved files from ${tmp} into ${target} failed: ${(error as Error).message}`,
+    );
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

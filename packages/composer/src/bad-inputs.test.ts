@@ -24,7 +24,12 @@ async function copyWithout(name: string, keep: (tensor: string) => boolean): Pro
   const source = parityDir("bert2bert");
   for (const file of ["config.json", "generation_config.json"]) copyFileSync(join(source, file), join(dir, file));
   const checkpoint = await openCheckpoint(source);
-  const tensors = new Map(checkpoint.names().filter(keep).map((n) => [n, checkpoint.tensor(n)]));
+  const tensors = new Map(
+    checkpoint
+      .names()
+      .filter(keep)
+      .map((n) => [n, checkpoint.tensor(n)]),
+  );
   checkpoint.close();
   await writeSafetensors(join(dir, "model.safetensors"), tensors, { format: "pt" });
   tf.dispose([...tensors.values()]);
@@ -37,12 +42,18 @@ test("labels outside the decoder's vocabulary", { skip }, async () => {
   const model = await EncoderDecoderModel.fromPretrained(parityDir("bert2bert"));
   try {
     // GPT-2 ids (vocab 50257) given to a BERT decoder of vocab 1000.
-    const labels = [[438, 601, 50256], [538, 458, -100]];
+    const labels = [
+      [438, 601, 50256],
+      [538, 458, -100],
+    ];
     assert.throws(
       () => model.forward({ inputIds: g.inputs.input_ids, attentionMask: g.inputs.attention_mask, labels }),
       isError("LABEL_OUT_OF_VOCAB", /labels\[0\]\[2\] is 50256.*vocab_size 1000/),
     );
-    assert.throws(() => model.forward({ inputIds: g.inputs.input_ids }), isError("INVALID_INPUT", /decoderInputIds or labels/));
+    assert.throws(
+      () => model.forward({ inputIds: g.inputs.input_ids }),
+      isError("INVALID_INPUT", /decoderInputIds or labels/),
+    );
   } finally {
     model.dispose();
   }
@@ -51,9 +62,15 @@ test("labels outside the decoder's vocabulary", { skip }, async () => {
 test("a checkpoint without encoder.* weights, or missing some decoder weights", { skip }, async () => {
   await initBackend();
   const noEncoder = await copyWithout("no-encoder", (n) => !n.startsWith("encoder."));
-  await assert.rejects(EncoderDecoderModel.fromPretrained(noEncoder), isError("MISSING_WEIGHTS", /no "encoder\.\*" weights/));
+  await assert.rejects(
+    EncoderDecoderModel.fromPretrained(noEncoder),
+    isError("MISSING_WEIGHTS", /no "encoder\.\*" weights/),
+  );
   const partial = await copyWithout("partial", (n) => n !== "decoder.bert.encoder.layer.1.output.dense.weight");
-  await assert.rejects(EncoderDecoderModel.fromPretrained(partial), isError("MISSING_WEIGHTS", /decoder\.bert\.encoder\.layer\.1\.output\.dense\.weight/));
+  await assert.rejects(
+    EncoderDecoderModel.fromPretrained(partial),
+    isError("MISSING_WEIGHTS", /decoder\.bert\.encoder\.layer\.1\.output\.dense\.weight/),
+  );
 });
 
 test("a config.json without the decoder sub-config, or not an encoder-decoder config", { skip }, async () => {
@@ -61,29 +78,47 @@ test("a config.json without the decoder sub-config, or not an encoder-decoder co
   const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as Record<string, unknown>;
   delete config.decoder;
   writeFileSync(join(dir, "config.json"), JSON.stringify(config));
-  await assert.rejects(EncoderDecoderModel.fromPretrained(dir), isError("MISSING_SUB_CONFIG", /no "decoder" sub-config/));
-  await assert.rejects(EncoderDecoderModel.fromPretrained(parityDir("bert")), isError("INVALID_CONFIG", /"model_type" is "bert"/));
+  await assert.rejects(
+    EncoderDecoderModel.fromPretrained(dir),
+    isError("MISSING_SUB_CONFIG", /no "decoder" sub-config/),
+  );
+  await assert.rejects(
+    EncoderDecoderModel.fromPretrained(parityDir("bert")),
+    isError("INVALID_CONFIG", /"model_type" is "bert"/),
+  );
 });
 
-test("warm-start mistakes: tying BERT to GPT-2, a null part without config, a BERT decoder without [CLS]/[SEP]", { skip }, async () => {
-  await initBackend();
-  await assert.rejects(
-    EncoderDecoderModel.fromEncoderDecoderPretrained(parityDir("bert"), parityDir("gpt2"), { tieEncoderDecoder: true }),
-    isError("TIE_MISMATCH", /encoder is "bert" and the decoder "gpt2"/),
-  );
-  await assert.rejects(EncoderDecoderModel.fromEncoderDecoderPretrained(parityDir("bert"), null), isError("INVALID_CONFIG", /decoderConfig/));
-  await assert.rejects(EncoderDecoderModel.fromEncoderDecoderPretrained(parityDir("gpt2"), parityDir("gpt2")), isError("UNSUPPORTED_MODEL_TYPE", /decoder-only/));
-  const model = await EncoderDecoderModel.fromEncoderDecoderPretrained(parityDir("bert"), parityDir("bert"));
-  try {
-    assert.throws(
-      () => model.forward({ inputIds: [[101, 7, 102]], labels: [[5, 102]] }),
-      isError("MISSING_SPECIAL_TOKEN", /decoder_start_token_id.*config\.decoderStartTokenId/),
+test(
+  "warm-start mistakes: tying BERT to GPT-2, a null part without config, a BERT decoder without [CLS]/[SEP]",
+  { skip },
+  async () => {
+    await initBackend();
+    await assert.rejects(
+      EncoderDecoderModel.fromEncoderDecoderPretrained(parityDir("bert"), parityDir("gpt2"), {
+        tieEncoderDecoder: true,
+      }),
+      isError("TIE_MISMATCH", /encoder is "bert" and the decoder "gpt2"/),
     );
-    model.config.decoderStartTokenId = 101;
-    const { logits, loss } = model.forward({ inputIds: [[101, 7, 102]], labels: [[5, 102]] });
-    assert.ok(Number.isFinite(loss?.dataSync()[0]));
-    tf.dispose([logits, loss as tf.Scalar]);
-  } finally {
-    model.dispose();
-  }
-});
+    await assert.rejects(
+      EncoderDecoderModel.fromEncoderDecoderPretrained(parityDir("bert"), null),
+      isError("INVALID_CONFIG", /decoderConfig/),
+    );
+    await assert.rejects(
+      EncoderDecoderModel.fromEncoderDecoderPretrained(parityDir("gpt2"), parityDir("gpt2")),
+      isError("UNSUPPORTED_MODEL_TYPE", /decoder-only/),
+    );
+    const model = await EncoderDecoderModel.fromEncoderDecoderPretrained(parityDir("bert"), parityDir("bert"));
+    try {
+      assert.throws(
+        () => model.forward({ inputIds: [[101, 7, 102]], labels: [[5, 102]] }),
+        isError("MISSING_SPECIAL_TOKEN", /decoder_start_token_id.*config\.decoderStartTokenId/),
+      );
+      model.config.decoderStartTokenId = 101;
+      const { logits, loss } = model.forward({ inputIds: [[101, 7, 102]], labels: [[5, 102]] });
+      assert.ok(Number.isFinite(loss?.dataSync()[0]));
+      tf.dispose([logits, loss as tf.Scalar]);
+    } finally {
+      model.dispose();
+    }
+  },
+);

@@ -29,7 +29,11 @@ export function withRole(json: HFConfigJSON, role: "encoder" | "decoder"): HFCon
   return { ...json, is_decoder: role === "decoder", add_cross_attention: role === "decoder" };
 }
 
-export function planComposition(encoder: HFConfigJSON, decoder: HFConfigJSON, tieEncoderDecoder: boolean): CompositionPlan {
+export function planComposition(
+  encoder: HFConfigJSON,
+  decoder: HFConfigJSON,
+  tieEncoderDecoder: boolean,
+): CompositionPlan {
   const encoderConfig = withRole(encoder, "encoder");
   const decoderConfig = withRole(decoder, "decoder");
   const encoderFamily = familyOf(encoderConfig, "encoder");

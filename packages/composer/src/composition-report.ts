@@ -119,10 +119,7 @@ export interface CompositionRow {
 /** A Markdown table: composition, random, leveraged, total (exact counts and millions). */
 export function formatCompositionTable(rows: readonly CompositionRow[]): string {
   const millions = (n: number): string => `${(n / 1e6).toFixed(1)}M`;
-  const header = [
-    "| composition | random | leveraged | total | tied (decoder→encoder) |",
-    "|---|---:|---:|---:|---:|",
-  ];
+  const header = ["| composition | random | leveraged | total | tied (decoder→encoder) |", "|---|---:|---:|---:|---:|"];
   const body = rows.map(
     ({ name, report: r }) =>
       `| ${name} | ${number(r.random)} (${millions(r.random)}) | ${number(r.leveraged)} (${millions(r.leveraged)}) | ${number(r.total)} (${millions(r.total)}) | ${number(r.tied)} |`,

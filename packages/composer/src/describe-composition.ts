@@ -26,13 +26,20 @@ async function providerOf(part: ResolvedPart, family: Family, role: "encoder" | 
   if (part.label === null) return () => false;
   if (part.dir === null) {
     // A Hub checkpoint known by its config only: it holds every weight of the stand-alone pretrained model.
-    return (name) => !(role === "decoder" && isCrossAttention(name)) && !(role === "encoder" && family.hubCheckpointLacks(name));
+    return (name) =>
+      !(role === "decoder" && isCrossAttention(name)) && !(role === "encoder" && family.hubCheckpointLacks(name));
   }
-  const hasWeights = ["model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json"].some((f) =>
-    existsSync(join(part.dir as string, f)),
-  );
+  const hasWeights = [
+    "model.safetensors",
+    "model.safetensors.index.json",
+    "pytorch_model.bin",
+    "pytorch_model.bin.index.json",
+  ].some((f) => existsSync(join(part.dir as string, f)));
   if (!hasWeights) {
-    throw new ComposerError("MISSING_WEIGHTS", `${part.dir}: no model.safetensors or pytorch_model.bin (or index) to take ${role} weights from`);
+    throw new ComposerError(
+      "MISSING_WEIGHTS",
+      `${part.dir}: no model.safetensors or pytorch_model.bin (or index) to take ${role} weights from`,
+    );
   }
   // Only the header (for .bin, data.pkl) is read: the tensor names, no data.
   const checkpoint = await openCheckpoint(part.dir);
@@ -78,7 +85,12 @@ export async function describeComposition(
   for (const [name, shape] of plan.encoderShapes) {
     const decoderName = tiedFrom.get(name);
     const provided = decoderName === undefined ? encoderProvides(name) : decoderProvides(decoderName);
-    entries.push({ name: `encoder.${name}`, part: "encoder", size: size(shape), origin: provided ? "checkpoint" : "random" });
+    entries.push({
+      name: `encoder.${name}`,
+      part: "encoder",
+      size: size(shape),
+      origin: provided ? "checkpoint" : "random",
+    });
   }
   for (const [name, shape] of plan.decoderShapes) {
     const encoderName = tiedTo.get(name);

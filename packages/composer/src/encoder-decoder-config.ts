@@ -95,7 +95,10 @@ function tokenOrNull(json: HFConfigJSON, field: string, where: string): number |
   const value = json[field];
   if (value === undefined || value === null) return null;
   if (!Number.isInteger(value) || (value as number) < 0) {
-    throw new ComposerError("INVALID_CONFIG", `${where}: "${field}" must be a non-negative integer or null, got ${JSON.stringify(value)}`);
+    throw new ComposerError(
+      "INVALID_CONFIG",
+      `${where}: "${field}" must be a non-negative integer or null, got ${JSON.stringify(value)}`,
+    );
   }
   return value as number;
 }
@@ -107,7 +110,10 @@ function eosOrNull(json: HFConfigJSON, field: string, where: string): number | n
     return [...(value as number[])];
   }
   if (Array.isArray(value)) {
-    throw new ComposerError("INVALID_CONFIG", `${where}: "${field}" must be a non-negative integer, a non-empty list of them, or null, got ${JSON.stringify(value)}`);
+    throw new ComposerError(
+      "INVALID_CONFIG",
+      `${where}: "${field}" must be a non-negative integer, a non-empty list of them, or null, got ${JSON.stringify(value)}`,
+    );
   }
   return tokenOrNull(json, field, where);
 }
@@ -129,7 +135,10 @@ function subConfig(json: unknown, role: "encoder" | "decoder", where: string): H
     );
   }
   if (typeof json.model_type !== "string") {
-    throw new ComposerError("INVALID_CONFIG", `${where}: "${role}.model_type" must be a string (e.g. "bert", "roberta", "gpt2")`);
+    throw new ComposerError(
+      "INVALID_CONFIG",
+      `${where}: "${role}.model_type" must be a string (e.g. "bert", "roberta", "gpt2")`,
+    );
   }
   const copy = structuredClone(json);
   copy.is_decoder = role === "decoder";
@@ -215,7 +224,10 @@ export class EncoderDecoderConfig {
     for (const [key, value] of Object.entries(json)) if (!OWN_KEYS.has(key)) extra[key] = value;
     const tie = json.tie_encoder_decoder;
     if (tie !== undefined && typeof tie !== "boolean") {
-      throw new ComposerError("INVALID_CONFIG", `${source}: "tie_encoder_decoder" must be true or false, got ${JSON.stringify(tie)}`);
+      throw new ComposerError(
+        "INVALID_CONFIG",
+        `${source}: "tie_encoder_decoder" must be true or false, got ${JSON.stringify(tie)}`,
+      );
     }
     return new EncoderDecoderConfig({
       encoder: json.encoder as HFConfigJSON,
@@ -240,7 +252,10 @@ export class EncoderDecoderConfig {
   get vocabSize(): number {
     const value = this.decoder.vocab_size;
     if (!Number.isInteger(value) || (value as number) <= 0) {
-      throw new ComposerError("INVALID_CONFIG", `decoder config: "vocab_size" must be a positive integer, got ${JSON.stringify(value)}`);
+      throw new ComposerError(
+        "INVALID_CONFIG",
+        `decoder config: "vocab_size" must be a positive integer, got ${JSON.stringify(value)}`,
+      );
     }
     return value as number;
   }
@@ -271,7 +286,9 @@ export class EncoderDecoderConfig {
    * savePretrained stores, whatever the source checkpoint was) at the top and in both sub-configs.
    */
   toJSON(): HFConfigJSON {
-    for (const [name, field] of Object.entries(TOKEN_FIELDS)) eosOrNull({ [field]: this[name as keyof SpecialTokens] }, field, "EncoderDecoderConfig");
+    for (const [name, field] of Object.entries(TOKEN_FIELDS)) {
+      eosOrNull({ [field]: this[name as keyof SpecialTokens] }, field, "EncoderDecoderConfig");
+    }
     const complete = (sub: HFConfigJSON): HFConfigJSON =>
       withStoredDtype({ ...PRETRAINED_CONFIG_DEFAULTS, ...MODEL_TYPE_DEFAULTS[sub.model_type as string], ...sub });
     return sortKeysDeep({

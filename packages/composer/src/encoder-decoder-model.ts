@@ -3,7 +3,17 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { disposeCache, reorderCache, type KeyValueCache } from "@warmstart/decoders";
 import { resolveModel, type ResolveModelOptions } from "@warmstart/hub";
-import { createRandom, ensureBackend, linear, openCheckpoint, Parameters, requireBackend, tf, writeSafetensors, type Checkpoint } from "@warmstart/tensors";
+import {
+  createRandom,
+  ensureBackend,
+  linear,
+  openCheckpoint,
+  Parameters,
+  requireBackend,
+  tf,
+  writeSafetensors,
+  type Checkpoint,
+} from "@warmstart/tensors";
 import { recoverInterruptedSave, writeFolderAtomically } from "./atomic-folder.js";
 import { planComposition, PROJECTION_PREFIX, type CompositionPlan, type ProjectionPlan } from "./composition-plan.js";
 import type { TiePair } from "./tying.js";
@@ -26,7 +36,11 @@ import {
   type GenerationInputs,
   type Seq2SeqStepModel,
 } from "./generation/index.js";
-import { blameStoredSetting, checkStoredGenerationConfig, readGenerationConfigFile } from "./generation/configuration.js";
+import {
+  blameStoredSetting,
+  checkStoredGenerationConfig,
+  readGenerationConfigFile,
+} from "./generation/configuration.js";
 import { batchShape, derivedDecoderAttentionMask, shiftTokensRight, validateLabels } from "./labels.js";
 import { maskedCrossEntropy } from "./loss.js";
 import type { DecoderModule, DropoutState, EncoderModule, IdInput, LoadReport, WeightSource } from "./parts.js";
@@ -173,13 +187,19 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
     };
     const encoderPart = await resolvePart(encoder, options.encoderConfig, "encoder", locate);
     const decoderPart = await resolvePart(decoder, options.decoderConfig, "decoder", locate);
-    const recipe = decoderPart.dir !== null && decoderPart.config.model_type === "bert" ? bertRecipeTokens(decoderPart.dir) : {};
-    const config = EncoderDecoderConfig.fromSubConfigs(encoderPart.config, decoderPart.config, { ...recipe, ...definedOnly(options) });
+    const recipe =
+      decoderPart.dir !== null && decoderPart.config.model_type === "bert" ? bertRecipeTokens(decoderPart.dir) : {};
+    const config = EncoderDecoderConfig.fromSubConfigs(encoderPart.config, decoderPart.config, {
+      ...recipe,
+      ...definedOnly(options),
+    });
     const plan = planComposition(config.encoder, config.decoder, config.tieEncoderDecoder);
     const model = new EncoderDecoderModel(config, plan, options.seed ?? 0);
     try {
-      const encoderReport = encoderPart.dir === null ? null : await loadFrom(encoderPart.dir, (s) => model.encoder.loadWeights(s));
-      const decoderReport = decoderPart.dir === null ? null : await loadFrom(decoderPart.dir, (s) => model.decoder.loadWeights(s));
+      const encoderReport =
+        encoderPart.dir === null ? null : await loadFrom(encoderPart.dir, (s) => model.encoder.loadWeights(s));
+      const decoderReport =
+        decoderPart.dir === null ? null : await loadFrom(decoderPart.dir, (s) => model.decoder.loadWeights(s));
       const encoderOrigins = new Set(encoderReport?.loaded ?? []);
       const decoderOrigins = new Set(decoderReport?.loaded ?? []);
       // A shared tensor takes the decoder's values, so it comes from wherever the decoder's weight came from.
@@ -220,7 +240,9 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
       model = new EncoderDecoderModel(config, plan, options.seed ?? 0);
     } catch (error) {
       // The encoder and decoder packages check sizes and types before allocating, but know no file name.
-      throw error instanceof ComposerError ? error : new ComposerError("INVALID_CONFIG", `${configPath}: ${(error as Error).message}`);
+      throw error instanceof ComposerError
+        ? error
+        : new ComposerError("INVALID_CONFIG", `${configPath}: ${(error as Error).message}`);
     }
     try {
       const checkpoint = await openCheckpoint(dir);
@@ -283,9 +305,16 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
     }
     const missing = [
       ...encoderReport.missing
-        .filter((n) => !n.startsWith("pooler.") && !filledFromOther.encoder.has(n) && !this.#plan.ties.some((t) => t.encoder === n))
+        .filter(
+          (n) =>
+            !n.startsWith("pooler.") &&
+            !filledFromOther.encoder.has(n) &&
+            !this.#plan.ties.some((t) => t.encoder === n),
+        )
         .map((n) => `encoder.${n}`),
-      ...decoderReport.missing.filter((n) => !filledFromOther.decoder.has(n) && !this.#plan.ties.some((t) => t.decoder === n)).map((n) => `decoder.${n}`),
+      ...decoderReport.missing
+        .filter((n) => !filledFromOther.decoder.has(n) && !this.#plan.ties.some((t) => t.decoder === n))
+        .map((n) => `decoder.${n}`),
       ...sharedMissing,
     ];
     const projection = this.projection;
@@ -301,7 +330,10 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
         tf.tidy(() => {
           const value = source.tensor(name);
           if (!tf.util.arraysEqual(value.shape, variable.shape)) {
-            throw new ComposerError("WEIGHT_SHAPE_MISMATCH", `${dir}: "${name}" has shape [${value.shape}], the config implies [${variable.shape}]`);
+            throw new ComposerError(
+              "WEIGHT_SHAPE_MISMATCH",
+              `${dir}: "${name}" has shape [${value.shape}], the config implies [${variable.shape}]`,
+            );
           }
           variable.assign(tf.cast(value, "float32"));
         });
@@ -426,7 +458,10 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
   setRandomState(state: unknown): void {
     const s = state as Partial<ModelRandomState> | null;
     if (typeof s !== "object" || s === null || typeof s.encoder !== "object" || typeof s.decoder !== "object") {
-      throw new ComposerError("INVALID_INPUT", `random state must be { encoder, decoder } dropout states, got ${JSON.stringify(state)}`);
+      throw new ComposerError(
+        "INVALID_INPUT",
+        `random state must be { encoder, decoder } dropout states, got ${JSON.stringify(state)}`,
+      );
     }
     this.encoder.setDropoutState(s.encoder);
     this.decoder.setDropoutState(s.decoder);
@@ -455,7 +490,10 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
     if (labels !== undefined) {
       validateLabels(labels, this.config.vocabSize);
       if (decoderInputIds === undefined) {
-        const start = this.config.requireToken("decoderStartTokenId", "forward with labels (to shift them into decoder inputs)");
+        const start = this.config.requireToken(
+          "decoderStartTokenId",
+          "forward with labels (to shift them into decoder inputs)",
+        );
         const pad = this.config.requireToken("padTokenId", "forward with labels (to replace -100 in decoder inputs)");
         const shifted = shiftTokensRight(labels, start, pad);
         decoderInputIds = shifted;
@@ -463,13 +501,19 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
       }
     }
     if (decoderInputIds === undefined) {
-      throw new ComposerError("INVALID_INPUT", "forward needs decoderInputIds or labels (from which the decoder inputs are derived)");
+      throw new ComposerError(
+        "INVALID_INPUT",
+        "forward needs decoderInputIds or labels (from which the decoder inputs are derived)",
+      );
     }
     if (labels !== undefined && !(decoderInputIds instanceof tf.Tensor)) {
       const [, labelLength] = batchShape(labels, "labels");
       const [, decoderLength] = batchShape(decoderInputIds, "decoderInputIds");
       if (labelLength !== decoderLength) {
-        throw new ComposerError("INVALID_INPUT", `labels have ${labelLength} positions but decoderInputIds ${decoderLength}; they must align`);
+        throw new ComposerError(
+          "INVALID_INPUT",
+          `labels have ${labelLength} positions but decoderInputIds ${decoderLength}; they must align`,
+        );
       }
     }
     const decoderIds = decoderInputIds;
@@ -658,7 +702,9 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
     const configJSON = this.config.toJSON();
     // A loaded generation_config.json is written back verbatim; one derived from the model config is marked so.
     const generationJSON =
-      this.#generationFile !== null ? this.generationConfigJSON() : sortedKeys({ _from_model_config: true, ...this.generationConfigJSON() });
+      this.#generationFile !== null
+        ? this.generationConfigJSON()
+        : sortedKeys({ _from_model_config: true, ...this.generationConfigJSON() });
     await writeFolderAtomically(dir, async (tmp) => {
       await writeFile(join(tmp, "config.json"), `${JSON.stringify(configJSON, null, 2)}\n`);
       await writeFile(join(tmp, GENERATION_CONFIG_FILE), `${JSON.stringify(generationJSON, null, 2)}\n`);

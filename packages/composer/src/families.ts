@@ -1,9 +1,4 @@
-import {
-  BertModel,
-  RobertaModel,
-  bertConfigFromHF,
-  robertaConfigFromHF,
-} from "@warmstart/encoders";
+import { BertModel, RobertaModel, bertConfigFromHF, robertaConfigFromHF } from "@warmstart/encoders";
 import { BertLMHeadModel, GPT2LMHeadModel, RobertaForCausalLM, gpt2ConfigFromHF } from "@warmstart/decoders";
 import type { HFConfigJSON } from "./encoder-decoder-config.js";
 import { ComposerError } from "./errors.js";
@@ -42,7 +37,10 @@ export function isCrossAttention(name: string): boolean {
 function intField(json: HFConfigJSON, field: string, where: string): number {
   const value = json[field];
   if (!Number.isInteger(value)) {
-    throw new ComposerError("INVALID_CONFIG", `${where} config: "${field}" must be an integer, got ${JSON.stringify(value)}`);
+    throw new ComposerError(
+      "INVALID_CONFIG",
+      `${where} config: "${field}" must be an integer, got ${JSON.stringify(value)}`,
+    );
   }
   return value as number;
 }
@@ -104,7 +102,10 @@ export function familyOf(json: HFConfigJSON, role: "encoder" | "decoder"): Famil
   const family = typeof modelType === "string" ? FAMILIES[modelType] : undefined;
   if (family === undefined) {
     const known = Object.keys(FAMILIES).join(", ");
-    throw new ComposerError("UNSUPPORTED_MODEL_TYPE", `${role} config: model_type ${JSON.stringify(modelType)} is not supported (supported: ${known})`);
+    throw new ComposerError(
+      "UNSUPPORTED_MODEL_TYPE",
+      `${role} config: model_type ${JSON.stringify(modelType)} is not supported (supported: ${known})`,
+    );
   }
   if (role === "encoder" && family.createEncoder === null) {
     throw new ComposerError(

@@ -71,8 +71,34 @@ interface Composition {
   decoderAttentionMask: number[][];
 }
 
-const bertInputs = { inputIds: [[5, 6, 7, 8, 9], [10, 11, 12, 0, 0]], attentionMask: [[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]], tokenTypeIds: [[0, 0, 1, 1, 1], [0, 1, 1, 0, 0]] };
-const gpt2Labels = { labels: [[20, 21, 22, 23, GPT2_EOS], [24, 25, GPT2_EOS, -100, -100]], decoderInputIds: [[GPT2_EOS, 30, 31, 32, 33], [GPT2_EOS, 34, 35, GPT2_EOS, GPT2_EOS]], decoderAttentionMask: [[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]] };
+const bertInputs = {
+  inputIds: [
+    [5, 6, 7, 8, 9],
+    [10, 11, 12, 0, 0],
+  ],
+  attentionMask: [
+    [1, 1, 1, 1, 1],
+    [1, 1, 1, 0, 0],
+  ],
+  tokenTypeIds: [
+    [0, 0, 1, 1, 1],
+    [0, 1, 1, 0, 0],
+  ],
+};
+const gpt2Labels = {
+  labels: [
+    [20, 21, 22, 23, GPT2_EOS],
+    [24, 25, GPT2_EOS, -100, -100],
+  ],
+  decoderInputIds: [
+    [GPT2_EOS, 30, 31, 32, 33],
+    [GPT2_EOS, 34, 35, GPT2_EOS, GPT2_EOS],
+  ],
+  decoderAttentionMask: [
+    [1, 1, 1, 1, 1],
+    [1, 1, 1, 0, 0],
+  ],
+};
 const gpt2Tokens = { decoderStartTokenId: GPT2_EOS, padTokenId: GPT2_EOS, eosTokenId: GPT2_EOS };
 
 const COMPOSITIONS: Composition[] = [
@@ -82,9 +108,18 @@ const COMPOSITIONS: Composition[] = [
     decoder: bert,
     tokens: { decoderStartTokenId: 2, padTokenId: 0, eosTokenId: 3 },
     ...bertInputs,
-    labels: [[20, 21, 22, 23, 3], [24, 25, 3, -100, -100]],
-    decoderInputIds: [[2, 30, 31, 32, 33], [2, 34, 35, 0, 0]],
-    decoderAttentionMask: [[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]],
+    labels: [
+      [20, 21, 22, 23, 3],
+      [24, 25, 3, -100, -100],
+    ],
+    decoderInputIds: [
+      [2, 30, 31, 32, 33],
+      [2, 34, 35, 0, 0],
+    ],
+    decoderAttentionMask: [
+      [1, 1, 1, 1, 1],
+      [1, 1, 1, 0, 0],
+    ],
   },
   { name: "bert2gpt2", encoder: bert, decoder: gpt2, tokens: gpt2Tokens, ...bertInputs, ...gpt2Labels },
   {
@@ -92,8 +127,14 @@ const COMPOSITIONS: Composition[] = [
     encoder: roberta,
     decoder: gpt2,
     tokens: gpt2Tokens,
-    inputIds: [[0, 5, 6, 7, 2], [0, 8, 2, 1, 1]],
-    attentionMask: [[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]],
+    inputIds: [
+      [0, 5, 6, 7, 2],
+      [0, 8, 2, 1, 1],
+    ],
+    attentionMask: [
+      [1, 1, 1, 1, 1],
+      [1, 1, 1, 0, 0],
+    ],
     ...gpt2Labels,
   },
 ];
@@ -107,14 +148,23 @@ interface Case {
 function casesOf(c: Composition): Case[] {
   const { inputIds, attentionMask, labels, decoderInputIds, decoderAttentionMask } = c;
   const cases: Case[] = [
-    { what: "labels with -100, attention mask (decoder inputs and mask derived)", inputs: { inputIds, attentionMask, labels } },
+    {
+      what: "labels with -100, attention mask (decoder inputs and mask derived)",
+      inputs: { inputIds, attentionMask, labels },
+    },
     { what: "labels, no attention mask", inputs: { inputIds, labels } },
-    { what: "decoder inputs and decoder mask given", inputs: { inputIds, attentionMask, decoderInputIds, decoderAttentionMask } },
+    {
+      what: "decoder inputs and decoder mask given",
+      inputs: { inputIds, attentionMask, decoderInputIds, decoderAttentionMask },
+    },
     { what: "decoder inputs, no masks at all", inputs: { inputIds, decoderInputIds } },
     { what: "labels and an explicit decoder mask", inputs: { inputIds, attentionMask, labels, decoderAttentionMask } },
   ];
   if (c.tokenTypeIds !== undefined) {
-    cases.push({ what: "non-zero token_type_ids", inputs: { inputIds, attentionMask, tokenTypeIds: c.tokenTypeIds, labels } });
+    cases.push({
+      what: "non-zero token_type_ids",
+      inputs: { inputIds, attentionMask, tokenTypeIds: c.tokenTypeIds, labels },
+    });
   }
   return cases;
 }
@@ -150,7 +200,10 @@ const models = new Map<string, { model: EncoderDecoderModel; dir: string }>();
 before(async () => {
   await initBackend();
   for (const c of COMPOSITIONS) {
-    const model = await EncoderDecoderModel.fromEncoderDecoderPretrained(c.encoder, c.decoder, { ...c.tokens, seed: 3 });
+    const model = await EncoderDecoderModel.fromEncoderDecoderPretrained(c.encoder, c.decoder, {
+      ...c.tokens,
+      seed: 3,
+    });
     model.eval();
     const dir = join(scratch, c.name);
     await model.savePretrained(dir);
@@ -164,9 +217,16 @@ after(() => {
 for (const line of ORACLE_LINES) {
   test(`forward matches transformers ${line}: logits and loss (labels with -100, masks, token types) to ${TOLERANCE}`, (t) => {
     const planned = COMPOSITIONS.flatMap((c) => casesOf(c).map((k) => ({ c, k })));
-    const answer = runOracle<{ version: string; forward: { logits: number[][][]; loss: number | null }[] }>(line, "forward_probe.py", {
-      forward: planned.map(({ c, k }) => ({ model: (models.get(c.name) as { dir: string }).dir, inputs: pythonInputs(k.inputs) })),
-    });
+    const answer = runOracle<{ version: string; forward: { logits: number[][][]; loss: number | null }[] }>(
+      line,
+      "forward_probe.py",
+      {
+        forward: planned.map(({ c, k }) => ({
+          model: (models.get(c.name) as { dir: string }).dir,
+          inputs: pythonInputs(k.inputs),
+        })),
+      },
+    );
     let worstLogits = 0;
     let worstLoss = 0;
     planned.forEach(({ c, k }, i) => {
@@ -175,13 +235,20 @@ for (const line of ORACLE_LINES) {
       const what = `${c.name}, ${k.what} (transformers ${answer.version})`;
       assertClose(actual.logits, expected.logits.flat(2), TOLERANCE, `${what}: logits`);
       worstLogits = Math.max(worstLogits, maxAbsDiff(actual.logits, expected.logits.flat(2)));
-      if (actual.loss !== null && expected.loss !== null) worstLoss = Math.max(worstLoss, Math.abs(actual.loss - expected.loss));
+      if (actual.loss !== null && expected.loss !== null) {
+        worstLoss = Math.max(worstLoss, Math.abs(actual.loss - expected.loss));
+      }
       assert.equal(actual.loss === null, expected.loss === null, `${what}: loss presence`);
       if (actual.loss !== null && expected.loss !== null) {
-        assert.ok(Math.abs(actual.loss - expected.loss) <= TOLERANCE, `${what}: loss ${actual.loss} vs ${expected.loss}`);
+        assert.ok(
+          Math.abs(actual.loss - expected.loss) <= TOLERANCE,
+          `${what}: loss ${actual.loss} vs ${expected.loss}`,
+        );
       }
     });
-    t.diagnostic(`transformers ${answer.version}: ${planned.length} cases, max |logits diff| ${worstLogits}, max |loss diff| ${worstLoss}`);
+    t.diagnostic(
+      `transformers ${answer.version}: ${planned.length} cases, max |logits diff| ${worstLogits}, max |loss diff| ${worstLoss}`,
+    );
   });
 }
 
@@ -192,7 +259,12 @@ test("the comparison tells the masks apart: BERT2GPT2 with the start token unmas
   // The decoder inputs the labels shift into, with the mask the project used to derive (position 0 always 1).
   const shifted = c.labels.map((row) => [GPT2_EOS, ...row.slice(0, -1)].map((id) => (id === -100 ? GPT2_EOS : id)));
   const startUnmasked = shifted.map((row) => row.map((id, t) => (t === 0 || id !== GPT2_EOS ? 1 : 0)));
-  const old = project(model, { inputIds: c.inputIds, attentionMask: c.attentionMask, labels: c.labels, decoderAttentionMask: startUnmasked });
+  const old = project(model, {
+    inputIds: c.inputIds,
+    attentionMask: c.attentionMask,
+    labels: c.labels,
+    decoderAttentionMask: startUnmasked,
+  });
   let worst = 0;
   derived.logits.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - (old.logits[i] as number)))));
   t.diagnostic(`start token unmasked vs derived: max |logits diff| ${worst}, loss ${old.loss} vs ${derived.loss}`);

@@ -1,5 +1,18 @@
-export { EncoderDecoderModel, type EncoderState, type FromPretrainedOptions, type ModelRandomState, type Seq2SeqInputs, type Seq2SeqOutput, type WarmStartOptions } from "./encoder-decoder-model.js";
-export { EncoderDecoderConfig, ENCODER_DECODER_MODEL_TYPES, type HFConfigJSON, type SpecialTokens } from "./encoder-decoder-config.js";
+export {
+  EncoderDecoderModel,
+  type EncoderState,
+  type FromPretrainedOptions,
+  type ModelRandomState,
+  type Seq2SeqInputs,
+  type Seq2SeqOutput,
+  type WarmStartOptions,
+} from "./encoder-decoder-model.js";
+export {
+  EncoderDecoderConfig,
+  ENCODER_DECODER_MODEL_TYPES,
+  type HFConfigJSON,
+  type SpecialTokens,
+} from "./encoder-decoder-config.js";
 export { describeComposition, type DescribeOptions } from "./describe-composition.js";
 export {
   formatCompositionReport,
@@ -8,7 +21,13 @@ export {
   type CompositionRow,
   type PartCounts,
 } from "./composition-report.js";
-export { PAPER_COMPOSITIONS, describePaperCompositions, paperCompositions, type PaperCheckpoints, type PaperComposition } from "./paper-compositions.js";
+export {
+  PAPER_COMPOSITIONS,
+  describePaperCompositions,
+  paperCompositions,
+  type PaperCheckpoints,
+  type PaperComposition,
+} from "./paper-compositions.js";
 export { BASE_CONFIG_NAMES, baseConfig, type BaseConfigName } from "./base-configs.js";
 export { recoverInterruptedSave } from "./atomic-folder.js";
 export { convertToSafetensors, type ConversionReport } from "./convert.js";

@@ -12,7 +12,10 @@ export function batchShape(ids: readonly (readonly number[])[], what: string): [
   if (length === 0) throw new ComposerError("INVALID_INPUT", `${what}: rows must not be empty`);
   ids.forEach((row, b) => {
     if (!Array.isArray(row) || row.length !== length) {
-      throw new ComposerError("INVALID_INPUT", `${what}: row ${b} has ${row?.length} entries, row 0 has ${length}; pad the batch to one length`);
+      throw new ComposerError(
+        "INVALID_INPUT",
+        `${what}: row ${b} has ${row?.length} entries, row 0 has ${length}; pad the batch to one length`,
+      );
     }
     row.forEach((id, t) => {
       if (!Number.isInteger(id)) {
@@ -47,7 +50,9 @@ export function shiftTokensRight(
   decoderStartTokenId: number,
   padTokenId: number,
 ): number[][] {
-  return labels.map((row) => [decoderStartTokenId, ...row.slice(0, -1)].map((id) => (id === IGNORE_INDEX ? padTokenId : id)));
+  return labels.map((row) =>
+    [decoderStartTokenId, ...row.slice(0, -1)].map((id) => (id === IGNORE_INDEX ? padTokenId : id)),
+  );
 }
 
 /**
@@ -57,6 +62,9 @@ export function shiftTokensRight(
  * do not attend to it, and its own query has no key left, which the attention turns into a zero output
  * (what PyTorch's scaled_dot_product_attention, transformers' default, gives a fully masked row).
  */
-export function derivedDecoderAttentionMask(decoderInputIds: readonly (readonly number[])[], padTokenId: number): number[][] {
+export function derivedDecoderAttentionMask(
+  decoderInputIds: readonly (readonly number[])[],
+  padTokenId: number,
+): number[][] {
   return decoderInputIds.map((row) => row.map((id) => (id !== padTokenId ? 1 : 0)));
 }

@@ -15,7 +15,16 @@ test("maskedCrossEntropy's value and closed-form gradient equal autodiff of −m
   const kept = labels.flat().map((id) => (id === IGNORE_INDEX ? 0 : 1));
   const reference = (x: tf.Tensor) => {
     const logProbs = tf.logSoftmax(tf.reshape(x, [8, 7]));
-    const oneHot = tf.cast(tf.oneHot(tf.tensor1d(labels.flat().map((id) => Math.max(id, 0)), "int32"), 7), "float32");
+    const oneHot = tf.cast(
+      tf.oneHot(
+        tf.tensor1d(
+          labels.flat().map((id) => Math.max(id, 0)),
+          "int32",
+        ),
+        7,
+      ),
+      "float32",
+    );
     const perToken = tf.neg(tf.sum(tf.mul(logProbs, oneHot), 1));
     return tf.div(tf.sum(tf.mul(perToken, tf.tensor1d(kept))), 5) as tf.Scalar;
   };

@@ -9,12 +9,18 @@ import { IGNORE_INDEX } from "./labels.js";
 export function maskedCrossEntropy(logits: tf.Tensor, labels: readonly (readonly number[])[]): tf.Scalar {
   const [batch, length, vocab] = logits.shape as [number, number, number];
   if (labels.length !== batch || labels.some((row) => row.length !== length)) {
-    throw new ComposerError("INVALID_INPUT", `labels are [${labels.length}][${labels[0]?.length}], the logits [${batch}, ${length}, ${vocab}]`);
+    throw new ComposerError(
+      "INVALID_INPUT",
+      `labels are [${labels.length}][${labels[0]?.length}], the logits [${batch}, ${length}, ${vocab}]`,
+    );
   }
   const flat = labels.flat();
   const counted = flat.filter((id) => id !== IGNORE_INDEX).length;
   if (counted === 0) {
-    throw new ComposerError("INVALID_INPUT", `labels: every position is ${IGNORE_INDEX}, so there is nothing to compute a loss over`);
+    throw new ComposerError(
+      "INVALID_INPUT",
+      `labels: every position is ${IGNORE_INDEX}, so there is nothing to compute a loss over`,
+    );
   }
   const targets = flat.map((id) => (id === IGNORE_INDEX ? 0 : id));
   const weights = flat.map((id) => (id === IGNORE_INDEX ? 0 : 1 / counted));
@@ -37,7 +43,10 @@ function weightedCrossEntropy(logits: tf.Tensor2D, targets: number[], weights: n
     const value = tf.tidy(() => {
       // Gathering the target logits (instead of a one-hot product) keeps the forward pass at one [tokens, vocab]
       // tensor, which matters for 50k-token vocabularies.
-      const positions = tf.tensor1d(targets.map((id, i) => i * vocab + id), "int32");
+      const positions = tf.tensor1d(
+        targets.map((id, i) => i * vocab + id),
+        "int32",
+      );
       const picked = tf.gather(tf.reshape(flatLogits, [-1]), positions);
       const perToken = tf.sub(tf.logSumExp(flatLogits, 1), picked);
       return tf.sum(tf.mul(perToken, tf.tensor1d(weights, "float32")));

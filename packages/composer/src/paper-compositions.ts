@@ -50,6 +50,8 @@ export async function describePaperCompositions(
   compositions: readonly PaperComposition[] = PAPER_COMPOSITIONS,
 ): Promise<CompositionRow[]> {
   const rows: CompositionRow[] = [];
-  for (const c of compositions) rows.push({ name: c.name, report: await describeComposition(c.encoder, c.decoder, c.options) });
+  for (const c of compositions) {
+    rows.push({ name: c.name, report: await describeComposition(c.encoder, c.decoder, c.options) });
+  }
   return rows;
 }

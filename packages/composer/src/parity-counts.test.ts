@@ -14,9 +14,14 @@ test.before(async () => {
 });
 
 test("warm-starting bert2bert and robertashare gives the goldens' parameter counts exactly", { skip }, async () => {
-  for (const [name, folder, tie] of [["bert2bert", "bert", false], ["robertashare", "roberta", true]] as const) {
+  for (const [name, folder, tie] of [
+    ["bert2bert", "bert", false],
+    ["robertashare", "roberta", true],
+  ] as const) {
     const g = goldens(name);
-    const model = await EncoderDecoderModel.fromEncoderDecoderPretrained(parityDir(folder), parityDir(folder), { tieEncoderDecoder: tie });
+    const model = await EncoderDecoderModel.fromEncoderDecoderPretrained(parityDir(folder), parityDir(folder), {
+      tieEncoderDecoder: tie,
+    });
     try {
       const report = model.warmStartReport();
       assert.deepEqual(

@@ -22,7 +22,10 @@ export interface ResolvedPart {
 export function readConfigFile(dir: string): HFConfigJSON {
   const path = join(dir, "config.json");
   if (!existsSync(path)) {
-    throw new ComposerError("INVALID_CONFIG", `${dir}: no config.json; a checkpoint folder holds config.json and model.safetensors`);
+    throw new ComposerError(
+      "INVALID_CONFIG",
+      `${dir}: no config.json; a checkpoint folder holds config.json and model.safetensors`,
+    );
   }
   let json: unknown;
   try {
@@ -64,11 +67,18 @@ export async function resolvePart(
     return { config: { ...structuredClone(spec), ...structuredClone(override ?? {}) }, dir: null, label: null };
   }
   if (typeof spec !== "string" || spec.length === 0) {
-    throw new ComposerError("INVALID_CONFIG", `${role}: expected a Hub id, a folder, a config object or null, got ${JSON.stringify(spec)}`);
+    throw new ComposerError(
+      "INVALID_CONFIG",
+      `${role}: expected a Hub id, a folder, a config object or null, got ${JSON.stringify(spec)}`,
+    );
   }
   const found = isFolder(spec) ? { dir: spec, config: readConfigFile(spec) } : await locate(spec);
   // transformers records where each sub-model came from in its config.
-  return { config: { ...found.config, _name_or_path: spec, ...structuredClone(override ?? {}) }, dir: found.dir, label: spec };
+  return {
+    config: { ...found.config, _name_or_path: spec, ...structuredClone(override ?? {}) },
+    dir: found.dir,
+    label: spec,
+  };
 }
 
 async function hubLocate(id: string): Promise<{ dir: string; config: HFConfigJSON }> {

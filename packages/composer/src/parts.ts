@@ -14,7 +14,9 @@ interface Loadable {
 /** What the composer needs from an encoder class of @warmstart/encoders. */
 export interface EncoderModule extends Loadable {
   readonly parameters: Parameters;
-  forward(inputs: { inputIds: IdInput; attentionMask?: IdInput; tokenTypeIds?: IdInput }): { lastHiddenState: tf.Tensor };
+  forward(inputs: { inputIds: IdInput; attentionMask?: IdInput; tokenTypeIds?: IdInput }): {
+    lastHiddenState: tf.Tensor;
+  };
   train(): unknown;
   eval(): unknown;
   /** The dropout stream's position, saved in trainer checkpoints so a resume draws the same masks. */

@@ -77,7 +77,13 @@ test("fromPretrained(hubId) of a repository with only pytorch_model.bin (single 
   const twin = await EncoderDecoderModel.fromPretrained(dir);
   try {
     const inputs = { inputIds: TWO_INPUTS.input_ids, attentionMask: TWO_INPUTS.attention_mask };
-    const batch = { ...inputs, decoderInputIds: [[2, 7, 8], [2, 9, 9]] };
+    const batch = {
+      ...inputs,
+      decoderInputIds: [
+        [2, 7, 8],
+        [2, 9, 9],
+      ],
+    };
     const expectedLogits = Array.from(twin.forward(batch).logits.dataSync());
     const expectedIds = await twin.generate(inputs, { numBeams: 2, maxNewTokens: 6 });
     for (const id of ["old/bert2bert", "old/bert2bert-sharded"]) {
@@ -86,7 +92,11 @@ test("fromPretrained(hubId) of a repository with only pytorch_model.bin (single 
       });
       try {
         assert.deepEqual(Array.from(model.forward(batch).logits.dataSync()), expectedLogits, `${id}: logits`);
-        assert.deepEqual(await model.generate(inputs, { numBeams: 2, maxNewTokens: 6 }), expectedIds, `${id}: generate`);
+        assert.deepEqual(
+          await model.generate(inputs, { numBeams: 2, maxNewTokens: 6 }),
+          expectedIds,
+          `${id}: generate`,
+        );
       } finally {
         model.dispose();
       }

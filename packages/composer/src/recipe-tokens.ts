@@ -13,7 +13,9 @@ function vocabularyOf(dir: string): Map<string, number> | null {
     };
     const vocab = new Map<string, number>();
     const modelVocab = json.model?.vocab;
-    if (modelVocab !== undefined && !Array.isArray(modelVocab)) for (const [token, id] of Object.entries(modelVocab)) vocab.set(token, id);
+    if (modelVocab !== undefined && !Array.isArray(modelVocab)) {
+      for (const [token, id] of Object.entries(modelVocab)) vocab.set(token, id);
+    }
     for (const added of json.added_tokens ?? []) vocab.set(added.content, added.id);
     return vocab;
   }

@@ -21,7 +21,11 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 
 function logitsOf(model: EncoderDecoderModel, name: "bert2bert" | "robertashare"): Float32Array {
   const g = goldens(name);
-  const { logits } = model.forward({ inputIds: g.inputs.input_ids, attentionMask: g.inputs.attention_mask, decoderInputIds: g.logits.decoder_input_ids });
+  const { logits } = model.forward({
+    inputIds: g.inputs.input_ids,
+    attentionMask: g.inputs.attention_mask,
+    decoderInputIds: g.logits.decoder_input_ids,
+  });
   const values = logits.dataSync() as Float32Array;
   logits.dispose();
   return values;
@@ -56,7 +60,10 @@ for (const name of ["bert2bert", "robertashare"] as const) {
       await model.savePretrained(out);
       assert.deepEqual(readdirSync(out).sort(), ["config.json", "generation_config.json", "model.safetensors"]);
       assert.deepEqual(readConfigFile(out), withDtype(readConfigFile(source)), "config.json as transformers writes it");
-      assert.deepEqual(JSON.parse(readFileSync(join(out, "generation_config.json"), "utf8")), JSON.parse(readFileSync(join(source, "generation_config.json"), "utf8")));
+      assert.deepEqual(
+        JSON.parse(readFileSync(join(out, "generation_config.json"), "utf8")),
+        JSON.parse(readFileSync(join(source, "generation_config.json"), "utf8")),
+      );
       // The fixture's tensor names (tied LM-head copies left out) plus, for robertashare, the decoder names of
       // the tensors it shares with the encoder, which the fixture stored under the encoder's names only.
       const sharedNames = goldens(name).shared_weights_not_stored.map((w) => w.name);
@@ -81,30 +88,57 @@ for (const name of ["bert2bert", "robertashare"] as const) {
   });
 }
 
-test("a warm-started model with enc_to_dec_proj round-trips, and saving over an existing folder replaces its files", { skip }, async () => {
-  await initBackend();
-  const decoderConfig = { ...readConfigFile(parityDir("bert")), hidden_size: 16, num_attention_heads: 2, intermediate_size: 20 };
-  const model = await EncoderDecoderModel.fromEncoderDecoderPretrained(parityDir("roberta"), null, { decoderConfig, seed: 3, decoderStartTokenId: 101, eosTokenId: 102 });
-  const out = join(scratch, "projected");
-  try {
-    await model.savePretrained(out);
-    await model.savePretrained(out);
-    const reloaded = await EncoderDecoderModel.fromPretrained(out);
+test(
+  "a warm-started model with enc_to_dec_proj round-trips, and saving over an existing folder replaces its files",
+  { skip },
+  async () => {
+    await initBackend();
+    const decoderConfig = {
+      ...readConfigFile(parityDir("bert")),
+      hidden_size: 16,
+      num_attention_heads: 2,
+      intermediate_size: 20,
+    };
+    const model = await EncoderDecoderModel.fromEncoderDecoderPretrained(parityDir("roberta"), null, {
+      decoderConfig,
+      seed: 3,
+      decoderStartTokenId: 101,
+      eosTokenId: 102,
+    });
+    const out = join(scratch, "projected");
     try {
-      assert.ok(reloaded.projection !== null);
-      const batch = { inputIds: [[0, 10, 20, 2], [0, 30, 2, 1]], attentionMask: [[1, 1, 1, 1], [1, 1, 1, 0]], decoderInputIds: [[101, 5, 6], [101, 7, 0]] };
-      const a = model.forward(batch).logits;
-      const b = reloaded.forward(batch).logits;
-      assert.deepEqual(b.dataSync(), a.dataSync());
-      tf.dispose([a, b]);
-      assert.deepEqual(reloaded.config.specialTokens(), { decoderStartTokenId: 101, eosTokenId: 102, padTokenId: 0 });
+      await model.savePretrained(out);
+      await model.savePretrained(out);
+      const reloaded = await EncoderDecoderModel.fromPretrained(out);
+      try {
+        assert.ok(reloaded.projection !== null);
+        const batch = {
+          inputIds: [
+            [0, 10, 20, 2],
+            [0, 30, 2, 1],
+          ],
+          attentionMask: [
+            [1, 1, 1, 1],
+            [1, 1, 1, 0],
+          ],
+          decoderInputIds: [
+            [101, 5, 6],
+            [101, 7, 0],
+          ],
+        };
+        const a = model.forward(batch).logits;
+        const b = reloaded.forward(batch).logits;
+        assert.deepEqual(b.dataSync(), a.dataSync());
+        tf.dispose([a, b]);
+        assert.deepEqual(reloaded.config.specialTokens(), { decoderStartTokenId: 101, eosTokenId: 102, padTokenId: 0 });
+      } finally {
+        reloaded.dispose();
+      }
     } finally {
-      reloaded.dispose();
+      model.dispose();
     }
-  } finally {
-    model.dispose();
-  }
-});
+  },
+);
 
 test("saving onto a file is refused before anything is written", { skip }, async () => {
   await initBackend();
@@ -112,9 +146,16 @@ test("saving onto a file is refused before anything is written", { skip }, async
   try {
     const file = join(scratch, "a-file");
     writeFileSync(file, "not a folder");
-    await assert.rejects(model.savePretrained(file), (e: unknown) => e instanceof ComposerError && e.code === "SAVE_FAILED");
+    await assert.rejects(
+      model.savePretrained(file),
+      (e: unknown) => e instanceof ComposerError && e.code === "SAVE_FAILED",
+    );
     assert.equal(readFileSync(file, "utf8"), "not a folder");
-    assert.deepEqual(readdirSync(scratch).filter((n) => n.includes(".tmp-")), [], "no temporary folder is left");
+    assert.deepEqual(
+      readdirSync(scratch).filter((n) => n.includes(".tmp-")),
+      [],
+      "no temporary folder is left",
+    );
   } finally {
     model.dispose();
   }

@@ -39,7 +39,10 @@ export function tiePairs(
     pairs.push({ decoder: decoderName, encoder: name });
   }
   if (pairs.length === 0) {
-    throw new ComposerError("TIE_MISMATCH", `tieEncoderDecoder: no decoder weight under "${basePrefix}" has an encoder counterpart`);
+    throw new ComposerError(
+      "TIE_MISMATCH",
+      `tieEncoderDecoder: no decoder weight under "${basePrefix}" has an encoder counterpart`,
+    );
   }
   return pairs;
 }

@@ -1,4 +1,11 @@
-import { modelTypeOf, ModelConfigError, readPretrainedConfig, loadCheckpointInto, type FromPretrainedOptions, type HFConfigJson } from "@warmstart/encoders";
+import {
+  modelTypeOf,
+  ModelConfigError,
+  readPretrainedConfig,
+  loadCheckpointInto,
+  type FromPretrainedOptions,
+  type HFConfigJson,
+} from "@warmstart/encoders";
 import { BertLMHeadModel } from "./bert-lm-head.js";
 import type { DecoderOptions } from "./bert-decoder.js";
 import type { DecoderPretrainedOptions } from "./decoder-config.js";
@@ -23,12 +30,19 @@ export const AutoDecoder = {
     const type = modelTypeOf(json);
     const build = DECODERS[type];
     if (build === undefined) {
-      throw new ModelConfigError("unknown-model-type", "model_type", `no decoder for model_type "${type}"; supported: ${Object.keys(DECODERS).join(", ")}`);
+      throw new ModelConfigError(
+        "unknown-model-type",
+        "model_type",
+        `no decoder for model_type "${type}"; supported: ${Object.keys(DECODERS).join(", ")}`,
+      );
     }
     return build(json, options);
   },
 
-  async fromPretrained(idOrPath: string, options: DecoderPretrainedOptions & FromPretrainedOptions = {}): Promise<DecoderModel> {
+  async fromPretrained(
+    idOrPath: string,
+    options: DecoderPretrainedOptions & FromPretrainedOptions = {},
+  ): Promise<DecoderModel> {
     const { dir, json } = await readPretrainedConfig(idOrPath, options);
     return loadCheckpointInto(AutoDecoder.fromConfig(json, options), dir, options);
   },

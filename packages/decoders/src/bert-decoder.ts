@@ -54,7 +54,10 @@ function aliasesFor(config: BertConfig, layout: LmHeadLayout): Record<string, st
 }
 
 function outputSpec(name: string, config: BertConfig): [string, ParameterSpec] {
-  return [name, { shape: [config.vocabSize, config.hiddenSize], init: { kind: "normal", std: config.initializerRange } }];
+  return [
+    name,
+    { shape: [config.vocabSize, config.hiddenSize], init: { kind: "normal", std: config.initializerRange } },
+  ];
 }
 
 export function lmHeadSpecs(config: BertConfig, layout: LmHeadLayout): ParameterSpecs {
@@ -65,7 +68,10 @@ export function lmHeadSpecs(config: BertConfig, layout: LmHeadLayout): Parameter
     ...layerNormSpecs(layout.norm, h),
     // tie_word_embeddings: false keeps a separate output matrix, an nn.Linear that _init_weights draws normal.
     ...(config.tieWordEmbeddings ? [] : [outputSpec(layout.outputWeight, config)]),
-    [config.tieWordEmbeddings ? layout.bias : layout.outputBias, { shape: [config.vocabSize], init: { kind: "zeros" } }],
+    [
+      config.tieWordEmbeddings ? layout.bias : layout.outputBias,
+      { shape: [config.vocabSize], init: { kind: "zeros" } },
+    ],
   ]);
 }
 
@@ -78,9 +84,18 @@ export abstract class BertDecoderBase extends PretrainedModule<BertConfig> imple
 
   protected constructor(config: BertConfig, layout: LmHeadLayout, headActivation: string, options: DecoderOptions) {
     if (config.addCrossAttention && !config.isDecoder) {
-      throw new ModelConfigError("invalid-field", "is_decoder", "add_cross_attention needs is_decoder: true (cross-attention exists only in decoders)");
+      throw new ModelConfigError(
+        "invalid-field",
+        "is_decoder",
+        "add_cross_attention needs is_decoder: true (cross-attention exists only in decoders)",
+      );
     }
-    super(config, BertDecoderBase.specsFor(config, layout), { basePrefix: layout.basePrefix, tiedAliases: aliasesFor(config, layout) }, options);
+    super(
+      config,
+      BertDecoderBase.specsFor(config, layout),
+      { basePrefix: layout.basePrefix, tiedAliases: aliasesFor(config, layout) },
+      options,
+    );
     this.basePrefix = layout.basePrefix;
     this.#layout = layout;
     this.#activation = activation(headActivation, "hidden_act");
@@ -88,7 +103,11 @@ export abstract class BertDecoderBase extends PretrainedModule<BertConfig> imple
 
   /** Base model (embeddings and layers, no pooler) plus the LM head. */
   protected static specsFor(config: BertConfig, layout: LmHeadLayout): ParameterSpecs {
-    return new Map([...bertEmbeddingSpecs(config, layout.basePrefix), ...bertEncoderSpecs(config, layout.basePrefix), ...lmHeadSpecs(config, layout)]);
+    return new Map([
+      ...bertEmbeddingSpecs(config, layout.basePrefix),
+      ...bertEncoderSpecs(config, layout.basePrefix),
+      ...lmHeadSpecs(config, layout),
+    ]);
   }
 
   protected static shapesFor(config: BertConfig, layout: LmHeadLayout): Map<string, number[]> {
@@ -117,8 +136,15 @@ export abstract class BertDecoderBase extends PretrainedModule<BertConfig> imple
    */
   #head(hidden: tf.Tensor2D): tf.Tensor2D {
     const { dense, norm, bias, basePrefix, outputWeight, outputBias } = this.#layout;
-    const transformed = this.#activation(linear(hidden, this.weight(`${dense}.weight`), this.weight(`${dense}.bias`), "out_in"));
-    const normed = layerNorm(transformed, this.weight(`${norm}.weight`), this.weight(`${norm}.bias`), this.config.layerNormEps);
+    const transformed = this.#activation(
+      linear(hidden, this.weight(`${dense}.weight`), this.weight(`${dense}.bias`), "out_in"),
+    );
+    const normed = layerNorm(
+      transformed,
+      this.weight(`${norm}.weight`),
+      this.weight(`${norm}.bias`),
+      this.config.layerNormEps,
+    );
     const tied = this.config.tieWordEmbeddings;
     const table = tied ? `${basePrefix}embeddings.word_embeddings.weight` : outputWeight;
     return tiedOutput(normed as tf.Tensor2D, this.weight(table), this.weight(tied ? bias : outputBias));
@@ -130,7 +156,14 @@ export abstract class BertDecoderBase extends PretrainedModule<BertConfig> imple
       const prefix = this.basePrefix;
       const ids = prepareBertInputs(config, input.inputIds, undefined, 0);
       const { batch, length } = ids.ids;
-      const step = prepareDecoderStep(input, batch, length, config.numHiddenLayers, config.hiddenSize, config.addCrossAttention);
+      const step = prepareDecoderStep(
+        input,
+        batch,
+        length,
+        config.numHiddenLayers,
+        config.hiddenSize,
+        config.addCrossAttention,
+      );
       const inputs = step.offset === 0 ? ids : prepareBertInputs(config, input.inputIds, undefined, step.offset);
       const keys = step.past + length;
       // Hugging Face uses a causal mask only when is_decoder is set; otherwise the stack attends both ways.

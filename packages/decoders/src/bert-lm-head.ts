@@ -1,6 +1,13 @@
 // BERT as a decoder (Hugging Face `BertLMHeadModel`): `bert.*` without pooler, then `cls.predictions`:
 // dense → hidden_act → LayerNorm → · word_embeddingsᵀ + bias (the output matrix is the word embedding table).
-import { bertConfigFromHF, loadCheckpointInto, readPretrainedConfig, type BertConfig, type FromPretrainedOptions, type HFConfigJson } from "@warmstart/encoders";
+import {
+  bertConfigFromHF,
+  loadCheckpointInto,
+  readPretrainedConfig,
+  type BertConfig,
+  type FromPretrainedOptions,
+  type HFConfigJson,
+} from "@warmstart/encoders";
 import { BertDecoderBase, type DecoderOptions, type LmHeadLayout } from "./bert-decoder.js";
 import { decoderOverrides, type DecoderPretrainedOptions } from "./decoder-config.js";
 
@@ -11,7 +18,10 @@ const LAYOUT: LmHeadLayout = {
   bias: "cls.predictions.bias",
   outputWeight: "cls.predictions.decoder.weight",
   outputBias: "cls.predictions.decoder.bias",
-  tiedAliases: { "cls.predictions.decoder.weight": "bert.embeddings.word_embeddings.weight", "cls.predictions.decoder.bias": "cls.predictions.bias" },
+  tiedAliases: {
+    "cls.predictions.decoder.weight": "bert.embeddings.word_embeddings.weight",
+    "cls.predictions.decoder.bias": "cls.predictions.bias",
+  },
 };
 
 export class BertLMHeadModel extends BertDecoderBase {
@@ -21,15 +31,24 @@ export class BertLMHeadModel extends BertDecoderBase {
 
   /** Names → shapes without allocating; `addCrossAttention` overrides the config's. */
   static parameterShapes(config: BertConfig, options: { addCrossAttention?: boolean } = {}): Map<string, number[]> {
-    return BertDecoderBase.shapesFor({ ...config, addCrossAttention: options.addCrossAttention ?? config.addCrossAttention }, LAYOUT);
+    return BertDecoderBase.shapesFor(
+      { ...config, addCrossAttention: options.addCrossAttention ?? config.addCrossAttention },
+      LAYOUT,
+    );
   }
 
   /** From a config.json; `is_decoder` defaults to true here (this class is meant as a decoder). */
-  static fromConfig(json: HFConfigJson, options: DecoderOptions & { addCrossAttention?: boolean } = {}): BertLMHeadModel {
+  static fromConfig(
+    json: HFConfigJson,
+    options: DecoderOptions & { addCrossAttention?: boolean } = {},
+  ): BertLMHeadModel {
     return new BertLMHeadModel(bertConfigFromHF(decoderOverrides(json, options)), options);
   }
 
-  static async fromPretrained(idOrPath: string, options: DecoderPretrainedOptions & FromPretrainedOptions = {}): Promise<BertLMHeadModel> {
+  static async fromPretrained(
+    idOrPath: string,
+    options: DecoderPretrainedOptions & FromPretrainedOptions = {},
+  ): Promise<BertLMHeadModel> {
     const { dir, json } = await readPretrainedConfig(idOrPath, options);
     return loadCheckpointInto(BertLMHeadModel.fromConfig(json, options), dir, options);
   }

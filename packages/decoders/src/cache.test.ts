@@ -9,8 +9,13 @@ import { PARITY, parityCheckpoint } from "./test-support/decoder-parity.js";
 const STEPS = 20;
 
 /** Logits of a full forward over `ids` vs. one forward per token with the cache; returns the largest difference. */
-function cachedVsFull(model: DecoderModel, ids: number[][], encoder?: { states: tf.Tensor3D; mask: number[][] }): number {
-  const cross = encoder === undefined ? {} : { encoderHiddenStates: encoder.states, encoderAttentionMask: encoder.mask };
+function cachedVsFull(
+  model: DecoderModel,
+  ids: number[][],
+  encoder?: { states: tf.Tensor3D; mask: number[][] },
+): number {
+  const cross =
+    encoder === undefined ? {} : { encoderHiddenStates: encoder.states, encoderAttentionMask: encoder.mask };
   const full = model.forward({ inputIds: ids, ...cross });
   const fullData = full.logits.arraySync();
   full.logits.dispose();
@@ -18,7 +23,12 @@ function cachedVsFull(model: DecoderModel, ids: number[][], encoder?: { states: 
   let past: KeyValueCache | undefined;
   let worst = 0;
   for (let t = 0; t < ids[0]!.length; t++) {
-    const step = model.forward({ inputIds: ids.map((row) => [row[t]!]), ...cross, pastKeyValues: past, useCache: true });
+    const step = model.forward({
+      inputIds: ids.map((row) => [row[t]!]),
+      ...cross,
+      pastKeyValues: past,
+      useCache: true,
+    });
     const got = step.logits.arraySync();
     for (let b = 0; b < ids.length; b++) worst = Math.max(worst, maxAbsDiff(got[b]![0]!, fullData[b]![t]!));
     step.logits.dispose();
@@ -36,18 +46,33 @@ const STARTS: Record<string, number> = { gpt2: 999, bert: 101, roberta: 0 };
 
 for (const name of ["gpt2", "bert", "roberta"]) {
   for (const withCross of [false, true]) {
-    test(`${name}: logits with the cache equal logits without it for ${STEPS} steps${withCross ? ", with cross-attention" : ""}`, { skip }, async () => {
-      await initBackend({ backend: "wasm" });
-      const model = await AutoDecoder.fromPretrained(parityCheckpoint(name), { addCrossAttention: withCross, seed: 3 });
-      const random = createRandom(11);
-      // Ids 4..999 avoid every pad id, so RoBERTa positions count every token in both computations.
-      const ids = [0, 1].map(() => [STARTS[name]!, ...Array.from({ length: STEPS }, () => 4 + random.int(995))]);
-      const encoder = withCross ? { states: random.normal([2, 7, 32], 1) as tf.Tensor3D, mask: [[1, 1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 0, 0, 0]] } : undefined;
-      const worst = cachedVsFull(model, ids, encoder);
-      assert.ok(worst <= 1e-5, `cached and full logits differ by ${worst}`);
-      encoder?.states.dispose();
-      model.dispose();
-    });
+    test(
+      `${name}: logits with the cache equal logits without it for ${STEPS} steps${withCross ? ", with cross-attention" : ""}`,
+      { skip },
+      async () => {
+        await initBackend({ backend: "wasm" });
+        const model = await AutoDecoder.fromPretrained(parityCheckpoint(name), {
+          addCrossAttention: withCross,
+          seed: 3,
+        });
+        const random = createRandom(11);
+        // Ids 4..999 avoid every pad id, so RoBERTa positions count every token in both computations.
+        const ids = [0, 1].map(() => [STARTS[name]!, ...Array.from({ length: STEPS }, () => 4 + random.int(995))]);
+        const encoder = withCross
+          ? {
+              states: random.normal([2, 7, 32], 1) as tf.Tensor3D,
+              mask: [
+                [1, 1, 1, 1, 1, 1, 1],
+                [1, 1, 1, 1, 0, 0, 0],
+              ],
+            }
+          : undefined;
+        const worst = cachedVsFull(model, ids, encoder);
+        assert.ok(worst <= 1e-5, `cached and full logits differ by ${worst}`);
+        encoder?.states.dispose();
+        model.dispose();
+      },
+    );
   }
 }
 
@@ -55,7 +80,14 @@ test("reorderCache gathers the rows of every cached tensor, cross-attention incl
   await initBackend({ backend: "wasm" });
   const model = await AutoDecoder.fromPretrained(parityCheckpoint("gpt2"), { addCrossAttention: true, seed: 1 });
   const states = createRandom(2).normal([2, 3, 32], 1) as tf.Tensor3D;
-  const out = model.forward({ inputIds: [[999, 5], [999, 6]], encoderHiddenStates: states, useCache: true });
+  const out = model.forward({
+    inputIds: [
+      [999, 5],
+      [999, 6],
+    ],
+    encoderHiddenStates: states,
+    useCache: true,
+  });
   const cache = out.pastKeyValues as KeyValueCache;
   const reordered = reorderCache(cache, [1, 1, 0]);
   for (const key of ["selfKey", "selfValue", "crossKey", "crossValue"] as const) {
@@ -70,8 +102,15 @@ test("reorderCache gathers the rows of every cached tensor, cross-attention incl
 
   const withinInput = reorderCache(cache, [1, 0], { crossAttentionUnchanged: true });
   for (const layer of [0, 1]) {
-    assert.deepEqual(withinInput[layer]!.selfKey.arraySync(), [cache[layer]!.selfKey.arraySync()[1], cache[layer]!.selfKey.arraySync()[0]]);
-    assert.deepEqual(withinInput[layer]!.crossKey!.arraySync(), cache[layer]!.crossKey!.arraySync(), "cross entries shared, not gathered");
+    assert.deepEqual(withinInput[layer]!.selfKey.arraySync(), [
+      cache[layer]!.selfKey.arraySync()[1],
+      cache[layer]!.selfKey.arraySync()[0],
+    ]);
+    assert.deepEqual(
+      withinInput[layer]!.crossKey!.arraySync(),
+      cache[layer]!.crossKey!.arraySync(),
+      "cross entries shared, not gathered",
+    );
     assert.deepEqual(withinInput[layer]!.crossValue!.arraySync(), cache[layer]!.crossValue!.arraySync());
   }
   disposeCache(withinInput);

@@ -41,12 +41,15 @@ export function reorderCache(
   options: ReorderCacheOptions = {},
 ): KeyValueCache {
   return tf.tidy(() => {
-    const indices = beamIndices instanceof tf.Tensor ? tf.cast(beamIndices, "int32") : tf.tensor1d(beamIndices, "int32");
+    const indices =
+      beamIndices instanceof tf.Tensor ? tf.cast(beamIndices, "int32") : tf.tensor1d(beamIndices, "int32");
     const rows = cache[0]?.selfKey.shape[0] ?? 0;
     // A plain array is checked as it is, without reading the tensor back (GPU backends cannot read synchronously).
     const values = beamIndices instanceof tf.Tensor ? indices.dataSync() : beamIndices;
     for (const i of values) {
-      if (!Number.isInteger(i) || i < 0 || i >= rows) throw new RangeError(`beam index ${i} is outside the cache's ${rows} rows`);
+      if (!Number.isInteger(i) || i < 0 || i >= rows) {
+        throw new RangeError(`beam index ${i} is outside the cache's ${rows} rows`);
+      }
     }
     const gatherRows = (t: tf.Tensor4D): tf.Tensor4D => tf.gather(t, indices, 0);
     return mapCache(cache, gatherRows, options.crossAttentionUnchanged === true ? (t) => tf.clone(t) : gatherRows);
@@ -67,7 +70,9 @@ export function disposeCache(cache: KeyValueCache | undefined): void {
 /** Length of the cached prefix (0 without a cache), checked to be consistent with the model and batch. */
 export function cachedLength(cache: KeyValueCache | undefined, layers: number, batch: number): number {
   if (cache === undefined) return 0;
-  if (cache.length !== layers) throw new RangeError(`pastKeyValues has ${cache.length} layers, the model has ${layers}`);
+  if (cache.length !== layers) {
+    throw new RangeError(`pastKeyValues has ${cache.length} layers, the model has ${layers}`);
+  }
   const first = cache[0] as LayerKeyValues;
   const [rows, , length] = first.selfKey.shape;
   if (rows !== batch) throw new RangeError(`pastKeyValues has batch ${rows}, inputIds has batch ${batch}`);

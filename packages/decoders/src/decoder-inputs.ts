@@ -44,22 +44,36 @@ export function prepareDecoderStep(
 ): DecoderSteps {
   const past = cachedLength(input.pastKeyValues, layers, batch);
   const offset = input.positionOffset ?? past;
-  if (!Number.isInteger(offset) || offset < 0) throw new ModelInputError("invalid-input", `positionOffset must be a non-negative integer, got ${offset}`);
+  if (!Number.isInteger(offset) || offset < 0) {
+    throw new ModelInputError("invalid-input", `positionOffset must be a non-negative integer, got ${offset}`);
+  }
   const mask =
     input.attentionMask === undefined
       ? undefined
-      : readMask(input.attentionMask, batch, past + length, "attentionMask", past > 0 ? `${past} cached + ${length} new positions` : "the shape of inputIds");
+      : readMask(
+          input.attentionMask,
+          batch,
+          past + length,
+          "attentionMask",
+          past > 0 ? `${past} cached + ${length} new positions` : "the shape of inputIds",
+        );
   const states = input.encoderHiddenStates;
   const cachedCross = input.pastKeyValues?.[0]?.crossKey !== undefined;
   if (states === undefined && !cachedCross) return { past, offset, mask };
   if (!hasCrossAttention) {
-    throw new ModelInputError("invalid-input", "encoderHiddenStates were given but the model has no cross-attention (set add_cross_attention)");
+    throw new ModelInputError(
+      "invalid-input",
+      "encoderHiddenStates were given but the model has no cross-attention (set add_cross_attention)",
+    );
   }
   let sourceLength: number;
   let states2d: tf.Tensor2D | undefined;
   if (states !== undefined) {
     if (states.rank !== 3 || states.shape[0] !== batch || states.shape[2] !== hiddenSize) {
-      throw new ModelInputError("shape-mismatch", `encoderHiddenStates must be [${batch}, sourceLength, ${hiddenSize}], got [${states.shape}]`);
+      throw new ModelInputError(
+        "shape-mismatch",
+        `encoderHiddenStates must be [${batch}, sourceLength, ${hiddenSize}], got [${states.shape}]`,
+      );
     }
     sourceLength = states.shape[1];
     states2d = tf.reshape(states, [batch * sourceLength, hiddenSize]);
@@ -69,6 +83,14 @@ export function prepareDecoderStep(
   const crossMask =
     input.encoderAttentionMask === undefined
       ? undefined
-      : paddingMask(readMask(input.encoderAttentionMask, batch, sourceLength, "encoderAttentionMask", "[batch, sourceLength] of encoderHiddenStates"));
+      : paddingMask(
+          readMask(
+            input.encoderAttentionMask,
+            batch,
+            sourceLength,
+            "encoderAttentionMask",
+            "[batch, sourceLength] of encoderHiddenStates",
+          ),
+        );
   return { past, offset, mask, cross: { states: states2d, length: sourceLength, mask: crossMask } };
 }

@@ -36,7 +36,9 @@ export interface GPT2Config {
 /** The one place GPT-2's snake_case config.json is mapped; throws ModelConfigError naming the bad field. */
 export function gpt2ConfigFromHF(json: HFConfigJson): GPT2Config {
   const type = json.model_type === undefined ? "gpt2" : modelTypeOf(json);
-  if (type !== "gpt2") throw new ModelConfigError("unknown-model-type", "model_type", `expected model_type "gpt2", got "${type}"`);
+  if (type !== "gpt2") {
+    throw new ModelConfigError("unknown-model-type", "model_type", `expected model_type "gpt2", got "${type}"`);
+  }
   const r = new ConfigReader(json, "gpt2");
   const nEmbd = r.size("n_embd", 768);
   const nHead = r.size("n_head", 12);

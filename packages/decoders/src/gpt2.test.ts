@@ -8,7 +8,16 @@ import { disposeCache } from "./cache.js";
 import { gpt2ConfigFromHF, gpt2ConfigToHF } from "./gpt2-config.js";
 import { GPT2LMHeadModel } from "./gpt2.js";
 
-const TINY = { model_type: "gpt2", vocab_size: 50, n_positions: 8, n_embd: 16, n_layer: 2, n_head: 2, initializer_range: 0.2, summary_type: "cls_index" };
+const TINY = {
+  model_type: "gpt2",
+  vocab_size: 50,
+  n_positions: 8,
+  n_embd: 16,
+  n_layer: 2,
+  n_head: 2,
+  initializer_range: 0.2,
+  summary_type: "cls_index",
+};
 
 function inputError(code: string, text: string) {
   return (error: unknown) => error instanceof ModelInputError && error.code === code && error.message.includes(text);
@@ -21,21 +30,38 @@ test("GPT-2 config: defaults, round trip, typed errors", () => {
   const json = gpt2ConfigToHF(config);
   assert.equal(json.summary_type, "cls_index");
   assert.deepEqual(gpt2ConfigFromHF(json), { ...config, original: json });
-  const named = (code: string, field: string, text: string) => (e: unknown) => e instanceof ModelConfigError && e.code === code && e.field === field && e.message.includes(text);
-  assert.throws(() => gpt2ConfigFromHF({ ...TINY, activation_function: "gelu_newer" }), named("unknown-activation", "activation_function", "gelu_newer"));
-  assert.throws(() => AutoDecoder.fromConfig({ ...TINY, model_type: "llama" }), named("unknown-model-type", "model_type", '"llama"'));
+  const named = (code: string, field: string, text: string) => (e: unknown) =>
+    e instanceof ModelConfigError && e.code === code && e.field === field && e.message.includes(text);
+  assert.throws(
+    () => gpt2ConfigFromHF({ ...TINY, activation_function: "gelu_newer" }),
+    named("unknown-activation", "activation_function", "gelu_newer"),
+  );
+  assert.throws(
+    () => AutoDecoder.fromConfig({ ...TINY, model_type: "llama" }),
+    named("unknown-model-type", "model_type", '"llama"'),
+  );
   assert.throws(() => gpt2ConfigFromHF({ ...TINY, n_head: 3 }), named("invalid-field", "n_embd", "multiple of n_head"));
-  assert.throws(() => BertLMHeadModel.fromConfig({ model_type: "bert", is_decoder: false, add_cross_attention: true }), named("invalid-field", "is_decoder", "add_cross_attention"));
+  assert.throws(
+    () => BertLMHeadModel.fromConfig({ model_type: "bert", is_decoder: false, add_cross_attention: true }),
+    named("invalid-field", "is_decoder", "add_cross_attention"),
+  );
 });
 
 test("GPT-2 initialisation: c_proj weights use initializer_range / sqrt(2·n_layer)", async () => {
   await initBackend({ backend: "wasm" });
-  const model = GPT2LMHeadModel.fromConfig({ ...TINY, n_embd: 64, n_layer: 2, n_head: 4, n_inner: 256 }, { addCrossAttention: true, seed: 3 });
+  const model = GPT2LMHeadModel.fromConfig(
+    { ...TINY, n_embd: 64, n_layer: 2, n_head: 4, n_inner: 256 },
+    { addCrossAttention: true, seed: 3 },
+  );
   const std = (name: string) => {
     const d = Array.from(model.parameters.get(name).dataSync());
     return Math.sqrt(d.reduce((s, v) => s + v * v, 0) / d.length);
   };
-  for (const name of ["transformer.h.0.mlp.c_proj.weight", "transformer.h.1.attn.c_proj.weight", "transformer.h.0.crossattention.c_proj.weight"]) {
+  for (const name of [
+    "transformer.h.0.mlp.c_proj.weight",
+    "transformer.h.1.attn.c_proj.weight",
+    "transformer.h.0.crossattention.c_proj.weight",
+  ]) {
     assert.ok(Math.abs(std(name) - 0.1) < 0.01, `${name}: ${std(name)}`);
   }
   assert.ok(Math.abs(std("transformer.h.0.mlp.c_fc.weight") - 0.2) < 0.01);
@@ -44,7 +70,8 @@ test("GPT-2 initialisation: c_proj weights use initializer_range / sqrt(2·n_lay
 });
 
 test("parameterShapes counts the Hub's gpt2 (124,439,808 parameters, LM head tied)", () => {
-  const count = (shapes: Map<string, number[]>) => [...shapes.values()].reduce((s, shape) => s + shape.reduce((a, b) => a * b, 1), 0);
+  const count = (shapes: Map<string, number[]>) =>
+    [...shapes.values()].reduce((s, shape) => s + shape.reduce((a, b) => a * b, 1), 0);
   const config = gpt2ConfigFromHF({ model_type: "gpt2" });
   assert.equal(count(GPT2LMHeadModel.parameterShapes(config)), 124_439_808);
   // Per layer: c_attn 768×1536 + 1536, q_attn and c_proj 768×768 + 768 each, ln_cross_attn 2×768.
@@ -59,15 +86,33 @@ test("decoder inputs: out-of-vocabulary ids, too many positions, mismatched mask
   const before = tf.memory().numTensors;
   const states = tf.zeros([1, 3, 16]) as tf.Tensor3D;
   assert.throws(() => model.forward({ inputIds: [[50]] }), inputError("token-id-out-of-range", "vocab_size 50"));
-  assert.throws(() => model.forward({ inputIds: [Array(9).fill(1)] }), inputError("sequence-too-long", "n_positions 8"));
+  assert.throws(
+    () => model.forward({ inputIds: [Array(9).fill(1)] }),
+    inputError("sequence-too-long", "n_positions 8"),
+  );
   const first = model.forward({ inputIds: [Array(8).fill(1)], useCache: true, encoderHiddenStates: states });
-  assert.throws(() => model.forward({ inputIds: [[1]], pastKeyValues: first.pastKeyValues }), inputError("sequence-too-long", "offset 8"));
-  assert.throws(() => model.forward({ inputIds: [[1, 2]], attentionMask: [[1, 1, 1]] }), inputError("shape-mismatch", "attentionMask"));
+  assert.throws(
+    () => model.forward({ inputIds: [[1]], pastKeyValues: first.pastKeyValues }),
+    inputError("sequence-too-long", "offset 8"),
+  );
+  assert.throws(
+    () => model.forward({ inputIds: [[1, 2]], attentionMask: [[1, 1, 1]] }),
+    inputError("shape-mismatch", "attentionMask"),
+  );
   const narrow = tf.zeros([1, 3, 15]) as tf.Tensor3D;
-  assert.throws(() => model.forward({ inputIds: [[1]], encoderHiddenStates: narrow }), inputError("shape-mismatch", "encoderHiddenStates"));
+  assert.throws(
+    () => model.forward({ inputIds: [[1]], encoderHiddenStates: narrow }),
+    inputError("shape-mismatch", "encoderHiddenStates"),
+  );
   narrow.dispose();
-  assert.throws(() => model.forward({ inputIds: [[1]], encoderHiddenStates: states, encoderAttentionMask: [[1, 1]] }), inputError("shape-mismatch", "encoderAttentionMask"));
-  assert.throws(() => plain.forward({ inputIds: [[1]], encoderHiddenStates: states }), inputError("invalid-input", "no cross-attention"));
+  assert.throws(
+    () => model.forward({ inputIds: [[1]], encoderHiddenStates: states, encoderAttentionMask: [[1, 1]] }),
+    inputError("shape-mismatch", "encoderAttentionMask"),
+  );
+  assert.throws(
+    () => plain.forward({ inputIds: [[1]], encoderHiddenStates: states }),
+    inputError("invalid-input", "no cross-attention"),
+  );
   first.logits.dispose();
   disposeCache(first.pastKeyValues);
   states.dispose();

@@ -38,7 +38,9 @@ function conv1dSpecs(name: string, inp: number, out: number, std: number): Array
 
 export class GPT2LMHeadModel extends PretrainedModule<GPT2Config> {
   constructor(config: GPT2Config, options: ModelOptions = {}) {
-    const tiedAliases: Record<string, string> = config.tieWordEmbeddings ? { "lm_head.weight": "transformer.wte.weight" } : {};
+    const tiedAliases: Record<string, string> = config.tieWordEmbeddings
+      ? { "lm_head.weight": "transformer.wte.weight" }
+      : {};
     super(config, GPT2LMHeadModel.parameterSpecs(config), { basePrefix: "transformer.", tiedAliases }, options);
   }
 
@@ -59,7 +61,11 @@ export class GPT2LMHeadModel extends PretrainedModule<GPT2Config> {
     ];
     for (let n = 0; n < config.nLayer; n++) {
       const h = `transformer.h.${n}`;
-      specs.push(...layerNormSpecs(`${h}.ln_1`, d), ...conv1dSpecs(`${h}.attn.c_attn`, d, 3 * d, std), ...conv1dSpecs(`${h}.attn.c_proj`, d, d, projStd));
+      specs.push(
+        ...layerNormSpecs(`${h}.ln_1`, d),
+        ...conv1dSpecs(`${h}.attn.c_attn`, d, 3 * d, std),
+        ...conv1dSpecs(`${h}.attn.c_proj`, d, d, projStd),
+      );
       if (config.addCrossAttention) {
         specs.push(
           ...conv1dSpecs(`${h}.crossattention.c_attn`, d, 2 * d, std),
@@ -68,17 +74,28 @@ export class GPT2LMHeadModel extends PretrainedModule<GPT2Config> {
           ...layerNormSpecs(`${h}.ln_cross_attn`, d),
         );
       }
-      specs.push(...layerNormSpecs(`${h}.ln_2`, d), ...conv1dSpecs(`${h}.mlp.c_fc`, d, inner, std), ...conv1dSpecs(`${h}.mlp.c_proj`, inner, d, projStd));
+      specs.push(
+        ...layerNormSpecs(`${h}.ln_2`, d),
+        ...conv1dSpecs(`${h}.mlp.c_fc`, d, inner, std),
+        ...conv1dSpecs(`${h}.mlp.c_proj`, inner, d, projStd),
+      );
     }
     specs.push(...layerNormSpecs("transformer.ln_f", d));
     // tie_word_embeddings: false keeps lm_head (an nn.Linear without bias) as a matrix of its own.
-    if (!config.tieWordEmbeddings) specs.push(["lm_head.weight", { shape: [config.vocabSize, d], init: { kind: "normal", std } }]);
+    if (!config.tieWordEmbeddings) {
+      specs.push(["lm_head.weight", { shape: [config.vocabSize, d], init: { kind: "normal", std } }]);
+    }
     return new Map(specs);
   }
 
   /** Names → shapes without allocating; `addCrossAttention` overrides the config's. */
   static parameterShapes(config: GPT2Config, options: { addCrossAttention?: boolean } = {}): Map<string, number[]> {
-    return specsToShapes(GPT2LMHeadModel.parameterSpecs({ ...config, addCrossAttention: options.addCrossAttention ?? config.addCrossAttention }));
+    return specsToShapes(
+      GPT2LMHeadModel.parameterSpecs({
+        ...config,
+        addCrossAttention: options.addCrossAttention ?? config.addCrossAttention,
+      }),
+    );
   }
 
   static fromConfig(json: HFConfigJson, options: ModelOptions & { addCrossAttention?: boolean } = {}): GPT2LMHeadModel {
@@ -86,17 +103,30 @@ export class GPT2LMHeadModel extends PretrainedModule<GPT2Config> {
     return new GPT2LMHeadModel(gpt2ConfigFromHF(overridden), options);
   }
 
-  static async fromPretrained(idOrPath: string, options: DecoderPretrainedOptions & FromPretrainedOptions = {}): Promise<GPT2LMHeadModel> {
+  static async fromPretrained(
+    idOrPath: string,
+    options: DecoderPretrainedOptions & FromPretrainedOptions = {},
+  ): Promise<GPT2LMHeadModel> {
     const { dir, json } = await readPretrainedConfig(idOrPath, options);
     return loadCheckpointInto(GPT2LMHeadModel.fromConfig(json, options), dir, options);
   }
 
   #conv1d(name: string, x: tf.Tensor): tf.Tensor2D {
-    return linear(x, this.parameters.get(`${name}.weight`), this.parameters.get(`${name}.bias`), "in_out") as tf.Tensor2D;
+    return linear(
+      x,
+      this.parameters.get(`${name}.weight`),
+      this.parameters.get(`${name}.bias`),
+      "in_out",
+    ) as tf.Tensor2D;
   }
 
   #norm(name: string, x: tf.Tensor): tf.Tensor2D {
-    return layerNorm(x, this.parameters.get(`${name}.weight`), this.parameters.get(`${name}.bias`), this.config.layerNormEpsilon) as tf.Tensor2D;
+    return layerNorm(
+      x,
+      this.parameters.get(`${name}.weight`),
+      this.parameters.get(`${name}.bias`),
+      this.config.layerNormEpsilon,
+    ) as tf.Tensor2D;
   }
 
   /** Block n: x += attn(ln_1 x); x += crossattention(ln_cross_attn x) with encoder states; x += mlp(ln_2 x). */
@@ -112,7 +142,9 @@ export class GPT2LMHeadModel extends PretrainedModule<GPT2Config> {
     const scale = (c.scaleAttnWeights ? 1 / Math.sqrt(headSize) : 1) / (c.scaleAttnByInverseLayerIdx ? n + 1 : 1);
     const dropProbs = (p: tf.Tensor4D) => this.dropout(p, c.attnPdrop);
     // Self-attention: c_attn gives query | key | value along the feature axis.
-    const [q, k, v] = tf.split(this.#conv1d(`${h}.attn.c_attn`, this.#norm(`${h}.ln_1`, input)), 3, 1).map((t) => splitHeads(t, batch, length, c.nHead)) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+    const [q, k, v] = tf
+      .split(this.#conv1d(`${h}.attn.c_attn`, this.#norm(`${h}.ln_1`, input)), 3, 1)
+      .map((t) => splitHeads(t, batch, length, c.nHead)) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
     const key = past === undefined ? k : (tf.concat([past.selfKey, k], 2) as tf.Tensor4D);
     const value = past === undefined ? v : (tf.concat([past.selfValue, v], 2) as tf.Tensor4D);
     const attn = this.#conv1d(`${h}.attn.c_proj`, mergeHeads(attend(q, key, value, args.selfMask, scale, dropProbs)));
@@ -120,7 +152,12 @@ export class GPT2LMHeadModel extends PretrainedModule<GPT2Config> {
     const keyValues: LayerKeyValues = { selfKey: key, selfValue: value };
     if (encoder !== undefined) {
       // Cross-attention: query from q_attn; key | value from c_attn of the encoder states (or the cache).
-      const cq = splitHeads(this.#conv1d(`${h}.crossattention.q_attn`, this.#norm(`${h}.ln_cross_attn`, x)), batch, length, c.nHead);
+      const cq = splitHeads(
+        this.#conv1d(`${h}.crossattention.q_attn`, this.#norm(`${h}.ln_cross_attn`, x)),
+        batch,
+        length,
+        c.nHead,
+      );
       let ck: tf.Tensor4D;
       let cv: tf.Tensor4D;
       if (past?.crossKey !== undefined && past.crossValue !== undefined) {
@@ -129,9 +166,14 @@ export class GPT2LMHeadModel extends PretrainedModule<GPT2Config> {
         cv = tf.clone(past.crossValue);
       } else {
         const states = encoder.states as tf.Tensor2D;
-        [ck, cv] = tf.split(this.#conv1d(`${h}.crossattention.c_attn`, states), 2, 1).map((t) => splitHeads(t, batch, encoder.length, c.nHead)) as [tf.Tensor4D, tf.Tensor4D];
+        [ck, cv] = tf
+          .split(this.#conv1d(`${h}.crossattention.c_attn`, states), 2, 1)
+          .map((t) => splitHeads(t, batch, encoder.length, c.nHead)) as [tf.Tensor4D, tf.Tensor4D];
       }
-      const cross = this.#conv1d(`${h}.crossattention.c_proj`, mergeHeads(attend(cq, ck, cv, encoder.mask, scale, dropProbs)));
+      const cross = this.#conv1d(
+        `${h}.crossattention.c_proj`,
+        mergeHeads(attend(cq, ck, cv, encoder.mask, scale, dropProbs)),
+      );
       x = tf.add(x, this.dropout(cross, c.residPdrop));
       keyValues.crossKey = ck;
       keyValues.crossValue = cv;
@@ -156,13 +198,18 @@ export class GPT2LMHeadModel extends PretrainedModule<GPT2Config> {
       }
       const positions = tf.add(tf.range(step.offset, step.offset + length, 1, "int32"), tf.zeros([batch, 1], "int32"));
       const flat = (t: tf.Tensor) => tf.reshape(t, [-1]);
-      let x: tf.Tensor2D = tf.add(tf.gather(this.parameters.get("transformer.wte.weight"), flat(ids.tensor)), tf.gather(this.parameters.get("transformer.wpe.weight"), flat(positions)));
+      let x: tf.Tensor2D = tf.add(
+        tf.gather(this.parameters.get("transformer.wte.weight"), flat(ids.tensor)),
+        tf.gather(this.parameters.get("transformer.wpe.weight"), flat(positions)),
+      );
       x = this.dropout(x, c.embdPdrop);
       const selfMask = gpt2CausalMask(batch, length, step.past + length, step.mask);
       const keyValues: LayerKeyValues[] = [];
       for (let n = 0; n < c.nLayer; n++) {
         // A tidy per layer frees its intermediates before the next layer; the tape keeps what gradients need.
-        const out = tf.tidy(() => this.#block(n, x, { batch, length, selfMask, cross: step.cross, past: input.pastKeyValues?.[n] }));
+        const out = tf.tidy(() =>
+          this.#block(n, x, { batch, length, selfMask, cross: step.cross, past: input.pastKeyValues?.[n] }),
+        );
         x = out.hidden;
         keyValues.push(out.keyValues);
       }

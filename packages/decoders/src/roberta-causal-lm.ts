@@ -1,6 +1,13 @@
 // RoBERTa as a decoder (Hugging Face `RobertaForCausalLM`): `roberta.*` without pooler, then `lm_head`:
 // dense → gelu (exact, whatever hidden_act says) → layer_norm → · word_embeddingsᵀ + bias.
-import { loadCheckpointInto, readPretrainedConfig, robertaConfigFromHF, type FromPretrainedOptions, type HFConfigJson, type RobertaConfig } from "@warmstart/encoders";
+import {
+  loadCheckpointInto,
+  readPretrainedConfig,
+  robertaConfigFromHF,
+  type FromPretrainedOptions,
+  type HFConfigJson,
+  type RobertaConfig,
+} from "@warmstart/encoders";
 import { BertDecoderBase, type DecoderOptions, type LmHeadLayout } from "./bert-decoder.js";
 import { decoderOverrides, type DecoderPretrainedOptions } from "./decoder-config.js";
 
@@ -11,7 +18,10 @@ const LAYOUT: LmHeadLayout = {
   bias: "lm_head.bias",
   outputWeight: "lm_head.decoder.weight",
   outputBias: "lm_head.decoder.bias",
-  tiedAliases: { "lm_head.decoder.weight": "roberta.embeddings.word_embeddings.weight", "lm_head.decoder.bias": "lm_head.bias" },
+  tiedAliases: {
+    "lm_head.decoder.weight": "roberta.embeddings.word_embeddings.weight",
+    "lm_head.decoder.bias": "lm_head.bias",
+  },
 };
 
 export class RobertaForCausalLM extends BertDecoderBase {
@@ -23,15 +33,24 @@ export class RobertaForCausalLM extends BertDecoderBase {
 
   /** Names → shapes without allocating; `addCrossAttention` overrides the config's. */
   static parameterShapes(config: RobertaConfig, options: { addCrossAttention?: boolean } = {}): Map<string, number[]> {
-    return BertDecoderBase.shapesFor({ ...config, addCrossAttention: options.addCrossAttention ?? config.addCrossAttention }, LAYOUT);
+    return BertDecoderBase.shapesFor(
+      { ...config, addCrossAttention: options.addCrossAttention ?? config.addCrossAttention },
+      LAYOUT,
+    );
   }
 
   /** From a config.json; `is_decoder` defaults to true here (this class is meant as a decoder). */
-  static fromConfig(json: HFConfigJson, options: DecoderOptions & { addCrossAttention?: boolean } = {}): RobertaForCausalLM {
+  static fromConfig(
+    json: HFConfigJson,
+    options: DecoderOptions & { addCrossAttention?: boolean } = {},
+  ): RobertaForCausalLM {
     return new RobertaForCausalLM(robertaConfigFromHF(decoderOverrides(json, options)), options);
   }
 
-  static async fromPretrained(idOrPath: string, options: DecoderPretrainedOptions & FromPretrainedOptions = {}): Promise<RobertaForCausalLM> {
+  static async fromPretrained(
+    idOrPath: string,
+    options: DecoderPretrainedOptions & FromPretrainedOptions = {},
+  ): Promise<RobertaForCausalLM> {
     const { dir, json } = await readPretrainedConfig(idOrPath, options);
     return loadCheckpointInto(RobertaForCausalLM.fromConfig(json, options), dir, options);
   }

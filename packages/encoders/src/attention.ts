@@ -88,13 +88,21 @@ export function attend(
     const groups = batch * heads;
     const qs = tf.unstack(tf.reshape(tf.mul(q, scale), [groups, queries, headSize]));
     const kTs = tf.unstack(tf.reshape(tf.transpose(k, [0, 1, 3, 2]), [groups, headSize, keys]));
-    let scores: tf.Tensor = tf.reshape(tf.stack(qs.map((qi, i) => tf.matMul(qi as tf.Tensor2D, kTs[i] as tf.Tensor2D))), [batch, heads, queries, keys]);
+    let scores: tf.Tensor = tf.reshape(
+      tf.stack(qs.map((qi, i) => tf.matMul(qi as tf.Tensor2D, kTs[i] as tf.Tensor2D))),
+      [batch, heads, queries, keys],
+    );
     if (mask !== undefined) scores = tf.add(scores, mask);
     probs = tf.softmax(scores) as tf.Tensor4D;
     if (keep !== undefined) probs = tf.mul(probs, keep);
     if (probsDropout !== undefined) probs = probsDropout(probs);
     const ps = tf.unstack(tf.reshape(probs, [groups, queries, keys]));
     const vs = tf.unstack(tf.reshape(v, [groups, keys, headSize]));
-    return tf.reshape(tf.stack(ps.map((pi, i) => tf.matMul(pi as tf.Tensor2D, vs[i] as tf.Tensor2D))), [batch, heads, queries, headSize]) as tf.Tensor4D;
+    return tf.reshape(tf.stack(ps.map((pi, i) => tf.matMul(pi as tf.Tensor2D, vs[i] as tf.Tensor2D))), [
+      batch,
+      heads,
+      queries,
+      headSize,
+    ]) as tf.Tensor4D;
   });
 }

@@ -18,7 +18,11 @@ export const AutoEncoder = {
     const type = modelTypeOf(json);
     const build = ENCODERS[type];
     if (build === undefined) {
-      throw new ModelConfigError("unknown-model-type", "model_type", `no encoder for model_type "${type}"; supported: ${Object.keys(ENCODERS).join(", ")}`);
+      throw new ModelConfigError(
+        "unknown-model-type",
+        "model_type",
+        `no encoder for model_type "${type}"; supported: ${Object.keys(ENCODERS).join(", ")}`,
+      );
     }
     return build(json, options);
   },

@@ -62,9 +62,19 @@ function parse(json: HFConfigJson, modelType: "bert" | "roberta"): BertConfig {
   const defaults = BERT_DEFAULTS[modelType];
   const padTokenId = r.index("pad_token_id", vocabSize, "vocab_size", defaults.pad);
   if (modelType === "roberta") {
-    if (padTokenId === null) throw new ModelConfigError("invalid-field", "pad_token_id", "RoBERTa needs pad_token_id: its position ids are derived from it");
+    if (padTokenId === null) {
+      throw new ModelConfigError(
+        "invalid-field",
+        "pad_token_id",
+        "RoBERTa needs pad_token_id: its position ids are derived from it",
+      );
+    }
     if (padTokenId + 1 >= maxPositionEmbeddings) {
-      throw new ModelConfigError("invalid-field", "max_position_embeddings", `RoBERTa positions start at pad_token_id + 1 = ${padTokenId + 1}, beyond max_position_embeddings ${maxPositionEmbeddings}`);
+      throw new ModelConfigError(
+        "invalid-field",
+        "max_position_embeddings",
+        `RoBERTa positions start at pad_token_id + 1 = ${padTokenId + 1}, beyond max_position_embeddings ${maxPositionEmbeddings}`,
+      );
     }
   }
   return {

@@ -47,9 +47,18 @@ export function bertEmbeddingSpecs(config: BertConfig, prefix: string): Array<[s
   const h = config.hiddenSize;
   const positionPad = config.modelType === "roberta" ? config.padTokenId : null;
   return [
-    [`${prefix}embeddings.word_embeddings.weight`, { shape: [config.vocabSize, h], init: { kind: "normal", std, zeroRow: config.padTokenId } }],
-    [`${prefix}embeddings.position_embeddings.weight`, { shape: [config.maxPositionEmbeddings, h], init: { kind: "normal", std, zeroRow: positionPad } }],
-    [`${prefix}embeddings.token_type_embeddings.weight`, { shape: [config.typeVocabSize, h], init: { kind: "normal", std } }],
+    [
+      `${prefix}embeddings.word_embeddings.weight`,
+      { shape: [config.vocabSize, h], init: { kind: "normal", std, zeroRow: config.padTokenId } },
+    ],
+    [
+      `${prefix}embeddings.position_embeddings.weight`,
+      { shape: [config.maxPositionEmbeddings, h], init: { kind: "normal", std, zeroRow: positionPad } },
+    ],
+    [
+      `${prefix}embeddings.token_type_embeddings.weight`,
+      { shape: [config.typeVocabSize, h], init: { kind: "normal", std } },
+    ],
     ...layerNormSpecs(`${prefix}embeddings.LayerNorm`, h),
   ];
 }
@@ -101,7 +110,12 @@ export interface BertInputs {
  * pad + 1 + offset + (non-pad tokens so far), with pad tokens at position pad. Positions past the table
  * are an error (a gather would silently return zeros). Call inside a tidy.
  */
-export function prepareBertInputs(config: BertConfig, inputIds: IdInput, tokenTypeIds: IdInput | undefined, offset: number): BertInputs {
+export function prepareBertInputs(
+  config: BertConfig,
+  inputIds: IdInput,
+  tokenTypeIds: IdInput | undefined,
+  offset: number,
+): BertInputs {
   const ids = readIdBatch(inputIds, "inputIds");
   checkIdRange(ids, config.vocabSize, "inputIds", "vocab_size");
   const { batch, length } = ids;
@@ -125,7 +139,9 @@ export function prepareBertInputs(config: BertConfig, inputIds: IdInput, tokenTy
     throw new ModelInputError(
       "sequence-too-long",
       `position id ${largest} (sequence length ${length}, offset ${offset}) exceeds max_position_embeddings ${config.maxPositionEmbeddings}` +
-        (config.modelType === "roberta" ? ` (RoBERTa positions start at pad_token_id + 1 = ${(config.padTokenId as number) + 1})` : ""),
+        (config.modelType === "roberta"
+          ? ` (RoBERTa positions start at pad_token_id + 1 = ${(config.padTokenId as number) + 1})`
+          : ""),
     );
   }
   let tokenTypes: tf.Tensor2D;
@@ -153,8 +169,13 @@ function norm(ctx: LayerContext, name: string, x: tf.Tensor, eps: number): tf.Te
 /** Word + position + token type embeddings, LayerNorm, dropout: `[B*T, hidden]`. */
 export function bertEmbeddings(ctx: LayerContext, config: BertConfig, prefix: string, inputs: BertInputs): tf.Tensor2D {
   const e = `${prefix}embeddings`;
-  const gather = (table: string, ids: tf.Tensor2D) => tf.gather(ctx.weight(`${e}.${table}.weight`), tf.reshape(ids, [-1]));
-  const sum = tf.addN([gather("word_embeddings", inputs.ids.tensor), gather("token_type_embeddings", inputs.tokenTypes), gather("position_embeddings", inputs.positions)]);
+  const gather = (table: string, ids: tf.Tensor2D) =>
+    tf.gather(ctx.weight(`${e}.${table}.weight`), tf.reshape(ids, [-1]));
+  const sum = tf.addN([
+    gather("word_embeddings", inputs.ids.tensor),
+    gather("token_type_embeddings", inputs.tokenTypes),
+    gather("position_embeddings", inputs.positions),
+  ]);
   return ctx.dropout(norm(ctx, `${e}.LayerNorm`, sum, config.layerNormEps), config.hiddenDropoutProb);
 }
 
@@ -191,12 +212,21 @@ function attentionBlock(
   const heads = config.numAttentionHeads;
   const q = splitHeads(dense(ctx, `${name}.self.query`, hidden), batch, length, heads);
   const scale = 1 / Math.sqrt(config.hiddenSize / heads);
-  const context = attend(q, keyValues.key, keyValues.value, mask, scale, (p) => ctx.dropout(p, config.attentionProbsDropoutProb));
+  const context = attend(q, keyValues.key, keyValues.value, mask, scale, (p) =>
+    ctx.dropout(p, config.attentionProbsDropoutProb),
+  );
   const out = ctx.dropout(dense(ctx, `${name}.output.dense`, mergeHeads(context)), config.hiddenDropoutProb);
   return norm(ctx, `${name}.output.LayerNorm`, tf.add(out, hidden), config.layerNormEps);
 }
 
-function keyValuesOf(ctx: LayerContext, config: BertConfig, name: string, states: tf.Tensor2D, batch: number, length: number) {
+function keyValuesOf(
+  ctx: LayerContext,
+  config: BertConfig,
+  name: string,
+  states: tf.Tensor2D,
+  batch: number,
+  length: number,
+) {
   const heads = config.numAttentionHeads;
   return {
     key: splitHeads(dense(ctx, `${name}.self.key`, states), batch, length, heads),
@@ -224,7 +254,12 @@ export function bertLayer(
       // A fresh handle on the same data, so the old and new caches can be disposed independently.
       cross = { key: tf.clone(past.crossKey), value: tf.clone(past.crossValue) };
     } else {
-      if (args.cross.states === undefined) throw new ModelInputError("invalid-input", "encoderHiddenStates are required when the cache holds no cross-attention keys");
+      if (args.cross.states === undefined) {
+        throw new ModelInputError(
+          "invalid-input",
+          "encoderHiddenStates are required when the cache holds no cross-attention keys",
+        );
+      }
       cross = keyValuesOf(ctx, config, `${name}.crossattention`, args.cross.states, batch, args.cross.length);
     }
     x = attentionBlock(ctx, config, `${name}.crossattention`, x, batch, length, cross, args.cross.mask);
@@ -255,7 +290,9 @@ export function bertEncoder(
   for (let n = 0; n < config.numHiddenLayers; n++) {
     // A tidy per layer frees its intermediates (attention scores are [B, H, T, T]) before the next layer runs;
     // whatever a gradient needs is kept by the tape regardless.
-    const out = tf.tidy(() => bertLayer(ctx, config, `${prefix}encoder.layer.${n}`, x, { ...args, past: args.past?.[n] }));
+    const out = tf.tidy(() =>
+      bertLayer(ctx, config, `${prefix}encoder.layer.${n}`, x, { ...args, past: args.past?.[n] }),
+    );
     x = out.hidden;
     if (out.keyValues !== undefined) keyValues.push(out.keyValues);
   }

@@ -3,7 +3,15 @@ import { linear, tf } from "@warmstart/tensors";
 import { causalPaddingMask, paddingMask } from "./attention.js";
 import { ModelConfigError } from "./errors.js";
 import { bertConfigFromHF, type BertConfig } from "./bert-config.js";
-import { bertEmbeddings, bertEmbeddingSpecs, bertEncoder, bertEncoderSpecs, bertPoolerSpecs, prepareBertInputs, type LayerContext } from "./bert-layers.js";
+import {
+  bertEmbeddings,
+  bertEmbeddingSpecs,
+  bertEncoder,
+  bertEncoderSpecs,
+  bertPoolerSpecs,
+  prepareBertInputs,
+  type LayerContext,
+} from "./bert-layers.js";
 import type { HFConfigJson } from "./config-fields.js";
 import { readMask, type IdInput } from "./inputs.js";
 import { PretrainedModule, specsToShapes, type ModelOptions, type ParameterSpecs } from "./module.js";
@@ -47,7 +55,11 @@ export class BertModel extends PretrainedModule<BertConfig> implements LayerCont
   }
 
   static parameterSpecs(config: BertConfig, options: EncoderOptions = {}): ParameterSpecs {
-    return new Map([...bertEmbeddingSpecs(config, ""), ...bertEncoderSpecs(config, ""), ...(options.addPoolingLayer ?? true ? bertPoolerSpecs(config, "") : [])]);
+    return new Map([
+      ...bertEmbeddingSpecs(config, ""),
+      ...bertEncoderSpecs(config, ""),
+      ...((options.addPoolingLayer ?? true) ? bertPoolerSpecs(config, "") : []),
+    ]);
   }
 
   /** Parameter names → shapes, without allocating anything (for counting parameters of large configs). */
@@ -59,7 +71,10 @@ export class BertModel extends PretrainedModule<BertConfig> implements LayerCont
     return new BertModel(bertConfigFromHF(json), options);
   }
 
-  static async fromPretrained(idOrPath: string, options: EncoderOptions & FromPretrainedOptions = {}): Promise<BertModel> {
+  static async fromPretrained(
+    idOrPath: string,
+    options: EncoderOptions & FromPretrainedOptions = {},
+  ): Promise<BertModel> {
     const { dir, json } = await readPretrainedConfig(idOrPath, options);
     return loadCheckpointInto(new BertModel(bertConfigFromHF(json), options), dir, options);
   }
@@ -76,15 +91,27 @@ export class BertModel extends PretrainedModule<BertConfig> implements LayerCont
     return tf.tidy(() => {
       const inputs = prepareBertInputs(this.config, input.inputIds, input.tokenTypeIds, 0);
       const { batch, length } = inputs.ids;
-      const padding = input.attentionMask === undefined ? undefined : readMask(input.attentionMask, batch, length, "attentionMask", "the shape of inputIds");
+      const padding =
+        input.attentionMask === undefined
+          ? undefined
+          : readMask(input.attentionMask, batch, length, "attentionMask", "the shape of inputIds");
       // As Hugging Face's BertModel: a config with is_decoder attends causally.
-      const mask = this.config.isDecoder ? causalPaddingMask(batch, length, length, padding) : padding === undefined ? undefined : paddingMask(padding);
+      const mask = this.config.isDecoder
+        ? causalPaddingMask(batch, length, length, padding)
+        : padding === undefined
+          ? undefined
+          : paddingMask(padding);
       const embedded = bertEmbeddings(this, this.config, "", inputs);
       const { hidden } = bertEncoder(this, this.config, "", embedded, { batch, length, selfMask: mask });
       const lastHiddenState = tf.reshape(hidden, [batch, length, this.config.hiddenSize]) as tf.Tensor3D;
       if (!this.hasPooler) return { lastHiddenState };
-      const first = tf.reshape(tf.slice(lastHiddenState, [0, 0, 0], [batch, 1, this.config.hiddenSize]), [batch, this.config.hiddenSize]);
-      const poolerOutput = tf.tanh(linear(first, this.weight("pooler.dense.weight"), this.weight("pooler.dense.bias"), "out_in")) as tf.Tensor2D;
+      const first = tf.reshape(tf.slice(lastHiddenState, [0, 0, 0], [batch, 1, this.config.hiddenSize]), [
+        batch,
+        this.config.hiddenSize,
+      ]);
+      const poolerOutput = tf.tanh(
+        linear(first, this.weight("pooler.dense.weight"), this.weight("pooler.dense.bias"), "out_in"),
+      ) as tf.Tensor2D;
       return { lastHiddenState, poolerOutput };
     });
   }

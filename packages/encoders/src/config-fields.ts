@@ -21,7 +21,11 @@ export class ConfigReader {
 
   #fail(field: string, expected: string): never {
     const value = JSON.stringify(this.#json[field]);
-    throw new ModelConfigError("invalid-field", field, `${this.#what} config field "${field}" must be ${expected}, got ${value}`);
+    throw new ModelConfigError(
+      "invalid-field",
+      field,
+      `${this.#what} config field "${field}" must be ${expected}, got ${value}`,
+    );
   }
 
   has(field: string): boolean {
@@ -45,7 +49,9 @@ export class ConfigReader {
   optionalInt(field: string, fallback: number | null = null): number | null {
     const value = this.#json[field] ?? fallback;
     if (value === null) return null;
-    if (typeof value !== "number" || !Number.isInteger(value) || value < 0) this.#fail(field, "a non-negative integer or null");
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+      this.#fail(field, "a non-negative integer or null");
+    }
     return value;
   }
 
@@ -90,7 +96,11 @@ export class ConfigReader {
 export function modelTypeOf(json: HFConfigJson): string {
   const type = json?.model_type;
   if (typeof type !== "string") {
-    throw new ModelConfigError("unknown-model-type", "model_type", `config.json has no "model_type" string (got ${JSON.stringify(type)})`);
+    throw new ModelConfigError(
+      "unknown-model-type",
+      "model_type",
+      `config.json has no "model_type" string (got ${JSON.stringify(type)})`,
+    );
   }
   return type;
 }

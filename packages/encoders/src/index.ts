@@ -10,7 +10,15 @@ export {
   type RobertaConfig,
 } from "./bert-config.js";
 export { readIdBatch, checkIdRange, checkShape, readMask, type IdBatch, type IdInput } from "./inputs.js";
-export { attend, splitHeads, mergeHeads, paddingMask, causalPaddingMask, gpt2CausalMask, FLOAT32_MIN } from "./attention.js";
+export {
+  attend,
+  splitHeads,
+  mergeHeads,
+  paddingMask,
+  causalPaddingMask,
+  gpt2CausalMask,
+  FLOAT32_MIN,
+} from "./attention.js";
 export { formatLoadReport, type LoadReport } from "./load-report.js";
 export {
   PretrainedModule,

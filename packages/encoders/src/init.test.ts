@@ -5,7 +5,15 @@ import { bertConfigFromHF, robertaConfigFromHF } from "./bert-config.js";
 import { BertModel } from "./bert.js";
 import { RobertaModel } from "./roberta.js";
 
-const TINY = { vocab_size: 400, hidden_size: 64, num_hidden_layers: 1, num_attention_heads: 4, intermediate_size: 96, max_position_embeddings: 40, initializer_range: 0.2 };
+const TINY = {
+  vocab_size: 400,
+  hidden_size: 64,
+  num_hidden_layers: 1,
+  num_attention_heads: 4,
+  intermediate_size: 96,
+  max_position_embeddings: 40,
+  initializer_range: 0.2,
+};
 
 function stats(t: tf.Tensor): { mean: number; std: number } {
   const data = Array.from(t.dataSync());
@@ -18,13 +26,29 @@ test("random initialisation follows Hugging Face: normal(0, initializer_range), 
   await initBackend({ backend: "wasm" });
   const model = new RobertaModel(robertaConfigFromHF({ ...TINY, model_type: "roberta" }), { seed: 7 });
   const p = (n: string) => model.parameters.get(n);
-  for (const name of ["embeddings.word_embeddings.weight", "encoder.layer.0.intermediate.dense.weight", "pooler.dense.weight"]) {
+  for (const name of [
+    "embeddings.word_embeddings.weight",
+    "encoder.layer.0.intermediate.dense.weight",
+    "pooler.dense.weight",
+  ]) {
     const { mean, std } = stats(p(name));
     assert.ok(Math.abs(mean) < 0.02 && Math.abs(std - 0.2) < 0.02, `${name}: mean ${mean}, std ${std}`);
   }
-  assert.ok(p("encoder.layer.0.attention.self.query.bias").dataSync().every((v) => v === 0));
-  assert.ok(p("embeddings.LayerNorm.weight").dataSync().every((v) => v === 1));
-  assert.ok(p("encoder.layer.0.output.LayerNorm.bias").dataSync().every((v) => v === 0));
+  assert.ok(
+    p("encoder.layer.0.attention.self.query.bias")
+      .dataSync()
+      .every((v) => v === 0),
+  );
+  assert.ok(
+    p("embeddings.LayerNorm.weight")
+      .dataSync()
+      .every((v) => v === 1),
+  );
+  assert.ok(
+    p("encoder.layer.0.output.LayerNorm.bias")
+      .dataSync()
+      .every((v) => v === 0),
+  );
   // RoBERTa's pad id 1 is the padding row of both the word and the position table.
   for (const table of ["word_embeddings", "position_embeddings"]) {
     const rows = p(`embeddings.${table}.weight`).arraySync() as number[][];
@@ -36,7 +60,11 @@ test("random initialisation follows Hugging Face: normal(0, initializer_range), 
 test("initialisation is seeded", async () => {
   await initBackend({ backend: "wasm" });
   const config = bertConfigFromHF({ ...TINY, model_type: "bert" });
-  const [a, b, c] = [new BertModel(config, { seed: 1 }), new BertModel(config, { seed: 1 }), new BertModel(config, { seed: 2 })];
+  const [a, b, c] = [
+    new BertModel(config, { seed: 1 }),
+    new BertModel(config, { seed: 1 }),
+    new BertModel(config, { seed: 2 }),
+  ];
   const w = (m: BertModel) => m.parameters.get("encoder.layer.0.attention.self.key.weight").dataSync();
   assert.deepEqual(w(a), w(b));
   assert.notDeepEqual(w(a), w(c));
@@ -101,7 +129,10 @@ test("the dropout state continues a model's masks in another model (another seed
   assert.notDeepEqual(run(other), next, "a fresh stream draws other masks");
   other.setDropoutState(state);
   assert.deepEqual(run(other), next, "the restored stream draws the same masks");
-  assert.throws(() => other.setDropoutState({ seed: 1.5, calls: 0 }), /dropout state must be \{ seed, calls \} safe integers/);
+  assert.throws(
+    () => other.setDropoutState({ seed: 1.5, calls: 0 }),
+    /dropout state must be \{ seed, calls \} safe integers/,
+  );
   assert.throws(() => other.setDropoutState({ seed: 1, calls: -1 }), TypeError);
   model.dispose();
   other.dispose();

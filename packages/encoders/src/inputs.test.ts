@@ -6,7 +6,14 @@ import { BertModel } from "./bert.js";
 import { ModelInputError } from "./errors.js";
 import { RobertaModel } from "./roberta.js";
 
-const TINY = { vocab_size: 30, hidden_size: 8, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 12, max_position_embeddings: 10 };
+const TINY = {
+  vocab_size: 30,
+  hidden_size: 8,
+  num_hidden_layers: 1,
+  num_attention_heads: 2,
+  intermediate_size: 12,
+  max_position_embeddings: 10,
+};
 
 function inputError(code: string, text: string) {
   return (error: unknown) => error instanceof ModelInputError && error.code === code && error.message.includes(text);
@@ -16,14 +23,29 @@ test("bad inputs are typed errors and leak nothing", async () => {
   await initBackend({ backend: "wasm" });
   const model = new BertModel(bertConfigFromHF({ ...TINY, model_type: "bert" }));
   const before = tf.memory().numTensors;
-  assert.throws(() => model.forward({ inputIds: [[1, 30]] }), inputError("token-id-out-of-range", "inputIds[0][1] = 30 is outside [0, 30)"));
+  assert.throws(
+    () => model.forward({ inputIds: [[1, 30]] }),
+    inputError("token-id-out-of-range", "inputIds[0][1] = 30 is outside [0, 30)"),
+  );
   assert.throws(() => model.forward({ inputIds: [[-1]] }), inputError("token-id-out-of-range", "= -1"));
   assert.throws(() => model.forward({ inputIds: [[1.5]] }), inputError("invalid-input", "not an integer"));
-  assert.throws(() => model.forward({ inputIds: [Array(11).fill(1)] }), inputError("sequence-too-long", "max_position_embeddings 10"));
+  assert.throws(
+    () => model.forward({ inputIds: [Array(11).fill(1)] }),
+    inputError("sequence-too-long", "max_position_embeddings 10"),
+  );
   assert.throws(() => model.forward({ inputIds: [[1, 2], [3]] }), inputError("shape-mismatch", "equal lengths"));
-  assert.throws(() => model.forward({ inputIds: [[1, 2]], tokenTypeIds: [[0, 2]] }), inputError("token-id-out-of-range", "type_vocab_size 2"));
-  assert.throws(() => model.forward({ inputIds: [[1, 2]], attentionMask: [[1]] }), inputError("shape-mismatch", "attentionMask"));
-  assert.throws(() => model.forward({ inputIds: [[1, 2]], attentionMask: [[1, 2]] }), inputError("invalid-input", "only 0 and 1"));
+  assert.throws(
+    () => model.forward({ inputIds: [[1, 2]], tokenTypeIds: [[0, 2]] }),
+    inputError("token-id-out-of-range", "type_vocab_size 2"),
+  );
+  assert.throws(
+    () => model.forward({ inputIds: [[1, 2]], attentionMask: [[1]] }),
+    inputError("shape-mismatch", "attentionMask"),
+  );
+  assert.throws(
+    () => model.forward({ inputIds: [[1, 2]], attentionMask: [[1, 2]] }),
+    inputError("invalid-input", "only 0 and 1"),
+  );
   const ids = tf.tensor3d([[[1]]], [1, 1, 1], "int32");
   assert.throws(() => model.forward({ inputIds: ids }), inputError("shape-mismatch", "[batch, length]"));
   ids.dispose();
@@ -39,7 +61,10 @@ test("RoBERTa's longest sequence is max_position_embeddings - pad - 1 real token
   const model = new RobertaModel(robertaConfigFromHF({ ...TINY, model_type: "roberta" }));
   const ok = model.forward({ inputIds: [[...Array(8).fill(5), 1, 1]] });
   tf.dispose([ok.lastHiddenState, ok.poolerOutput!]);
-  assert.throws(() => model.forward({ inputIds: [Array(9).fill(5)] }), inputError("sequence-too-long", "position id 10"));
+  assert.throws(
+    () => model.forward({ inputIds: [Array(9).fill(5)] }),
+    inputError("sequence-too-long", "position id 10"),
+  );
   model.dispose();
 });
 

@@ -19,7 +19,9 @@ export interface IdBatch {
 export function readIdBatch(input: IdInput, what: string): IdBatch {
   let tensor: tf.Tensor;
   if (input instanceof tf.Tensor) {
-    if (input.rank !== 2) throw new ModelInputError("shape-mismatch", `${what} must be [batch, length], got shape [${input.shape}]`);
+    if (input.rank !== 2) {
+      throw new ModelInputError("shape-mismatch", `${what} must be [batch, length], got shape [${input.shape}]`);
+    }
     tensor = input;
   } else {
     if (!Array.isArray(input) || input.length === 0 || !input.every((row) => Array.isArray(row))) {
@@ -28,17 +30,25 @@ export function readIdBatch(input: IdInput, what: string): IdBatch {
     const length = input[0]?.length ?? 0;
     const ragged = input.findIndex((row) => row.length !== length);
     if (ragged >= 0) {
-      throw new ModelInputError("shape-mismatch", `${what} rows must have equal lengths: row 0 has ${length}, row ${ragged} has ${input[ragged]?.length}`);
+      throw new ModelInputError(
+        "shape-mismatch",
+        `${what} rows must have equal lengths: row 0 has ${length}, row ${ragged} has ${input[ragged]?.length}`,
+      );
     }
     tensor = tf.tensor2d(input.flat(), [input.length, length], "float32");
   }
   const [batch, length] = tensor.shape as [number, number];
-  if (batch === 0 || length === 0) throw new ModelInputError("shape-mismatch", `${what} is empty (shape [${tensor.shape}])`);
+  if (batch === 0 || length === 0) {
+    throw new ModelInputError("shape-mismatch", `${what} is empty (shape [${tensor.shape}])`);
+  }
   const values = tensor.dataSync();
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
     if (!Number.isInteger(v)) {
-      throw new ModelInputError("invalid-input", `${what}[${Math.floor(i / length)}][${i % length}] = ${v} is not an integer`);
+      throw new ModelInputError(
+        "invalid-input",
+        `${what}[${Math.floor(i / length)}][${i % length}] = ${v} is not an integer`,
+      );
     }
   }
   const ints = tensor.dtype === "int32" ? (tensor as tf.Tensor2D) : tf.cast(tensor, "int32");
@@ -61,7 +71,10 @@ export function checkIdRange(ids: IdBatch, limit: number, what: string, limitFie
 /** Fails unless `other` has the batch size and length given. */
 export function checkShape(other: IdBatch, batch: number, length: number, what: string, expected: string): void {
   if (other.batch !== batch || other.length !== length) {
-    throw new ModelInputError("shape-mismatch", `${what} has shape [${other.batch}, ${other.length}], expected [${batch}, ${length}] (${expected})`);
+    throw new ModelInputError(
+      "shape-mismatch",
+      `${what} has shape [${other.batch}, ${other.length}], expected [${batch}, ${length}] (${expected})`,
+    );
   }
 }
 

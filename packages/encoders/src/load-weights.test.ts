@@ -41,7 +41,10 @@ test("BERT checkpoint into BertModel: everything loaded, pre-training heads unus
     "cls.seq_relationship.weight",
   ]);
   const text = formatLoadReport(report, { modelName: "BertModel" });
-  assert.match(text, new RegExp(`^BertModel: ${report.loaded.length} weights loaded, 0 newly initialised, 8 checkpoint weights unused`));
+  assert.match(
+    text,
+    new RegExp(`^BertModel: ${report.loaded.length} weights loaded, 0 newly initialised, 8 checkpoint weights unused`),
+  );
   assert.match(text, /Unused checkpoint weights \(8\):\n {2}cls\.predictions\.bias/);
   model.dispose();
 });
@@ -49,12 +52,17 @@ test("BERT checkpoint into BertModel: everything loaded, pre-training heads unus
 test("RoBERTa checkpoint into RobertaModel: the pooler is newly initialised, lm_head unused", { skip }, async () => {
   await initBackend({ backend: "wasm" });
   const reports: unknown[] = [];
-  const model = await RobertaModel.fromPretrained(parityCheckpoint("roberta"), { onLoadReport: (r) => reports.push(r) });
+  const model = await RobertaModel.fromPretrained(parityCheckpoint("roberta"), {
+    onLoadReport: (r) => reports.push(r),
+  });
   const report = model.loadReport!;
   assert.deepEqual(reports, [report]);
   assert.deepEqual(report.missing, ["pooler.dense.weight", "pooler.dense.bias"]);
   assert.ok(report.unexpected.every((n) => n.startsWith("lm_head.")) && report.unexpected.length === 6);
-  assert.match(formatLoadReport(report), /Newly initialised \(train before use\) \(2\):\n {2}pooler\.dense\.weight\n {2}pooler\.dense\.bias/);
+  assert.match(
+    formatLoadReport(report),
+    /Newly initialised \(train before use\) \(2\):\n {2}pooler\.dense\.weight\n {2}pooler\.dense\.bias/,
+  );
   model.dispose();
 });
 
@@ -62,7 +70,12 @@ test("names without the bert. prefix and legacy LayerNorm.gamma/beta load the sa
   await initBackend({ backend: "wasm" });
   const config = bertConfigFromHF(readParityConfig("bert"));
   const reference = await BertModel.fromPretrained(parityCheckpoint("bert"));
-  const legacy = await renamedWeights("bert", (n) => n.replace(/^bert\./, "").replace(/LayerNorm\.weight$/, "LayerNorm.gamma").replace(/LayerNorm\.bias$/, "LayerNorm.beta"));
+  const legacy = await renamedWeights("bert", (n) =>
+    n
+      .replace(/^bert\./, "")
+      .replace(/LayerNorm\.weight$/, "LayerNorm.gamma")
+      .replace(/LayerNorm\.bias$/, "LayerNorm.beta"),
+  );
   legacy.set("embeddings.position_ids", tf.range(0, 64, 1, "int32").reshape([1, 64]));
   assert.ok(legacy.has("embeddings.LayerNorm.gamma"));
   const model = new BertModel(config, { seed: 5 });
@@ -91,24 +104,32 @@ test("the prefix option reads one part of a composed file", { skip }, async () =
   model.dispose();
 });
 
-test("a weight whose shape differs from the config throws naming the tensor and both shapes, loading nothing", { skip }, async () => {
-  await initBackend({ backend: "wasm" });
-  const weights = await renamedWeights("bert", (n) => n);
-  const wrong = weights.get("bert.encoder.layer.1.intermediate.dense.weight")!;
-  weights.set("bert.encoder.layer.1.intermediate.dense.weight", tf.zeros([36, 32]));
-  wrong.dispose();
-  const model = new BertModel(bertConfigFromHF(readParityConfig("bert")), { seed: 1 });
-  const before = model.parameters.get("embeddings.word_embeddings.weight").dataSync().slice();
-  assert.throws(
-    () => model.loadWeights(weights),
-    (error: unknown) =>
-      error instanceof WeightLoadError &&
-      error.code === "shape-mismatch" &&
-      error.tensor === "bert.encoder.layer.1.intermediate.dense.weight" &&
-      error.message.includes("[36,32]") &&
-      error.message.includes("[37,32]"),
-  );
-  assert.deepEqual(model.parameters.get("embeddings.word_embeddings.weight").dataSync(), before, "nothing was assigned");
-  disposeAll(weights);
-  model.dispose();
-});
+test(
+  "a weight whose shape differs from the config throws naming the tensor and both shapes, loading nothing",
+  { skip },
+  async () => {
+    await initBackend({ backend: "wasm" });
+    const weights = await renamedWeights("bert", (n) => n);
+    const wrong = weights.get("bert.encoder.layer.1.intermediate.dense.weight")!;
+    weights.set("bert.encoder.layer.1.intermediate.dense.weight", tf.zeros([36, 32]));
+    wrong.dispose();
+    const model = new BertModel(bertConfigFromHF(readParityConfig("bert")), { seed: 1 });
+    const before = model.parameters.get("embeddings.word_embeddings.weight").dataSync().slice();
+    assert.throws(
+      () => model.loadWeights(weights),
+      (error: unknown) =>
+        error instanceof WeightLoadError &&
+        error.code === "shape-mismatch" &&
+        error.tensor === "bert.encoder.layer.1.intermediate.dense.weight" &&
+        error.message.includes("[36,32]") &&
+        error.message.includes("[37,32]"),
+    );
+    assert.deepEqual(
+      model.parameters.get("embeddings.word_embeddings.weight").dataSync(),
+      before,
+      "nothing was assigned",
+    );
+    disposeAll(weights);
+    model.dispose();
+  },
+);

@@ -3,7 +3,8 @@ import { WeightLoadError } from "./errors.js";
 import type { LoadReport } from "./load-report.js";
 
 /** How one parameter is initialised, following Hugging Face's `_init_weights`. */
-export type ParameterInit = { kind: "zeros" } | { kind: "ones" } | { kind: "normal"; std: number; zeroRow?: number | null };
+export type ParameterInit =
+  { kind: "zeros" } | { kind: "ones" } | { kind: "normal"; std: number; zeroRow?: number | null };
 
 export interface ParameterSpec {
   shape: number[];
@@ -114,7 +115,9 @@ export abstract class PretrainedModule<C> {
   setDropoutState(state: DropoutState): void {
     const ok = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v);
     if (typeof state !== "object" || state === null || !ok(state.seed) || !ok(state.calls) || state.calls < 0) {
-      throw new TypeError(`dropout state must be { seed, calls } safe integers (calls >= 0), got ${JSON.stringify(state)}`);
+      throw new TypeError(
+        `dropout state must be { seed, calls } safe integers (calls >= 0), got ${JSON.stringify(state)}`,
+      );
     }
     this.#seed = state.seed;
     this.#dropoutCalls = state.calls;
@@ -147,13 +150,17 @@ export abstract class PretrainedModule<C> {
     const pending: Array<[string, string]> = [];
     for (const full of sourceNames) {
       if (!full.startsWith(prefix)) continue;
-      const name = full.slice(prefix.length).replace(/\.gamma$/, ".weight").replace(/\.beta$/, ".bias");
+      const name = full
+        .slice(prefix.length)
+        .replace(/\.gamma$/, ".weight")
+        .replace(/\.beta$/, ".bias");
       const target = resolve(name);
       if (target !== undefined) {
         pending.push([target, full]);
         continue;
       }
-      const alias = aliases[name] ?? aliases[base + name] ?? (name.startsWith(base) ? aliases[name.slice(base.length)] : undefined);
+      const alias =
+        aliases[name] ?? aliases[base + name] ?? (name.startsWith(base) ? aliases[name.slice(base.length)] : undefined);
       if (alias !== undefined) {
         // A stored copy of a tied weight: use it only when the checkpoint lacks the weight it copies.
         pending.push([alias, full]);

@@ -22,7 +22,10 @@ export interface FromPretrainedOptions extends ModelOptions {
  * decoder's `fromPretrained` starts here, before it allocates weights, so this is where they get a backend when the
  * caller started none (`ensureBackend`).
  */
-export async function readPretrainedConfig(idOrPath: string, options: FromPretrainedOptions = {}): Promise<{ dir: string; json: HFConfigJson }> {
+export async function readPretrainedConfig(
+  idOrPath: string,
+  options: FromPretrainedOptions = {},
+): Promise<{ dir: string; json: HFConfigJson }> {
   await ensureBackend();
   const dir = await resolveModel(idOrPath, options.hub);
   const path = join(dir, "config.json");
@@ -39,7 +42,11 @@ export async function readPretrainedConfig(idOrPath: string, options: FromPretra
 }
 
 /** Loads `dir`'s safetensors weights into `model`, disposing it if loading fails. */
-export async function loadCheckpointInto<M extends PretrainedModule<unknown>>(model: M, dir: string, options: FromPretrainedOptions = {}): Promise<M> {
+export async function loadCheckpointInto<M extends PretrainedModule<unknown>>(
+  model: M,
+  dir: string,
+  options: FromPretrainedOptions = {},
+): Promise<M> {
   try {
     const checkpoint = await openCheckpoint(dir);
     try {

@@ -16,7 +16,10 @@ export class RobertaModel extends BertModel {
     return new RobertaModel(robertaConfigFromHF(json), options);
   }
 
-  static override async fromPretrained(idOrPath: string, options: EncoderOptions & FromPretrainedOptions = {}): Promise<RobertaModel> {
+  static override async fromPretrained(
+    idOrPath: string,
+    options: EncoderOptions & FromPretrainedOptions = {},
+  ): Promise<RobertaModel> {
     const { dir, json } = await readPretrainedConfig(idOrPath, options);
     return loadCheckpointInto(new RobertaModel(robertaConfigFromHF(json), options), dir, options);
   }

@@ -37,7 +37,9 @@ test("test_bleu.py test_corpus_bleu: tokenize none / 13a / intl and smooth_metho
     [{ tokenize: "intl" }, 43.91623493],
     [{ smoothMethod: "none" }, 48.530827],
   ];
-  for (const [options, expected] of cases) assertClose([bleu(HYPS, REFS, options).score], [expected], 1e-6, JSON.stringify(options));
+  for (const [options, expected] of cases) {
+    assertClose([bleu(HYPS, REFS, options).score], [expected], 1e-6, JSON.stringify(options));
+  }
   const none = bleu(HYPS, REFS, { tokenize: "none" });
   assert.deepEqual([none.counts, none.totals, none.sysLen, none.refLen], [[10, 6, 4, 2], [14, 11, 8, 5], 14, 15]);
   assert.deepEqual(bleu(HYPS, REFS, { tokenize: "intl" }).totals, [19, 16, 13, 10]);
@@ -45,12 +47,16 @@ test("test_bleu.py test_corpus_bleu: tokenize none / 13a / intl and smooth_metho
 
 // sacrebleu.raw_corpus_bleu(sys, refs, smooth_value) = tokenize 'none', smooth 'floor', effective order.
 function rawCorpusBleu(sys: string[], refStream: string[], smoothValue?: number) {
-  return bleu(sys, sys.map((_, i) => [refStream[i] as string]), {
-    tokenize: "none",
-    smoothMethod: "floor",
-    smoothValue,
-    effectiveOrder: true,
-  });
+  return bleu(
+    sys,
+    sys.map((_, i) => [refStream[i] as string]),
+    {
+      tokenize: "none",
+      smoothMethod: "floor",
+      smoothValue,
+      effectiveOrder: true,
+    },
+  );
 }
 
 test("test_bleu.py test_raw_bleu and test_effective_order", () => {
@@ -63,14 +69,22 @@ test("test_bleu.py test_raw_bleu and test_effective_order", () => {
     [["a test"], ["a test"], 1.0],
     [["a little test"], ["a test"], 0.03218297948685433],
   ];
-  for (const [sys, refs, expected] of cases) assertClose([rawCorpusBleu(sys, refs, 0.01).score / 100], [expected], 1e-8, sys.join("|"));
+  for (const [sys, refs, expected] of cases) {
+    assertClose([rawCorpusBleu(sys, refs, 0.01).score / 100], [expected], 1e-8, sys.join("|"));
+  }
 });
 
 test("test_bleu.py test_statistics and test_offset", () => {
   const hyp = ["am I am a character sequence"];
   const ref = ["I am a symbol string sequence a a"];
   const r = rawCorpusBleu(hyp, ref, 0.01);
-  assert.deepEqual([r.counts, r.totals], [[4, 2, 1, 0], [6, 5, 4, 3]]);
+  assert.deepEqual(
+    [r.counts, r.totals],
+    [
+      [4, 2, 1, 0],
+      [6, 5, 4, 3],
+    ],
+  );
   assert.equal(rawCorpusBleu(hyp, ref, 0).score / 100, 0);
   assertClose([rawCorpusBleu(hyp, ref).score / 100], [0.1555722182], 1e-8, "floor default 0.1");
 });
@@ -112,7 +126,12 @@ test("test_sentence_bleu.py test_api_sentence_bleu: smoothing methods, tokenizer
     [{ tokenize: "char", lowercase: true }, 42.0267],
   ];
   for (const [options, expected] of cases) {
-    assertClose([sentenceBleu(SYS, [REF], { ...options, effectiveOrder: true }).score], [expected], 1e-3, JSON.stringify(options));
+    assertClose(
+      [sentenceBleu(SYS, [REF], { ...options, effectiveOrder: true }).score],
+      [expected],
+      1e-3,
+      JSON.stringify(options),
+    );
   }
 });
 
@@ -142,13 +161,25 @@ test("signature: lower-case, floor value, variable reference counts", () => {
 
 test("an empty-string reference is kept as sacreBLEU 2.6.0 keeps it: it counts in nrefs and has length 0", () => {
   // Expected values from sacrebleu 2.6.0 (oracle/metrics_probe.py runs the same cases live).
-  const extra = bleu(HYPS, REFS.map((r) => [...r, ""]));
+  const extra = bleu(
+    HYPS,
+    REFS.map((r) => [...r, ""]),
+  );
   assertClose([extra.score], [48.530827009929865], 1e-9, "with an extra empty reference each");
   assert.equal(extra.signature, "nrefs:3|case:mixed|eff:no|tok:13a|smooth:exp");
   // Every reference of an example empty: a score, not an error.
-  const allEmpty = bleu(["x", "y"], [["x", ""], ["", ""]]);
+  const allEmpty = bleu(
+    ["x", "y"],
+    [
+      ["x", ""],
+      ["", ""],
+    ],
+  );
   assert.equal(allEmpty.score, 0);
-  assert.deepEqual([allEmpty.counts, allEmpty.totals, allEmpty.sysLen, allEmpty.refLen], [[1, 0, 0, 0], [2, 0, 0, 0], 2, 1]);
+  assert.deepEqual(
+    [allEmpty.counts, allEmpty.totals, allEmpty.sysLen, allEmpty.refLen],
+    [[1, 0, 0, 0], [2, 0, 0, 0], 2, 1],
+  );
   assert.equal(allEmpty.signature, "nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp");
   const emptyBoth = bleu([""], [[""]]);
   assert.deepEqual([emptyBoth.score, emptyBoth.sysLen, emptyBoth.refLen, emptyBoth.bp], [0, 0, 0, 1]);
@@ -169,7 +200,10 @@ test("an example with no reference at all is a typed error (sacreBLEU cannot sco
     () => bleu(["x", "y"], [["x"], []]),
     (e: unknown) => e instanceof EvaluationError && e.code === "EMPTY_REFERENCE" && e.index === 1,
   );
-  assert.throws(() => sentenceBleu("x", []), (e: unknown) => e instanceof EvaluationError && e.code === "EMPTY_REFERENCE");
+  assert.throws(
+    () => sentenceBleu("x", []),
+    (e: unknown) => e instanceof EvaluationError && e.code === "EMPTY_REFERENCE",
+  );
 });
 
 test("bad options raise EvaluationError naming the option", () => {

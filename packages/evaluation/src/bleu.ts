@@ -8,7 +8,13 @@
 import { BLEU_TOKENIZERS, getBleuTokenizer, type BleuTokenizerName } from "./bleu-tokenizers.js";
 import { EvaluationError } from "./errors.js";
 import { pyRstrip, pySplit } from "./python-text.js";
-import { assertNonEmpty, assertOptionalBoolean, assertReferenceLists, assertSameLength, assertStringArray } from "./validate.js";
+import {
+  assertNonEmpty,
+  assertOptionalBoolean,
+  assertReferenceLists,
+  assertSameLength,
+  assertStringArray,
+} from "./validate.js";
 
 export type SmoothMethod = "exp" | "none" | "floor" | "add-k";
 
@@ -91,16 +97,27 @@ export function resolveBleuOptions(options: BleuOptions, effectiveOrderDefault: 
     );
   }
   const smoothValue = options.smoothValue;
-  if (smoothValue !== undefined && !(typeof smoothValue === "number" && Number.isFinite(smoothValue) && smoothValue >= 0)) {
-    throw new EvaluationError("INVALID_OPTION", `options.smoothValue must be a finite number >= 0, got ${String(smoothValue)}`, {
-      argument: "options.smoothValue",
-    });
+  if (
+    smoothValue !== undefined &&
+    !(typeof smoothValue === "number" && Number.isFinite(smoothValue) && smoothValue >= 0)
+  ) {
+    throw new EvaluationError(
+      "INVALID_OPTION",
+      `options.smoothValue must be a finite number >= 0, got ${String(smoothValue)}`,
+      {
+        argument: "options.smoothValue",
+      },
+    );
   }
   const maxNgramOrder = options.maxNgramOrder ?? 4;
   if (!Number.isInteger(maxNgramOrder) || maxNgramOrder < 1) {
-    throw new EvaluationError("INVALID_OPTION", `options.maxNgramOrder must be a positive integer, got ${String(maxNgramOrder)}`, {
-      argument: "options.maxNgramOrder",
-    });
+    throw new EvaluationError(
+      "INVALID_OPTION",
+      `options.maxNgramOrder must be a positive integer, got ${String(maxNgramOrder)}`,
+      {
+        argument: "options.maxNgramOrder",
+      },
+    );
   }
   assertOptionalBoolean(options.lowercase, "options.lowercase");
   assertOptionalBoolean(options.effectiveOrder, "options.effectiveOrder");
@@ -215,10 +232,14 @@ export class BleuStatisticsCollector {
     // corpus whose references are all "" scores 0 rather than failing). Only a missing reference (None in its
     // stream, a shorter list here) is dropped; an example with no reference at all cannot be scored.
     if (references.length === 0) {
-      throw new EvaluationError("EMPTY_REFERENCE", `references[${index}] lists no references; BLEU needs at least one`, {
-        argument: "references",
-        index,
-      });
+      throw new EvaluationError(
+        "EMPTY_REFERENCE",
+        `references[${index}] lists no references; BLEU needs at least one`,
+        {
+          argument: "references",
+          index,
+        },
+      );
     }
     this.referenceCounts.add(references.length);
     const maxOrder = this.config.maxNgramOrder;
@@ -253,10 +274,7 @@ export class BleuStatisticsCollector {
 
   result(): BleuResult {
     const { config } = this;
-    const score = computeBleu(
-      { ...this.sums, correct: [...this.sums.correct], total: [...this.sums.total] },
-      config,
-    );
+    const score = computeBleu({ ...this.sums, correct: [...this.sums.correct], total: [...this.sums.total] }, config);
     return { ...score, signature: bleuSignature(config, this.referenceCounts) };
   }
 }
@@ -281,7 +299,10 @@ export function closestRefLen(hypLen: number, refLens: readonly number[]): numbe
 export function bleuSignature(config: BleuConfig, referenceCounts: ReadonlySet<number>): string {
   const nrefs = referenceCounts.size === 1 ? String([...referenceCounts][0]) : "var";
   const fallback = SMOOTH_DEFAULTS[config.smoothMethod];
-  const smooth = fallback === undefined ? config.smoothMethod : `${config.smoothMethod}[${(config.smoothValue ?? fallback).toFixed(2)}]`;
+  const smooth =
+    fallback === undefined
+      ? config.smoothMethod
+      : `${config.smoothMethod}[${(config.smoothValue ?? fallback).toFixed(2)}]`;
   return `nrefs:${nrefs}|case:${config.lowercase ? "lc" : "mixed"}|eff:${config.effectiveOrder ? "yes" : "no"}|tok:${config.tokenize}|smooth:${smooth}`;
 }
 
@@ -306,9 +327,13 @@ export function bleu(
 /** sacreBLEU sentence BLEU (`BLEU(...).sentence_score`); effective order is on by default, as in `sacrebleu.sentence_bleu`. */
 export function sentenceBleu(prediction: string, references: readonly string[], options: BleuOptions = {}): BleuResult {
   if (typeof prediction !== "string") {
-    throw new EvaluationError("INVALID_ARGUMENT", `prediction must be a string, got ${prediction === null ? "null" : typeof prediction}`, {
-      argument: "prediction",
-    });
+    throw new EvaluationError(
+      "INVALID_ARGUMENT",
+      `prediction must be a string, got ${prediction === null ? "null" : typeof prediction}`,
+      {
+        argument: "prediction",
+      },
+    );
   }
   assertReferenceLists([references], "references");
   const collector = new BleuStatisticsCollector(resolveBleuOptions(options, true));

@@ -46,7 +46,9 @@ test("low <= mid <= high, mid within the bootstrap's noise of the plain mean", (
   const mean = rows.reduce((s, r) => s + r.fmeasure, 0) / rows.length;
   const result = bootstrapAggregate(new Map([["x", rows]]), { seed: 5 });
   const a = result.x as AggregateTriple;
-  for (const m of ["precision", "recall", "fmeasure"] as const) assert.ok(a.low[m] <= a.mid[m] && a.mid[m] <= a.high[m], m);
+  for (const m of ["precision", "recall", "fmeasure"] as const) {
+    assert.ok(a.low[m] <= a.mid[m] && a.mid[m] <= a.high[m], m);
+  }
   // The standard error of the mean here is about 0.3 / sqrt(400) = 0.015; the median of 1000 bootstrap
   // means sits far closer to the mean than that.
   assert.ok(Math.abs(a.mid.fmeasure - mean) < 0.005, `mid ${a.mid.fmeasure} vs mean ${mean}`);
@@ -66,7 +68,10 @@ test("xoshiro128** output and bounded draws are deterministic and unbiased enoug
   const a = new Xoshiro128(42);
   const b = new Xoshiro128(42);
   const first = Array.from({ length: 5 }, () => a.nextUint32());
-  assert.deepEqual(first, Array.from({ length: 5 }, () => b.nextUint32()));
+  assert.deepEqual(
+    first,
+    Array.from({ length: 5 }, () => b.nextUint32()),
+  );
   assert.equal(new Set(first).size, 5);
   const counts = new Array<number>(3).fill(0);
   const rng = new Xoshiro128(1);
@@ -80,7 +85,12 @@ test("xoshiro128** output and bounded draws are deterministic and unbiased enoug
 test("percentile uses numpy's linear interpolation", () => {
   const sorted = Float64Array.from([1, 2, 3, 4]);
   // numpy.percentile([1,2,3,4], [0, 25, 50, 90, 100]) = [1, 1.75, 2.5, 3.7, 4]
-  assertClose([0, 25, 50, 90, 100].map((q) => percentileSorted(sorted, q)), [1, 1.75, 2.5, 3.7, 4], 1e-12, "percentiles");
+  assertClose(
+    [0, 25, 50, 90, 100].map((q) => percentileSorted(sorted, q)),
+    [1, 1.75, 2.5, 3.7, 4],
+    1e-12,
+    "percentiles",
+  );
 });
 
 test("bad options and empty columns raise EvaluationError naming the option", () => {
@@ -90,7 +100,10 @@ test("bad options and empty columns raise EvaluationError naming the option", ()
     [{ nSamples: 0 }, "options.nSamples"],
     [{ seed: -1 }, "options.seed"],
   ] as const) {
-    assert.throws(() => bootstrapAggregate(rows, opts), (e: unknown) => e instanceof EvaluationError && e.argument === arg);
+    assert.throws(
+      () => bootstrapAggregate(rows, opts),
+      (e: unknown) => e instanceof EvaluationError && e.argument === arg,
+    );
   }
   assert.throws(
     () => bootstrapAggregate(new Map([["x", []]])),

@@ -114,9 +114,13 @@ export function validateBootstrapOptions(options: BootstrapOptions): Required<Bo
   const nSamples = options.nSamples ?? 1000;
   const seed = options.seed ?? 0;
   if (!(confidenceInterval >= 0 && confidenceInterval <= 1)) {
-    throw new EvaluationError("INVALID_OPTION", `options.confidenceInterval must lie in [0, 1], got ${confidenceInterval}`, {
-      argument: "options.confidenceInterval",
-    });
+    throw new EvaluationError(
+      "INVALID_OPTION",
+      `options.confidenceInterval must lie in [0, 1], got ${confidenceInterval}`,
+      {
+        argument: "options.confidenceInterval",
+      },
+    );
   }
   if (!Number.isInteger(nSamples) || nSamples < 1) {
     throw new EvaluationError("INVALID_OPTION", `options.nSamples must be a positive integer, got ${nSamples}`, {
@@ -147,9 +151,13 @@ export function bootstrapAggregate(
   for (const [name, rows] of scores) {
     const n = rows.length;
     if (n === 0) {
-      throw new EvaluationError("EMPTY_INPUT", `no ${name} scores to aggregate: the bootstrap needs at least one example`, {
-        argument: "scores",
-      });
+      throw new EvaluationError(
+        "EMPTY_INPUT",
+        `no ${name} scores to aggregate: the bootstrap needs at least one example`,
+        {
+          argument: "scores",
+        },
+      );
     }
     const p = Float64Array.from(rows, (r) => r.precision);
     const r = Float64Array.from(rows, (row) => row.recall);

@@ -31,10 +31,21 @@ for (const [name, predictions, references] of CASES) {
   test(`${name}: every metric returns finite numbers`, () => {
     assertFiniteDeep(rouge(predictions, references, { useStemmer: true }));
     assertFiniteDeep(rouge(predictions, references, { useAggregator: false }));
-    assertFiniteDeep(sari(predictions.map(() => "a source sentence"), predictions, references.map((r) => [r])));
+    assertFiniteDeep(
+      sari(
+        predictions.map(() => "a source sentence"),
+        predictions,
+        references.map((r) => [r]),
+      ),
+    );
     assertFiniteDeep(exactMatch(predictions, references));
     // sacreBLEU scores an empty-string reference as a reference of length 0, so these are numbers too.
-    assertFiniteDeep(bleu(predictions, references.map((r) => [r])));
+    assertFiniteDeep(
+      bleu(
+        predictions,
+        references.map((r) => [r]),
+      ),
+    );
     assertFiniteDeep(sentenceBleu(predictions[0] as string, references));
   });
 }
@@ -57,7 +68,12 @@ test("very long inputs (20,000 words) score without NaN, throwing or running lon
   assert.equal(r?.rouge1?.fmeasure, 1);
   // rougeLsum keeps a full LCS table per sentence pair (as rouge_score does), so it gets 1,000-word lines.
   const lines = Array.from({ length: 10 }, (_, k) => words.slice(k * 1000, (k + 1) * 1000).join(" ")).join("\n");
-  const refLines = Array.from({ length: 2 }, (_, k) => words.slice(k * 1000, (k + 1) * 1000).reverse().join(" ")).join("\n");
+  const refLines = Array.from({ length: 2 }, (_, k) =>
+    words
+      .slice(k * 1000, (k + 1) * 1000)
+      .reverse()
+      .join(" "),
+  ).join("\n");
   assertFiniteDeep(rouge([lines], [refLines], { useAggregator: false, rougeTypes: ["rougeLsum"] }));
   assertFiniteDeep(bleu([long], [[shuffled]]));
   assertFiniteDeep(sari([shuffled], [long], [[long]]));
@@ -86,5 +102,9 @@ test("bad input: non-arrays, non-strings and length mismatches name the argument
   expectError(() => sari(["s"], ["p", "q"], [["r"]]), "LENGTH_MISMATCH", "predictions");
   expectError(() => sari(["s"], ["p"], [[5 as unknown as string]]), "INVALID_ARGUMENT", "references", 0);
   expectError(() => exactMatch(["a"], [undefined as unknown as string]), "INVALID_ARGUMENT", "references", 0);
-  expectError(() => rouge(["a"], ["a"], { useStemmer: "yes" as unknown as boolean }), "INVALID_OPTION", "options.useStemmer");
+  expectError(
+    () => rouge(["a"], ["a"], { useStemmer: "yes" as unknown as boolean }),
+    "INVALID_OPTION",
+    "options.useStemmer",
+  );
 });

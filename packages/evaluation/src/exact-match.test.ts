@@ -18,7 +18,11 @@ test("exact_match docstring example 2: regexes 'the ', 'yell', ignore case and p
 });
 
 test("exact_match docstring example 3: adding 'YELL' = 0.75", () => {
-  const r = exactMatch(PREDS, REFS, { regexesToIgnore: ["the ", "yell", "YELL"], ignoreCase: true, ignorePunctuation: true });
+  const r = exactMatch(PREDS, REFS, {
+    regexesToIgnore: ["the ", "yell", "YELL"],
+    ignoreCase: true,
+    ignorePunctuation: true,
+  });
   assert.equal(r.exactMatch, 0.75);
 });
 

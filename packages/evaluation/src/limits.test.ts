@@ -3,7 +3,8 @@ import { test } from "node:test";
 import { EvaluationError } from "./errors.js";
 import { MAX_LCS_CELLS, rouge } from "./rouge.js";
 
-const words = (n: number, salt: number): string => Array.from({ length: n }, (_, i) => `w${(i * 7 + salt) % 101}`).join(" ");
+const words = (n: number, salt: number): string =>
+  Array.from({ length: n }, (_, i) => `w${(i * 7 + salt) % 101}`).join(" ");
 
 test("ROUGE-L and ROUGE-Lsum refuse an example beyond MAX_LCS_CELLS at once, naming the example", () => {
   const long = words(40_000, 1);

@@ -8,8 +8,24 @@ import { PorterStemmer, porterMeasure } from "./porter-stemmer.js";
 //   state siez item sensat tradit refer colon plot
 test("NLTK stem.doctest: pluralised words stem as NLTK's PorterStemmer() does", () => {
   const plurals = [
-    "caresses", "flies", "dies", "mules", "denied", "died", "agreed", "owned", "humbled", "sized",
-    "meeting", "stating", "siezing", "itemization", "sensational", "traditional", "reference", "colonizer",
+    "caresses",
+    "flies",
+    "dies",
+    "mules",
+    "denied",
+    "died",
+    "agreed",
+    "owned",
+    "humbled",
+    "sized",
+    "meeting",
+    "stating",
+    "siezing",
+    "itemization",
+    "sensational",
+    "traditional",
+    "reference",
+    "colonizer",
     "plotted",
   ];
   const expected =

@@ -46,7 +46,12 @@ test("rouge_scorer_test testRougeEmpty: an empty prediction scores 0 for every t
 });
 
 test("rouge_scorer_test testRougeLsum: union LCS over newline-separated sentences and its empty cases", () => {
-  expectTriple(one(["rougeLsum"], "w1 w2 w3 w4 w5", "w1 w2 w6 w7 w8\nw1 w3 w8 w9 w5").rougeLsum, [0.4, 0.8, 0.5333], 1e-3, "lsum");
+  expectTriple(
+    one(["rougeLsum"], "w1 w2 w3 w4 w5", "w1 w2 w6 w7 w8\nw1 w3 w8 w9 w5").rougeLsum,
+    [0.4, 0.8, 0.5333],
+    1e-3,
+    "lsum",
+  );
   expectTriple(one(["rougeLsum"], "w1 w2 w3 w4 w5", "").rougeLsum, [0, 0, 0], 1e-3, "empty prediction");
   expectTriple(one(["rougeLsum"], "", "w1").rougeLsum, [0, 0, 0], 1e-3, "empty target");
   expectTriple(one(["rougeLsum"], "w1 w2 w3 w4 w5", "/").rougeLsum, [0, 0, 0], 1e-3, "all non-word prediction");
@@ -68,18 +73,36 @@ test("rouge_scorer_test testInvalidRougeTypes / testValidRougeTypes", () => {
 // and 1 of testdata/target.txt and prediction.txt.
 test("rouge_scorer_test *AgainstRouge155: rouge1, rouge2, rougeL on the testdata lines", () => {
   const expected: Record<"rouge1" | "rouge2" | "rougeL", [number, number, number][]> = {
-    rouge1: [[0.6875, 0.40741, 0.51163], [0.65385, 0.40476, 0.5]],
-    rouge2: [[0.53333, 0.30769, 0.39024], [0.48, 0.29268, 0.36364]],
-    rougeL: [[0.6875, 0.40741, 0.51163], [0.65385, 0.40476, 0.5]],
+    rouge1: [
+      [0.6875, 0.40741, 0.51163],
+      [0.65385, 0.40476, 0.5],
+    ],
+    rouge2: [
+      [0.53333, 0.30769, 0.39024],
+      [0.48, 0.29268, 0.36364],
+    ],
+    rougeL: [
+      [0.6875, 0.40741, 0.51163],
+      [0.65385, 0.40476, 0.5],
+    ],
   };
-  const scores = rouge([...PREDICTIONS], [...TARGETS], { rougeTypes: ["rouge1", "rouge2", "rougeL"], useAggregator: false });
+  const scores = rouge([...PREDICTIONS], [...TARGETS], {
+    rougeTypes: ["rouge1", "rouge2", "rougeL"],
+    useAggregator: false,
+  });
   for (const type of ["rouge1", "rouge2", "rougeL"] as const) {
-    for (const i of [0, 1]) expectTriple(scores[i]?.[type], expected[type][i] as [number, number, number], 1e-5, `${type} pair ${i}`);
+    for (const i of [0, 1]) {
+      expectTriple(scores[i]?.[type], expected[type][i] as [number, number, number], 1e-5, `${type} pair ${i}`);
+    }
   }
 });
 
 test("rouge_scorer_test *AgainstRouge155WithStemming: the Porter stemmer changes pair 1 as ROUGE-1.5.5 -m does", () => {
-  const scores = rouge([...PREDICTIONS], [...TARGETS], { rougeTypes: ["rouge1", "rouge2"], useStemmer: true, useAggregator: false });
+  const scores = rouge([...PREDICTIONS], [...TARGETS], {
+    rougeTypes: ["rouge1", "rouge2"],
+    useStemmer: true,
+    useAggregator: false,
+  });
   expectTriple(scores[0]?.rouge1, [0.6875, 0.40741, 0.51163], 1e-5, "rouge1 pair 0");
   expectTriple(scores[1]?.rouge1, [0.69231, 0.42857, 0.52941], 1e-5, "rouge1 pair 1");
   expectTriple(scores[0]?.rouge2, [0.53333, 0.30769, 0.39024], 1e-5, "rouge2 pair 0");
@@ -97,9 +120,27 @@ test("rouge_scorer_test testLcsTable, testUnionLcs, testSummaryLevelLcs helpers"
   assert.equal(lcsTable(ref, c1)[ref.length * (c1.length + 1) + c1.length], 3);
   assert.deepEqual(lcsIndices(ref, c1), [1, 2, 3]);
   assert.deepEqual(lcsIndices(ref, [8, 9]), []);
-  assert.deepEqual(findUnion([[0, 1], [0, 2, 4]]), [0, 1, 2, 4]);
-  assert.deepEqual(findUnion([[0, 2, 4], [0, 1]]), [0, 1, 2, 4]);
-  const s = summaryLevelLcs([["1", "2", "3", "4", "5"]], [["1", "2", "6", "7", "8"], ["1", "3", "8", "9", "5"]]);
+  assert.deepEqual(
+    findUnion([
+      [0, 1],
+      [0, 2, 4],
+    ]),
+    [0, 1, 2, 4],
+  );
+  assert.deepEqual(
+    findUnion([
+      [0, 2, 4],
+      [0, 1],
+    ]),
+    [0, 1, 2, 4],
+  );
+  const s = summaryLevelLcs(
+    [["1", "2", "3", "4", "5"]],
+    [
+      ["1", "2", "6", "7", "8"],
+      ["1", "3", "8", "9", "5"],
+    ],
+  );
   assert.equal(s.recall, 0.8);
   assert.equal(s.precision, 0.4);
   assertClose([s.fmeasure], [0.5333], 1e-3, "fmeasure");
@@ -123,7 +164,10 @@ test("default tokenizer: lower-case, non-alphanumerics split, stems only words l
 });
 
 test("multiple references: each type keeps the reference with the best F (score_multi)", () => {
-  const [scores] = rouge(["the cat sat"], [["a dog ran", "the cat sat down"]], { useAggregator: false, rougeTypes: ["rouge1"] });
+  const [scores] = rouge(["the cat sat"], [["a dog ran", "the cat sat down"]], {
+    useAggregator: false,
+    rougeTypes: ["rouge1"],
+  });
   expectTriple(scores?.rouge1, [1, 3 / 4, 6 / 7], 1e-12, "best reference");
 });
 

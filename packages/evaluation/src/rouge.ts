@@ -306,7 +306,10 @@ export function scoreRougeExamples(
       return typeof ref === "string" ? scorer.score(ref, prediction) : scorer.scoreMulti(ref, prediction);
     } catch (error) {
       if (error instanceof EvaluationError && error.code === "INPUT_TOO_LONG") {
-        throw new EvaluationError(error.code, `predictions[${i}]: ${error.message}`, { argument: "predictions", index: i });
+        throw new EvaluationError(error.code, `predictions[${i}]: ${error.message}`, {
+          argument: "predictions",
+          index: i,
+        });
       }
       throw error;
     }

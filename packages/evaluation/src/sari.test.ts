@@ -69,7 +69,11 @@ test("sari_hook_test testDeletionScore (beta 0, i.e. precision only): nothing de
 test("corpus SARI is the mean of sentence scores", () => {
   const one = sari([SOURCE], ["About 95 you now get in ."], [REFERENCES]).sari;
   const perfect = sari([SOURCE], [REFERENCES[1] as string], [[REFERENCES[1] as string]]).sari;
-  const both = sari([SOURCE, SOURCE], ["About 95 you now get in .", REFERENCES[1] as string], [REFERENCES, [REFERENCES[1] as string]]);
+  const both = sari(
+    [SOURCE, SOURCE],
+    ["About 95 you now get in .", REFERENCES[1] as string],
+    [REFERENCES, [REFERENCES[1] as string]],
+  );
   assertClose([both.sari], [(one + perfect) / 2], 1e-9, "mean");
 });
 

@@ -153,8 +153,11 @@ export function sariSentence(source: string, prediction: string, references: rea
       argument: "references",
     });
   }
-  return sariSentenceNormalized(normalizeForSari(source), normalizeForSari(prediction), references.map(normalizeForSari))
-    .score;
+  return sariSentenceNormalized(
+    normalizeForSari(source),
+    normalizeForSari(prediction),
+    references.map(normalizeForSari),
+  ).score;
 }
 
 /** Corpus SARI (0-100): the mean of sentence scores. `references[i]` lists the references of example i. */

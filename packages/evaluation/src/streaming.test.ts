@@ -27,7 +27,9 @@ const SOURCES = PREDICTIONS.map((p) => `${p} source words`);
 
 function inBatches<T>(n: number, f: (start: number, end: number) => T): T[] {
   const out: T[] = [];
-  for (let start = 0; start < PREDICTIONS.length; start += n) out.push(f(start, Math.min(start + n, PREDICTIONS.length)));
+  for (let start = 0; start < PREDICTIONS.length; start += n) {
+    out.push(f(start, Math.min(start + n, PREDICTIONS.length)));
+  }
   return out;
 }
 
@@ -66,7 +68,10 @@ test("streaming exact match equals one-shot exactMatch", () => {
 
 test("compute can be called between batches and with nothing added is a typed error", () => {
   const m = createMetric("bleu");
-  assert.throws(() => m.compute(), (e: unknown) => e instanceof EvaluationError && e.code === "EMPTY_INPUT");
+  assert.throws(
+    () => m.compute(),
+    (e: unknown) => e instanceof EvaluationError && e.code === "EMPTY_INPUT",
+  );
   m.add({ predictions: ["a b c d"], references: [["a b c d"]] });
   assert.ok(Math.abs(m.compute().score - 100) < 1e-9);
   m.add({ predictions: ["x"], references: [["y"]] });

@@ -18,7 +18,17 @@ import { AutoEncoder } from "@warmstart/encoders";
 import { resolveModel } from "@warmstart/hub";
 import { startTestHub } from "@warmstart/hub/testing";
 import { initBackend, openCheckpoint, openPytorchBin, openSafetensors, tf, writeSafetensors } from "@warmstart/tensors";
-import { concat, FLOAT_2X3, FLOAT_2X3_STORAGE, op, repoRoot, stateDictPickle, tensorPickle, torchZip, zipOf } from "@warmstart/test-utils";
+import {
+  concat,
+  FLOAT_2X3,
+  FLOAT_2X3_STORAGE,
+  op,
+  repoRoot,
+  stateDictPickle,
+  tensorPickle,
+  torchZip,
+  zipOf,
+} from "@warmstart/test-utils";
 import { Tokenizer } from "@warmstart/tokenizers";
 import { expectRefusal } from "./test-support/refusal.js";
 import { faultSeed, seeded } from "./test-support/rng.js";
@@ -45,12 +55,20 @@ function safetensorsWith(header: unknown, dataBytes = 0): Buffer {
 }
 
 const HOSTILE_HEADERS: Array<[string, Buffer, string]> = [
-  ["shape product beyond 2^53", safetensorsWith({ w: { dtype: "F32", shape: [2 ** 27, 2 ** 27, 2 ** 4], data_offsets: [0, 16] } }, 16), "w"],
+  [
+    "shape product beyond 2^53",
+    safetensorsWith({ w: { dtype: "F32", shape: [2 ** 27, 2 ** 27, 2 ** 4], data_offsets: [0, 16] } }, 16),
+    "w",
+  ],
   ["negative dimension", safetensorsWith({ w: { dtype: "F32", shape: [-4, 1], data_offsets: [0, 16] } }, 16), "w"],
   ["fractional dimension", safetensorsWith({ w: { dtype: "F32", shape: [1.5], data_offsets: [0, 4] } }, 4), "w"],
   ["huge dimension, tiny data", safetensorsWith({ w: { dtype: "F32", shape: [1e12], data_offsets: [0, 4] } }, 4), "w"],
   ["offsets beyond the file", safetensorsWith({ w: { dtype: "F32", shape: [1], data_offsets: [0, 2 ** 40] } }, 4), "w"],
-  ["offsets beyond 2^53", safetensorsWith({ w: { dtype: "F32", shape: [1], data_offsets: [2 ** 60, 2 ** 60 + 4] } }, 4), "w"],
+  [
+    "offsets beyond 2^53",
+    safetensorsWith({ w: { dtype: "F32", shape: [1], data_offsets: [2 ** 60, 2 ** 60 + 4] } }, 4),
+    "w",
+  ],
   ["unknown dtype", safetensorsWith({ w: { dtype: "Q7", shape: [1], data_offsets: [0, 4] } }, 4), "w"],
   ["shape not an array", safetensorsWith({ w: { dtype: "F32", shape: "4", data_offsets: [0, 16] } }, 16), "w"],
   ["header length of 2^63", Buffer.concat([Buffer.from([0, 0, 0, 0, 0, 0, 0, 0x80]), Buffer.from("{}")]), "header"],
@@ -79,7 +97,13 @@ test("safetensors files with overflowing, negative or impossible shapes and offs
 test("byte-level mutants of a valid safetensors file are read or refused with a typed error, never crash", async () => {
   const valid = join(root, "valid.safetensors");
   const tensors = new Map<string, tf.Tensor>([
-    ["a", tf.tensor2d([[1, 2], [3, 4]])],
+    [
+      "a",
+      tf.tensor2d([
+        [1, 2],
+        [3, 4],
+      ]),
+    ],
     ["b", tf.tensor1d([5, 6, 7], "int32")],
   ]);
   await writeSafetensors(valid, tensors, { format: "pt" });
@@ -90,9 +114,15 @@ test("byte-level mutants of a valid safetensors file are read or refused with a 
   for (let i = 0; i < 300; i++) {
     const mutant = Buffer.from(bytes);
     const kind = i % 3;
-    if (kind === 0) for (let k = 0; k < 1 + Math.floor(random() * 4); k++) mutant[Math.floor(random() * mutant.length)] = Math.floor(random() * 256);
+    if (kind === 0) {
+      for (let k = 0; k < 1 + Math.floor(random() * 4); k++) {
+        mutant[Math.floor(random() * mutant.length)] = Math.floor(random() * 256);
+      }
+    }
     const cut = kind === 1 ? mutant.subarray(0, Math.floor(random() * mutant.length)) : mutant;
-    if (kind === 2) cut.writeBigUInt64LE(BigInt(Math.floor(random() * 2 ** 52)) * BigInt(1 + Math.floor(random() * 4000)), 0);
+    if (kind === 2) {
+      cut.writeBigUInt64LE(BigInt(Math.floor(random() * 2 ** 52)) * BigInt(1 + Math.floor(random() * 4000)), 0);
+    }
     const path = join(root, `mutant-${i}.safetensors`);
     writeFileSync(path, cut);
     tally.filesFuzzed += 1;
@@ -106,7 +136,9 @@ test("byte-level mutants of a valid safetensors file are read or refused with a 
       }
     } catch (error) {
       const code = (error as { code?: unknown }).code;
-      if (typeof code !== "string" || !(error as Error).message.includes(path)) problems.push(`mutant ${i}: ${String(error)}`);
+      if (typeof code !== "string" || !(error as Error).message.includes(path)) {
+        problems.push(`mutant ${i}: ${String(error)}`);
+      }
     }
   }
   assert.deepEqual(problems, []);
@@ -136,7 +168,9 @@ const HOSTILE_CONFIGS: Array<[string, Record<string, unknown>, string]> = [
 test("config.json with absurd sizes or wrong types is refused by AutoEncoder.fromConfig before allocating", async () => {
   const problems: string[] = [];
   for (const [what, config, field] of HOSTILE_CONFIGS) {
-    const problem = await expectRefusal(tally, `AutoEncoder.fromConfig: ${what}`, [field], () => AutoEncoder.fromConfig(config).dispose());
+    const problem = await expectRefusal(tally, `AutoEncoder.fromConfig: ${what}`, [field], () =>
+      AutoEncoder.fromConfig(config).dispose(),
+    );
     if (problem !== undefined) problems.push(problem);
   }
   assert.deepEqual(problems, []);
@@ -147,12 +181,20 @@ test("an encoder-decoder folder whose config.json has absurd sizes or wrong type
   for (const [i, [what, config, field]] of HOSTILE_CONFIGS.entries()) {
     const dir = join(root, `composed-${i}`);
     mkdirSync(dir);
-    const json = { model_type: "encoder-decoder", is_encoder_decoder: true, encoder: BERT, decoder: { ...config, is_decoder: true, add_cross_attention: true } };
+    const json = {
+      model_type: "encoder-decoder",
+      is_encoder_decoder: true,
+      encoder: BERT,
+      decoder: { ...config, is_decoder: true, add_cross_attention: true },
+    };
     writeFileSync(join(dir, "config.json"), JSON.stringify(json));
     writeFileSync(join(dir, "model.safetensors"), safetensorsWith({}));
     tally.filesFuzzed += 1;
-    const problem = await expectRefusal(tally, `EncoderDecoderModel.fromPretrained: ${what}`, ["config.json", field], async () =>
-      (await EncoderDecoderModel.fromPretrained(dir)).dispose(),
+    const problem = await expectRefusal(
+      tally,
+      `EncoderDecoderModel.fromPretrained: ${what}`,
+      ["config.json", field],
+      async () => (await EncoderDecoderModel.fromPretrained(dir)).dispose(),
     );
     if (problem !== undefined) problems.push(problem);
   }
@@ -164,8 +206,18 @@ test("tokenizer.json files the binding rejects are refused with a typed error na
     ["not JSON", "{ this is not json"],
     ["a JSON array", "[1, 2, 3]"],
     ["unknown model type", JSON.stringify({ version: "1.0", model: { type: "Quantum", vocab: {} } })],
-    ["vocab of the wrong type", JSON.stringify({ version: "1.0", model: { type: "WordPiece", vocab: [1, 2], unk_token: "[UNK]" } })],
-    ["truncation of a billion", JSON.stringify({ version: "1.0", truncation: { max_length: "a lot" }, model: { type: "WordPiece", vocab: { "[UNK]": 0 }, unk_token: "[UNK]" } })],
+    [
+      "vocab of the wrong type",
+      JSON.stringify({ version: "1.0", model: { type: "WordPiece", vocab: [1, 2], unk_token: "[UNK]" } }),
+    ],
+    [
+      "truncation of a billion",
+      JSON.stringify({
+        version: "1.0",
+        truncation: { max_length: "a lot" },
+        model: { type: "WordPiece", vocab: { "[UNK]": 0 }, unk_token: "[UNK]" },
+      }),
+    ],
   ];
   const problems: string[] = [];
   for (const [i, [what, text]] of hostile.entries()) {
@@ -180,14 +232,22 @@ test("tokenizer.json files the binding rejects are refused with a typed error na
 
 test("a sharded index that points outside the model folder is refused", async () => {
   const problems: string[] = [];
-  for (const [i, shard] of ["../../x.safetensors", "/etc/passwd", "sub/../../y.safetensors", "..\\..\\z.safetensors"].entries()) {
+  for (const [i, shard] of [
+    "../../x.safetensors",
+    "/etc/passwd",
+    "sub/../../y.safetensors",
+    "..\\..\\z.safetensors",
+  ].entries()) {
     const dir = join(root, `sharded-${i}`);
     mkdirSync(dir);
     const index = join(dir, "model.safetensors.index.json");
     writeFileSync(index, JSON.stringify({ metadata: { total_size: 4 }, weight_map: { w: shard } }));
     tally.filesFuzzed += 1;
-    const problem = await expectRefusal(tally, `index shard ${shard}`, ["model.safetensors.index.json", shard], async () =>
-      (await openCheckpoint(dir)).close(),
+    const problem = await expectRefusal(
+      tally,
+      `index shard ${shard}`,
+      ["model.safetensors.index.json", shard],
+      async () => (await openCheckpoint(dir)).close(),
     );
     if (problem !== undefined) problems.push(problem);
   }
@@ -362,13 +422,17 @@ test("byte-level mutants of a pytorch_model.bin torch wrote are read or refused 
   for (let i = 0; i < 300; i++) {
     const mutant = Buffer.from(bytes);
     const kind = i % 3;
-    if (kind === 0)
-      {for (let k = 0; k < 1 + Math.floor(random() * 4); k++)
-        {mutant[Math.floor(random() * mutant.length)] = Math.floor(random() * 256);}}
+    if (kind === 0) {
+      for (let k = 0; k < 1 + Math.floor(random() * 4); k++) {
+        mutant[Math.floor(random() * mutant.length)] = Math.floor(random() * 256);
+      }
+    }
     // Mutate data.pkl itself (the first member, right after its local header) as often as the rest.
-    if (kind === 2)
-      {for (let k = 0; k < 1 + Math.floor(random() * 3); k++)
-        {mutant[40 + Math.floor(random() * 600)] = Math.floor(random() * 256);}}
+    if (kind === 2) {
+      for (let k = 0; k < 1 + Math.floor(random() * 3); k++) {
+        mutant[40 + Math.floor(random() * 600)] = Math.floor(random() * 256);
+      }
+    }
     const cut = kind === 1 ? mutant.subarray(0, Math.floor(random() * mutant.length)) : mutant;
     const path = join(root, `mutant-${i}.bin`);
     writeFileSync(path, cut);
@@ -383,8 +447,9 @@ test("byte-level mutants of a pytorch_model.bin torch wrote are read or refused 
       }
     } catch (error) {
       const code = (error as { code?: unknown }).code;
-      if (typeof code !== "string" || /^ERR_|^E[A-Z]+$/.test(code) || !(error as Error).message.includes(path))
-        {problems.push(`mutant ${i}: ${String(error)}`);}
+      if (typeof code !== "string" || /^ERR_|^E[A-Z]+$/.test(code) || !(error as Error).message.includes(path)) {
+        problems.push(`mutant ${i}: ${String(error)}`);
+      }
     }
   }
   assert.deepEqual(problems, []);

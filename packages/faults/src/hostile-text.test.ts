@@ -63,14 +63,23 @@ async function processedOrRefused(what: string, call: () => unknown): Promise<st
   try {
     await call();
   } catch (error) {
-    if (typeof (error as { code?: unknown }).code !== "string") return `${what}: untyped ${String(error).slice(0, 200)}`;
+    if (typeof (error as { code?: unknown }).code !== "string") {
+      return `${what}: untyped ${String(error).slice(0, 200)}`;
+    }
   }
   const took = performance.now() - started;
   return took > CALL_LIMIT_MS ? `${what}: took ${Math.round(took)} ms` : undefined;
 }
 
 const tokenizers = (): Array<[string, Tokenizer]> => [
-  ["wordpiece", Tokenizer.fromVocab({ kind: "wordpiece", vocab: ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "alpha", "beta", "##a"], modelMaxLength: 64 })],
+  [
+    "wordpiece",
+    Tokenizer.fromVocab({
+      kind: "wordpiece",
+      vocab: ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "alpha", "beta", "##a"],
+      modelMaxLength: 64,
+    }),
+  ],
   [
     "byte-level bpe",
     Tokenizer.fromVocab({
@@ -81,27 +90,34 @@ const tokenizers = (): Array<[string, Tokenizer]> => [
   ],
 ];
 
-test("the tokenizers encode, truncate and decode hostile text or refuse it with a typed error", { timeout: 300_000 }, async () => {
-  const problems: string[] = [];
-  for (const [kind, tokenizer] of tokenizers()) {
-    for (const [what, full] of HOSTILE) {
-      // Encoding runs at about 3 s per MB here, truncation or not: the full 10 MB goes through one tokenizer.
-      const text = what === "10 MB" && kind !== "wordpiece" ? ONE_MB : full;
-      const problem = await processedOrRefused(`${kind} ${what}`, async () => {
-        const encoding = await tokenizer.encode(text, undefined, { truncation: true });
-        await tokenizer.decode(encoding.inputIds);
+test(
+  "the tokenizers encode, truncate and decode hostile text or refuse it with a typed error",
+  { timeout: 300_000 },
+  async () => {
+    const problems: string[] = [];
+    for (const [kind, tokenizer] of tokenizers()) {
+      for (const [what, full] of HOSTILE) {
+        // Encoding runs at about 3 s per MB here, truncation or not: the full 10 MB goes through one tokenizer.
+        const text = what === "10 MB" && kind !== "wordpiece" ? ONE_MB : full;
+        const problem = await processedOrRefused(`${kind} ${what}`, async () => {
+          const encoding = await tokenizer.encode(text, undefined, { truncation: true });
+          await tokenizer.decode(encoding.inputIds);
+        });
+        if (problem !== undefined) problems.push(problem);
+      }
+      const problem = await processedOrRefused(`${kind} batch of 100k lines`, async () => {
+        const batch = await tokenizer.batchEncode(HUNDRED_K_LINES, {
+          truncation: true,
+          maxLength: 16,
+          padding: "longest",
+        });
+        assert.equal(batch.inputIds.length, HUNDRED_K_LINES.length);
       });
       if (problem !== undefined) problems.push(problem);
     }
-    const problem = await processedOrRefused(`${kind} batch of 100k lines`, async () => {
-      const batch = await tokenizer.batchEncode(HUNDRED_K_LINES, { truncation: true, maxLength: 16, padding: "longest" });
-      assert.equal(batch.inputIds.length, HUNDRED_K_LINES.length);
-    });
-    if (problem !== undefined) problems.push(problem);
-  }
-  assert.deepEqual(problems, []);
-});
-
+    assert.deepEqual(problems, []);
+  },
+);
 
 test("the metrics score hostile text or refuse it with a typed error", { timeout: 300_000 }, async () => {
   const problems: string[] = [];
@@ -111,7 +127,14 @@ test("the metrics score hostile text or refuse it with a typed error", { timeout
     const other = big ? words(150_000, faultSeed(9)) : `${full} alpha`;
     const calls: Array<[string, () => unknown]> = [
       ["bleu", () => bleu([text], [[other]])],
-      ["rouge", () => rouge([full], [big ? words(1_500_000, faultSeed(9)) : other], { useAggregator: false, rougeTypes: big ? ["rougeL", "rougeLsum"] : undefined })],
+      [
+        "rouge",
+        () =>
+          rouge([full], [big ? words(1_500_000, faultSeed(9)) : other], {
+            useAggregator: false,
+            rougeTypes: big ? ["rougeL", "rougeLsum"] : undefined,
+          }),
+      ],
       ["sari", () => sari([other], [text], [[other]])],
       ["exact match", () => exactMatch([full], [other], { ignoreCase: true, ignorePunctuation: true })],
     ];
@@ -122,9 +145,24 @@ test("the metrics score hostile text or refuse it with a typed error", { timeout
   }
   const lines = HUNDRED_K_LINES;
   for (const [metric, call] of [
-    ["bleu", () => bleu(lines, lines.map((l) => [l]))],
+    [
+      "bleu",
+      () =>
+        bleu(
+          lines,
+          lines.map((l) => [l]),
+        ),
+    ],
     ["rouge", () => rouge(lines, lines, { useAggregator: false })],
-    ["sari", () => sari(lines, lines, lines.map((l) => [l]))],
+    [
+      "sari",
+      () =>
+        sari(
+          lines,
+          lines,
+          lines.map((l) => [l]),
+        ),
+    ],
     ["exact match", () => exactMatch(lines, lines)],
   ] as Array<[string, () => unknown]>) {
     const problem = await processedOrRefused(`${metric} of 100k examples`, call);
@@ -162,7 +200,12 @@ test(
     const ALL = ["rouge", "bleu", "sari", "exact-match"];
     const files: Array<[string, Buffer, Buffer, string[]?]> = [
       ["10 MB line", Buffer.from(`${TEN_MB}\n`), Buffer.from(`${words(1_500_000, faultSeed(10))}\n`), ["exact-match"]],
-      ["100k lines", Buffer.from(`${HUNDRED_K_LINES.join("\n")}\n`), Buffer.from(`${HUNDRED_K_LINES.join("\n")}\n`), ["exact-match", "bleu"]],
+      [
+        "100k lines",
+        Buffer.from(`${HUNDRED_K_LINES.join("\n")}\n`),
+        Buffer.from(`${HUNDRED_K_LINES.join("\n")}\n`),
+        ["exact-match", "bleu"],
+      ],
       // Invalid UTF-8: an encoded lone surrogate, a stray continuation byte, 0xFF.
       ["invalid UTF-8", Buffer.from([0x61, 0xed, 0xa0, 0x80, 0x20, 0x80, 0xff, 0x0a]), Buffer.from("a b\n")],
       ["NUL and RTL", Buffer.from("al\u0000pha \u202Ebeta\u202C\n"), Buffer.from("alpha beta\n")],
@@ -178,7 +221,15 @@ test(
       for (const metric of metrics ?? ALL) {
         tally.hostileInputsTried += 1;
         const extra = metric === "sari" ? ["--sources", r] : [];
-        const { code, output, timedOut } = await evaluate(["--metric", metric, "--predictions", p, "--references", r, ...extra]);
+        const { code, output, timedOut } = await evaluate([
+          "--metric",
+          metric,
+          "--predictions",
+          p,
+          "--references",
+          r,
+          ...extra,
+        ]);
         if (timedOut) problems.push(`${what} ${metric}: still running after ${CALL_LIMIT_MS} ms`);
         // A crash is a signal, an exit code above the CLI's own (0 ok, 1-3 refused), or a stack trace.
         else if (/\n\s+at .+:\d+:\d+\)?\n/.test(output) || code === null || code > 3) {

@@ -115,7 +115,10 @@ test("a NaN weight (NaN logits) stops training at the next step without saving t
       assert.ok(error.message.includes(`Last good checkpoint: ${join(dir, "checkpoint-2")}`), error.message);
       return true;
     });
-    assert.deepEqual((await listCheckpoints(dir)).map((c) => c.step), [1, 2]);
+    assert.deepEqual(
+      (await listCheckpoints(dir)).map((c) => c.step),
+      [1, 2],
+    );
     const problems = await assertAllFinite(dir);
     tally.corruptFilesFound += problems.length;
     assert.deepEqual(problems, []);

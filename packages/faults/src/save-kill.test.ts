@@ -31,7 +31,9 @@ before(async () => {
   refA = visibleFiles(join(root, "refA")) as Map<string, Buffer>;
   refB = visibleFiles(join(root, "refB")) as Map<string, Buffer>;
   assert.ok(!sameFiles(refA, refB), "the two saves must differ, or a mix could not be seen");
-  for (const name of refA.keys()) assert.ok(!refA.get(name)?.equals(refB.get(name) as Buffer), `${name} is the same in A and B`);
+  for (const name of refA.keys()) {
+    assert.ok(!refA.get(name)?.equals(refB.get(name) as Buffer), `${name} is the same in A and B`);
+  }
 });
 
 after(async () => {
@@ -44,7 +46,9 @@ function check(workDir: string, what: string): string[] {
   recoverInterruptedSave(join(workDir, "out"));
   const out = visibleFiles(join(workDir, "out"));
   if (out === undefined || !(sameFiles(out, refA) || sameFiles(out, refB))) {
-    problems.push(`${what}: out holds ${out === undefined ? "nothing" : [...out.keys()].join(", ")}, neither all of A nor all of B`);
+    problems.push(
+      `${what}: out holds ${out === undefined ? "nothing" : [...out.keys()].join(", ")}, neither all of A nor all of B`,
+    );
   }
   const fresh = visibleFiles(join(workDir, "fresh"));
   if (fresh !== undefined && !sameFiles(fresh, refA)) {

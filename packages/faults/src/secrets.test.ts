@@ -32,7 +32,10 @@ before(async () => {
   const model = await tinyModel(setup, 1);
   await model.savePretrained(join(root, "served"));
   model.dispose();
-  hub = await startTestHub({ token: TOKEN, repos: [{ id: "faults/secret", files: await repoFilesFromDir(join(root, "served")) }] });
+  hub = await startTestHub({
+    token: TOKEN,
+    repos: [{ id: "faults/secret", files: await repoFilesFromDir(join(root, "served")) }],
+  });
 });
 
 after(async () => {
@@ -58,7 +61,9 @@ function everyFile(dir: string): Array<[string, string]> {
 function errorText(error: unknown, depth = 0): string {
   if (depth > 5 || error === null || error === undefined) return "";
   if (!(error instanceof Error)) return String(error);
-  const fields = Object.getOwnPropertyNames(error).map((k) => `${k}=${String((error as unknown as Record<string, unknown>)[k])}`);
+  const fields = Object.getOwnPropertyNames(error).map(
+    (k) => `${k}=${String((error as unknown as Record<string, unknown>)[k])}`,
+  );
   return [String(error), error.stack ?? "", ...fields, errorText(error.cause, depth + 1)].join("\n");
 }
 
@@ -75,7 +80,12 @@ test("a download, a load, a save and a training run with HF_TOKEN set leak the t
   assert.notEqual(code, 0, "a wrong token must fail");
   streams.push(wrong.output());
   try {
-    await resolveModel("faults/secret", { hubUrl: hub.url, cacheDir: join(root, "cache-wrong2"), token: WRONG, retries: 0 });
+    await resolveModel("faults/secret", {
+      hubUrl: hub.url,
+      cacheDir: join(root, "cache-wrong2"),
+      token: WRONG,
+      retries: 0,
+    });
     assert.fail("a wrong token must fail");
   } catch (error) {
     streams.push(errorText(error));
@@ -88,7 +98,12 @@ test("a download, a load, a save and a training run with HF_TOKEN set leak the t
     try {
       await model.savePretrained(join(root, "saved"));
       const lines: string[] = [];
-      await tinyTrainer(setup, model, { outputDir: join(root, "run"), saveSteps: 1, maxSteps: 2, log: (line) => lines.push(line) }).train();
+      await tinyTrainer(setup, model, {
+        outputDir: join(root, "run"),
+        saveSteps: 1,
+        maxSteps: 2,
+        log: (line) => lines.push(line),
+      }).train();
       streams.push(lines.join("\n"));
     } finally {
       model.dispose();
@@ -100,7 +115,9 @@ test("a download, a load, a save and a training run with HF_TOKEN set leak the t
   const leaks: string[] = [];
   for (const [i, text] of streams.entries()) {
     tally.hostileInputsTried += 1;
-    for (const token of [TOKEN, WRONG]) if (text.includes(token)) leaks.push(`stream ${i} holds a token: ${text.slice(0, 300)}`);
+    for (const token of [TOKEN, WRONG]) {
+      if (text.includes(token)) leaks.push(`stream ${i} holds a token: ${text.slice(0, 300)}`);
+    }
   }
   for (const dir of ["cache", "cache-wrong", "cache-wrong2", "saved", "run"]) {
     let files: Array<[string, string]> = [];

@@ -33,7 +33,8 @@ before(async () => {
   setup = await tinySetup();
   const model = await tinyModel(setup, 1, undefined, TRAIN_DROPOUT);
   try {
-    referenceLosses = (await tinyTrainer(setup, model, { outputDir: join(root, "reference"), saveSteps: 1 }).train()).losses;
+    referenceLosses = (await tinyTrainer(setup, model, { outputDir: join(root, "reference"), saveSteps: 1 }).train())
+      .losses;
   } finally {
     model.dispose();
   }
@@ -77,7 +78,9 @@ async function checkAndResume(dir: string, what: string): Promise<string[]> {
   for (const line of lines.slice(0, -1)) {
     const entry = JSON.parse(line) as { step: number; loss: number };
     if (entry.loss !== referenceLosses[entry.step - 1]) {
-      problems.push(`${what}: logged loss ${entry.loss} at step ${entry.step}, uninterrupted ${referenceLosses[entry.step - 1]}`);
+      problems.push(
+        `${what}: logged loss ${entry.loss} at step ${entry.step}, uninterrupted ${referenceLosses[entry.step - 1]}`,
+      );
     }
   }
   const model = await tinyModel(setup, 2, undefined, TRAIN_DROPOUT);
@@ -91,7 +94,9 @@ async function checkAndResume(dir: string, what: string): Promise<string[]> {
       const fresh = await tinyModel(setup, 1, undefined, TRAIN_DROPOUT);
       try {
         const losses = (await tinyTrainer(setup, fresh, { outputDir: dir, saveSteps: 1 }).train()).losses;
-        if (JSON.stringify(losses) !== JSON.stringify(referenceLosses)) problems.push(`${what}: restart gave other losses`);
+        if (JSON.stringify(losses) !== JSON.stringify(referenceLosses)) {
+          problems.push(`${what}: restart gave other losses`);
+        }
       } finally {
         fresh.dispose();
       }
@@ -100,7 +105,9 @@ async function checkAndResume(dir: string, what: string): Promise<string[]> {
       const expected = referenceLosses.slice(done);
       // Exact equality, not a tolerance: the resumed run must repeat the same float operations.
       if (JSON.stringify(losses) !== JSON.stringify(expected)) {
-        problems.push(`${what}: resumed from step ${done}, losses ${JSON.stringify(losses)} != ${JSON.stringify(expected)}`);
+        problems.push(
+          `${what}: resumed from step ${done}, losses ${JSON.stringify(losses)} != ${JSON.stringify(expected)}`,
+        );
       }
       // The resume rewrote the log to the checkpoint's history: the steps the killed run logged after its
       // last checkpoint are not repeated.

@@ -332,7 +332,10 @@ test("a safetensors index with a traversing shard name is refused", async () => 
 
 test("only PyTorch weights: pytorch_model.bin is fetched (and its shards), safetensors preferred when both exist", async () => {
   const cacheDir = await tempDir();
-  const binIndex = JSON.stringify({ metadata: {}, weight_map: { "a.weight": "pytorch_model-00001-of-00002.bin", "b.weight": "pytorch_model-00002-of-00002.bin" } });
+  const binIndex = JSON.stringify({
+    metadata: {},
+    weight_map: { "a.weight": "pytorch_model-00001-of-00002.bin", "b.weight": "pytorch_model-00002-of-00002.bin" },
+  });
   const repos: TestRepo[] = [
     { id: "org/old-model", files: { "config.json": "{}", "pytorch_model.bin": "pickle", "vocab.txt": VOCAB } },
     {
@@ -354,13 +357,19 @@ test("only PyTorch weights: pytorch_model.bin is fetched (and its shards), safet
     assert.equal(await readFile(join(sharded, "pytorch_model-00002-of-00002.bin"), "utf8"), "two");
     const both = await resolveModel("org/both", { cacheDir, hubUrl: hub.url, offline: false });
     assert.equal(await readFile(join(both, "model.safetensors"), "utf8"), "st");
-    assert.ok(!hub.requests.some((r) => r.url.includes("org/both/resolve") && r.url.endsWith(".bin")), "no .bin when safetensors exist");
-    await assert.rejects(resolveModel("org/no-weights", { cacheDir, hubUrl: hub.url, offline: false }), (error: unknown) => {
-      assert.ok(error instanceof HubError);
-      assert.equal(error.code, "NO_WEIGHTS");
-      assert.match(error.message, /pytorch_model\.bin/);
-      return true;
-    });
+    assert.ok(
+      !hub.requests.some((r) => r.url.includes("org/both/resolve") && r.url.endsWith(".bin")),
+      "no .bin when safetensors exist",
+    );
+    await assert.rejects(
+      resolveModel("org/no-weights", { cacheDir, hubUrl: hub.url, offline: false }),
+      (error: unknown) => {
+        assert.ok(error instanceof HubError);
+        assert.equal(error.code, "NO_WEIGHTS");
+        assert.match(error.message, /pytorch_model\.bin/);
+        return true;
+      },
+    );
   });
   // Offline, the cache serves what was fetched.
   const again = await resolveModel("org/old-sharded", { cacheDir, offline: true });

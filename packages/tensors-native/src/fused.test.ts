@@ -41,8 +41,23 @@ test("GatherV2 matches the cpu backend on every axis and rejects bad indices the
   const table = randomFor([50, 3, 7], 3);
   const ids = [4, 0, 49, 4];
   await compare("rows", () => tf.gather(tf.tensor(table, [50, 3, 7]), tf.tensor1d(ids, "int32")));
-  await compare("axis 2, 2-D indices", () => tf.gather(tf.tensor(table, [50, 3, 7]), tf.tensor2d([[6, 0], [1, 1]], [2, 2], "int32"), 2));
-  await compare("flat picks", () => tf.gather(tf.reshape(tf.tensor(table, [50, 3, 7]), [-1]), tf.tensor1d([1049, 0, 7], "int32")));
+  await compare("axis 2, 2-D indices", () =>
+    tf.gather(
+      tf.tensor(table, [50, 3, 7]),
+      tf.tensor2d(
+        [
+          [6, 0],
+          [1, 1],
+        ],
+        [2, 2],
+        "int32",
+      ),
+      2,
+    ),
+  );
+  await compare("flat picks", () =>
+    tf.gather(tf.reshape(tf.tensor(table, [50, 3, 7]), [-1]), tf.tensor1d([1049, 0, 7], "int32")),
+  );
   await tf.setBackend("native");
   assert.throws(() => tf.gather(tf.tensor(table, [50, 3, 7]), tf.tensor1d([50], "int32")).dataSync(), /50/);
 });
@@ -72,11 +87,21 @@ test("WarmstartLayerNorm and its gradient match the composed LayerNorm", { skip:
     () => {
       const { x: xs, gamma, beta } = inputs();
       const [, mean, rstd] = run(NATIVE_KERNEL_NAMES.layerNorm, { x: xs, gamma, beta }, { eps: 1e-12 });
-      return run(NATIVE_KERNEL_NAMES.layerNormGrad, { dy: tf.tensor(dy, shape), x: xs, gamma, mean: mean as Tensor, rstd: rstd as Tensor });
+      return run(NATIVE_KERNEL_NAMES.layerNormGrad, {
+        dy: tf.tensor(dy, shape),
+        x: xs,
+        gamma,
+        mean: mean as Tensor,
+        rstd: rstd as Tensor,
+      });
     },
     () => {
       const { x: xs, gamma, beta } = inputs();
-      return tf.grads((a: Tensor, c: Tensor, d: Tensor) => tf.sum(tf.mul(composed(a, c, d), tf.tensor(dy, shape))))([xs, gamma, beta]);
+      return tf.grads((a: Tensor, c: Tensor, d: Tensor) => tf.sum(tf.mul(composed(a, c, d), tf.tensor(dy, shape))))([
+        xs,
+        gamma,
+        beta,
+      ]);
     },
     1e-4,
   );
@@ -88,7 +113,12 @@ test("WarmstartGelu and its gradient match the erf composition", { skip: nativeS
   const x = randomFor([size], 8).map((v) => v * 6);
   const dy = randomFor([size], 9);
   const phi = (t: Tensor) => tf.mul(0.5, tf.add(1, tf.erf(tf.mul(t, Math.SQRT1_2))));
-  await kernelMatches("gelu", 1, () => run(NATIVE_KERNEL_NAMES.gelu, { x: tf.tensor(x) }), () => [tf.mul(tf.tensor(x), phi(tf.tensor(x)))]);
+  await kernelMatches(
+    "gelu",
+    1,
+    () => run(NATIVE_KERNEL_NAMES.gelu, { x: tf.tensor(x) }),
+    () => [tf.mul(tf.tensor(x), phi(tf.tensor(x)))],
+  );
   await kernelMatches(
     "gelu gradient",
     1,
@@ -107,7 +137,8 @@ test("WarmstartMaskedSoftmax and its gradient match scale, mask add and softmax"
   const x = randomFor(shape, 10).map((v) => v * 8);
   const dy = randomFor(shape, 11);
   for (const maskShape of [[2, 1, 1, 40], [1, 1, 5, 40], [2, 3, 5, 40], null]) {
-    const mask = maskShape === null ? null : randomFor(maskShape, 12).map((v, i) => (i % 9 === 2 ? -3.4028234663852886e38 : v));
+    const mask =
+      maskShape === null ? null : randomFor(maskShape, 12).map((v, i) => (i % 9 === 2 ? -3.4028234663852886e38 : v));
     const maskTensor = () => (maskShape === null || mask === null ? undefined : tf.tensor(mask, maskShape));
     const composed = (t: Tensor) => {
       const m = maskTensor();
@@ -115,13 +146,22 @@ test("WarmstartMaskedSoftmax and its gradient match scale, mask add and softmax"
     };
     const fused = () => {
       const m = maskTensor();
-      return run(NATIVE_KERNEL_NAMES.maskedSoftmax, m === undefined ? { x: tf.tensor(x, shape) } : { x: tf.tensor(x, shape), mask: m }, { scale: 0.125 });
+      return run(
+        NATIVE_KERNEL_NAMES.maskedSoftmax,
+        m === undefined ? { x: tf.tensor(x, shape) } : { x: tf.tensor(x, shape), mask: m },
+        { scale: 0.125 },
+      );
     };
     await kernelMatches(`mask [${maskShape}]`, 1, fused, () => [composed(tf.tensor(x, shape))]);
     await kernelMatches(
       `gradient, mask [${maskShape}]`,
       1,
-      () => run(NATIVE_KERNEL_NAMES.maskedSoftmaxGrad, { y: fused()[0] as Tensor, dy: tf.tensor(dy, shape) }, { scale: 0.125 }),
+      () =>
+        run(
+          NATIVE_KERNEL_NAMES.maskedSoftmaxGrad,
+          { y: fused()[0] as Tensor, dy: tf.tensor(dy, shape) },
+          { scale: 0.125 },
+        ),
       () => [tf.grad((t: Tensor) => tf.sum(tf.mul(composed(t), tf.tensor(dy, shape))))(tf.tensor(x, shape))],
     );
   }

@@ -39,9 +39,13 @@ async function child(): Promise<void> {
   const forward = (input: tf.Tensor) => {
     let h = input;
     for (const layer of layers) {
-      const project = (p: { weight: tf.Tensor; bias: tf.Tensor }, x: tf.Tensor) => linear(x, p.weight, p.bias, "out_in");
+      const project = (p: { weight: tf.Tensor; bias: tf.Tensor }, x: tf.Tensor) =>
+        linear(x, p.weight, p.bias, "out_in");
       const scores = tf.matMul(headsOf(project(layer.q, h)), headsOf(project(layer.k, h)), false, true);
-      const context = tf.matMul(tf.softmax(tf.mul(scores, 1 / Math.sqrt(hidden / heads))), headsOf(project(layer.v, h)));
+      const context = tf.matMul(
+        tf.softmax(tf.mul(scores, 1 / Math.sqrt(hidden / heads))),
+        headsOf(project(layer.v, h)),
+      );
       const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch, seq, hidden]);
       h = layerNorm(tf.add(h, project(layer.o, merged)), layer.gamma, layer.beta, 1e-12);
       h = layerNorm(tf.add(h, project(layer.down, gelu(project(layer.up, h)))), layer.gamma, layer.beta, 1e-12);

@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
-import { isAvailable as nativeAvailable, unavailableReason as nativeUnavailableReason } from "@warmstart/tensors-native";
+import {
+  isAvailable as nativeAvailable,
+  unavailableReason as nativeUnavailableReason,
+} from "@warmstart/tensors-native";
 import { BackendError, initBackend } from "./backend.js";
 
 // These machines have no GPU; most lack the Vulkan loader too.

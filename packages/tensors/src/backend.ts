@@ -25,7 +25,14 @@ export type BackendName = "tensorflow-gpu" | "webgpu" | "tensorflow" | "native" 
  * training has not been run on it, and it cannot read tensors synchronously in Node (`dataSync` needs
  * OffscreenCanvas), which resuming an optimizer checkpoint still does.
  */
-export const BACKEND_ORDER: readonly BackendName[] = ["tensorflow-gpu", "webgpu", "tensorflow", "native", "wasm", "cpu"];
+export const BACKEND_ORDER: readonly BackendName[] = [
+  "tensorflow-gpu",
+  "webgpu",
+  "tensorflow",
+  "native",
+  "wasm",
+  "cpu",
+];
 
 export interface BackendChoice {
   backend: BackendName;
@@ -207,7 +214,9 @@ const loadedNodePackages = new Set<string>();
 async function startNode(backend: "tensorflow-gpu" | "tensorflow"): Promise<string | undefined> {
   const pkg = NODE_PACKAGES[backend];
   // tfjs-node-gpu that found no GPU runs libtensorflow on the CPU, which is all tfjs-node would do.
-  if (backend === "tensorflow" && loadedNodePackages.has(NODE_PACKAGES["tensorflow-gpu"])) return activate("tensorflow");
+  if (backend === "tensorflow" && loadedNodePackages.has(NODE_PACKAGES["tensorflow-gpu"])) {
+    return activate("tensorflow");
+  }
   // Both packages register a backend named "tensorflow"; once one has loaded, that name is taken by it.
   if (backend === "tensorflow-gpu" && loadedNodePackages.has(NODE_PACKAGES.tensorflow)) {
     return `${NODE_PACKAGES.tensorflow} is already loaded and owns the "tensorflow" backend`;

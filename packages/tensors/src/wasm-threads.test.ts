@@ -13,7 +13,10 @@ const packageRoot = fileURLToPath(new URL("..", import.meta.url));
  * scope, and returns what it printed. The process must exit by itself: a pthread worker left referenced
  * would keep it alive until the timeout.
  */
-function runChild(body: string, env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+function runChild(
+  body: string,
+  env: Record<string, string> = {},
+): { status: number | null; stdout: string; stderr: string } {
   const script = `const { initBackend } = await import(${JSON.stringify(backendModule)});\n${body}`;
   const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
     cwd: packageRoot,

@@ -152,7 +152,9 @@ export function requestedWasmThreads(value = process.env.WARMSTART_WASM_THREADS)
   if (value === undefined || value === "") return Math.min(availableParallelism(), MAX_WASM_THREADS);
   const threads = Number(value);
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WASM_THREADS) {
-    throw new RangeError(`WARMSTART_WASM_THREADS=${value} is not a thread count; use an integer from 1 to ${MAX_WASM_THREADS}`);
+    throw new RangeError(
+      `WARMSTART_WASM_THREADS=${value} is not a thread count; use an integer from 1 to ${MAX_WASM_THREADS}`,
+    );
   }
   return threads;
 }

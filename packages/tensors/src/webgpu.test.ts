@@ -12,7 +12,10 @@ test("in auto mode a webgpu adapter is reported in skipped but not used (webgpu 
   const choice = await initBackend();
   assert.notEqual(choice.backend, "webgpu");
   const webgpu = choice.skipped.find((s) => s.backend === "webgpu");
-  assert.match(webgpu?.reason ?? "", /^GPU adapter found \(null-backend, null\), but webgpu is opt-in: .*WARMSTART_BACKEND=webgpu/);
+  assert.match(
+    webgpu?.reason ?? "",
+    /^GPU adapter found \(null-backend, null\), but webgpu is opt-in: .*WARMSTART_BACKEND=webgpu/,
+  );
 });
 
 test("initBackend({ backend: 'webgpu' }) runs tfjs-backend-webgpu on Dawn and reports the adapter", async () => {

@@ -67,7 +67,10 @@ async function findAndRegister(): Promise<WebGpuStart> {
   if (info.isFallbackAdapter || /llvmpipe|lavapipe|swiftshader/i.test(name)) {
     return { reason: `only a software adapter (${name}) was found; it is slower than the wasm backend` };
   }
-  const backendModule = await importOptional("@tensorflow/tfjs-backend-webgpu", () => import("@tensorflow/tfjs-backend-webgpu"));
+  const backendModule = await importOptional(
+    "@tensorflow/tfjs-backend-webgpu",
+    () => import("@tensorflow/tfjs-backend-webgpu"),
+  );
   if (typeof backendModule === "string") return { reason: backendModule };
   exposeAsBrowserGlobals(gpu, dawn.globals);
   let device: GPUDevice;

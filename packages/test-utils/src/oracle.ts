@@ -18,7 +18,12 @@ export class OracleUnavailableError extends Error {
  * stdout (`args` go on its command line). The environment is set up on first use (oracle/setup.sh). Only `*.interop.ts` tests call this:
  * `pnpm test` never needs Python.
  */
-export function runOracle<T = unknown>(line: OracleLine, script: string, input: unknown = {}, args: readonly string[] = []): T {
+export function runOracle<T = unknown>(
+  line: OracleLine,
+  script: string,
+  input: unknown = {},
+  args: readonly string[] = [],
+): T {
   const root = repoRoot();
   const runner = join(root, "oracle", "run");
   const path = join(root, "oracle", script);
@@ -40,6 +45,8 @@ export function runOracle<T = unknown>(line: OracleLine, script: string, input: 
   try {
     return JSON.parse(last) as T;
   } catch {
-    throw new Error(`oracle ${line} ${script} printed no JSON result on its last line:\n${result.stdout.slice(-2000)}\n${result.stderr.slice(-2000)}`);
+    throw new Error(
+      `oracle ${line} ${script} printed no JSON result on its last line:\n${result.stdout.slice(-2000)}\n${result.stderr.slice(-2000)}`,
+    );
   }
 }

@@ -8,5 +8,8 @@ test("startOrSkip goes on after a successful start, skips an optional failure an
   assert.equal(await startOrSkip(t, async () => undefined, false), true);
   assert.equal(await startOrSkip(t, () => Promise.reject(new Error("no addon")), true), false);
   assert.deepEqual(skipped, ["no addon"]);
-  await assert.rejects(startOrSkip(t, () => Promise.reject(new Error("broken")), false), /broken/);
+  await assert.rejects(
+    startOrSkip(t, () => Promise.reject(new Error("broken")), false),
+    /broken/,
+  );
 });

@@ -199,7 +199,15 @@ export function pytorchBin(tensors: readonly DenseTensor[]): Uint8Array {
   const storages: Record<string, Uint8Array> = {};
   tensors.forEach(({ name, shape, values }, i) => {
     const stride = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
-    pickled.push({ name, storageType: "FloatStorage", key: String(i), numel: values.length, offset: 0, shape: [...shape], stride });
+    pickled.push({
+      name,
+      storageType: "FloatStorage",
+      key: String(i),
+      numel: values.length,
+      offset: 0,
+      shape: [...shape],
+      stride,
+    });
     storages[String(i)] = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   });
   return torchZip(stateDictPickle(pickled), storages);

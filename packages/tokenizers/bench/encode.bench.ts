@@ -115,7 +115,10 @@ const report = {
   cpuModel: cpus()[0]?.model,
   repeats: REPEATS,
   statistic: "median",
-  results: [...(await measure("bert-base-uncased", await bertUncased(), texts)), ...(await measure("gpt2", await gpt2(), texts))],
+  results: [
+    ...(await measure("bert-base-uncased", await bertUncased(), texts)),
+    ...(await measure("gpt2", await gpt2(), texts)),
+  ],
 };
 const json = JSON.stringify(report, null, 2);
 console.log(json);

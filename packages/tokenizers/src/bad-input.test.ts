@@ -6,18 +6,33 @@ import { Tokenizer } from "./tokenizer.js";
 
 test("non-string items are rejected with the index named", async () => {
   const tok = await bertUncased();
-  await assert.rejects(tok.batchEncode(["fine", 42 as unknown as string, "fine"]), hasCode("NOT_A_STRING", /item 1 .*number 42/));
-  await assert.rejects(tok.batchEncode([["a", "b"], ["c", null as unknown as string]]), hasCode("NOT_A_STRING", /item 1, second text/));
+  await assert.rejects(
+    tok.batchEncode(["fine", 42 as unknown as string, "fine"]),
+    hasCode("NOT_A_STRING", /item 1 .*number 42/),
+  );
+  await assert.rejects(
+    tok.batchEncode([
+      ["a", "b"],
+      ["c", null as unknown as string],
+    ]),
+    hasCode("NOT_A_STRING", /item 1, second text/),
+  );
   await assert.rejects(tok.batchEncode("not an array" as unknown as string[]), hasCode("NOT_A_STRING"));
   await assert.rejects(tok.encode(undefined as unknown as string), hasCode("NOT_A_STRING", /text must be a string/));
 });
 
 test("maxLength beyond the model's limit is an error, not a silent overflow", async () => {
   const tok = await bertUncased();
-  await assert.rejects(tok.batchEncode(["a"], { truncation: true, maxLength: 513 }), hasCode("MAX_LENGTH_TOO_LARGE", /513.*512/));
+  await assert.rejects(
+    tok.batchEncode(["a"], { truncation: true, maxLength: 513 }),
+    hasCode("MAX_LENGTH_TOO_LARGE", /513.*512/),
+  );
   await assert.rejects(tok.batchEncode(["a"], { maxLength: 0 }), hasCode("INVALID_OPTION"));
   await assert.rejects(tok.batchEncode(["a b c"], { truncation: true, maxLength: 2 }), hasCode("MAX_LENGTH_TOO_SMALL"));
-  const unlimited = Tokenizer.fromVocab({ kind: "wordpiece", vocab: ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a"] });
+  const unlimited = Tokenizer.fromVocab({
+    kind: "wordpiece",
+    vocab: ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a"],
+  });
   await assert.rejects(unlimited.batchEncode(["a"], { truncation: true }), hasCode("MAX_LENGTH_REQUIRED"));
 });
 
@@ -30,7 +45,10 @@ test("truncation happens only when asked, and the result counts truncated rows",
   const noTruncation = await tok.batchEncode([long], { maxLength: 10 });
   assert.equal(noTruncation.inputIds[0]?.length, 602, "maxLength alone does not truncate");
   const cut = await tok.batchEncode([long, "short", long], { truncation: true });
-  assert.deepEqual(cut.inputIds.map((row) => row.length), [512, 3, 512]);
+  assert.deepEqual(
+    cut.inputIds.map((row) => row.length),
+    [512, 3, 512],
+  );
   assert.equal(cut.truncated, 2);
   assert.equal(cut.inputIds[0]?.[511], 102, "the template's [SEP] survives truncation");
 });

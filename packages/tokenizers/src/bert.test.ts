@@ -42,9 +42,28 @@ test("runs of whitespace, tabs and newlines count as one separator", async () =>
 test("pairs get [SEP] between them and token type 1 on the second segment", async () => {
   const tok = await bertUncased();
   const enc = await tok.encode("Who is John?", "John is a teacher.");
-  assert.deepEqual(enc.tokens, ["[CLS]", "who", "is", "john", "?", "[SEP]", "john", "is", "a", "teacher", ".", "[SEP]"]);
+  assert.deepEqual(enc.tokens, [
+    "[CLS]",
+    "who",
+    "is",
+    "john",
+    "?",
+    "[SEP]",
+    "john",
+    "is",
+    "a",
+    "teacher",
+    ".",
+    "[SEP]",
+  ]);
   assert.deepEqual(enc.tokenTypeIds, [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1]);
-  const batch = await tok.batchEncode([["a", "b c"], ["d e f", "g"]], { padding: "longest" });
+  const batch = await tok.batchEncode(
+    [
+      ["a", "b c"],
+      ["d e f", "g"],
+    ],
+    { padding: "longest" },
+  );
   assert.deepEqual(batch.tokenTypeIds, [
     [0, 0, 0, 1, 1, 1, 0],
     [0, 0, 0, 0, 0, 1, 1],
@@ -80,7 +99,11 @@ test("special-token getters, vocabulary size and model max length", async () => 
 
 test("padding to max_length and truncation keep [CLS] … [SEP]", async () => {
   const tok = await bertUncased();
-  const batch = await tok.batchEncode(["one two three four five six", "one"], { padding: "max_length", truncation: true, maxLength: 5 });
+  const batch = await tok.batchEncode(["one two three four five six", "one"], {
+    padding: "max_length",
+    truncation: true,
+    maxLength: 5,
+  });
   assert.deepEqual(batch.inputIds, [
     [101, 2028, 2048, 2093, 102],
     [101, 2028, 102, 0, 0],

@@ -26,12 +26,24 @@ export interface AddedTokenJson {
   special: boolean;
 }
 
-function addedTokens(vocab: Record<string, number>, tokens: readonly string[], lstrip: ReadonlySet<string>): AddedTokenJson[] {
+function addedTokens(
+  vocab: Record<string, number>,
+  tokens: readonly string[],
+  lstrip: ReadonlySet<string>,
+): AddedTokenJson[] {
   let next = Math.max(-1, ...Object.values(vocab)) + 1;
   return tokens.map((content) => {
     const existing = vocab[content];
     const id = existing ?? next++;
-    return { id, content, single_word: false, lstrip: lstrip.has(content), rstrip: false, normalized: false, special: true };
+    return {
+      id,
+      content,
+      single_word: false,
+      lstrip: lstrip.has(content),
+      rstrip: false,
+      normalized: false,
+      special: true,
+    };
   });
 }
 
@@ -75,11 +87,7 @@ export function robertaPostProcessor(lookup: IdLookup, cls: string, sep: string)
  * A TemplateProcessing post-processor from Hugging Face's template strings, e.g.
  * `"<|endoftext|> $A <|endoftext|>"`; `$A`/`$B` may carry a type id as `$B:1`, special tokens as `[SEP]:1`.
  */
-export function templatePostProcessor(
-  lookup: IdLookup,
-  single: string,
-  pair: string | undefined,
-): JsonObject {
+export function templatePostProcessor(lookup: IdLookup, single: string, pair: string | undefined): JsonObject {
   const specials: Record<string, JsonObject> = {};
   const parse = (template: string): JsonObject[] =>
     template

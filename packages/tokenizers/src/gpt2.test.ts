@@ -13,7 +13,12 @@ test("gpt2 encodes the issue's known ids and adds no special tokens", async () =
 
 test("byte-level BPE round-trips accents, emoji, CJK and whitespace runs exactly", async () => {
   const tok = await gpt2();
-  for (const text of ["Crème brûlée, naïve café", "emoji 😀👍🏽 and 日本語", "  two  spaces\tand\ttabs\n\nnew lines  ", " leading space"]) {
+  for (const text of [
+    "Crème brûlée, naïve café",
+    "emoji 😀👍🏽 and 日本語",
+    "  two  spaces\tand\ttabs\n\nnew lines  ",
+    " leading space",
+  ]) {
     const ids = (await tok.encode(text)).inputIds;
     assert.equal(await tok.decode(ids, { cleanUpTokenizationSpaces: false }), text);
   }
@@ -46,7 +51,9 @@ test("padding GPT-2 needs a pad token; eos as pad is the usual choice", async ()
     assert.equal(error.code, "NO_PAD_TOKEN");
     return true;
   });
-  const padded = await tok.withSpecialTokens({ padToken: "<|endoftext|>" }).batchEncode(["Hello", "Hello, world!"], { padding: "longest" });
+  const padded = await tok
+    .withSpecialTokens({ padToken: "<|endoftext|>" })
+    .batchEncode(["Hello", "Hello, world!"], { padding: "longest" });
   assert.deepEqual(padded.inputIds, [
     [15496, 50256, 50256, 50256],
     [15496, 11, 995, 0],

@@ -7,7 +7,12 @@ import { scratchDir, writeRobertaFolder } from "./test-support/vocabs.js";
 test("a Hub id is resolved through @warmstart/hub, fetching tokenizer files but not weights", async () => {
   const files = await repoFilesFromDir(await writeRobertaFolder(await scratchDir("hub-repo")));
   const hub = await startTestHub({
-    repos: [{ id: "test-org/tiny-roberta", files: { ...files, "config.json": '{"model_type":"roberta"}', "model.safetensors": "not weights" } }],
+    repos: [
+      {
+        id: "test-org/tiny-roberta",
+        files: { ...files, "config.json": '{"model_type":"roberta"}', "model.safetensors": "not weights" },
+      },
+    ],
   });
   try {
     const tok = await AutoTokenizer.fromPretrained("test-org/tiny-roberta", {

@@ -9,7 +9,10 @@ import { Tokenizer } from "./tokenizer.js";
 
 test("save writes the three files and tokenizer.json loads back to the same behaviour", async () => {
   const dir = await scratchDir("saved");
-  for (const [name, original] of [["bert", await bertUncased()], ["gpt2", await gpt2()]] as const) {
+  for (const [name, original] of [
+    ["bert", await bertUncased()],
+    ["gpt2", await gpt2()],
+  ] as const) {
     const out = join(dir, name);
     await original.save(out);
     const config = JSON.parse(await readFile(join(out, "tokenizer_config.json"), "utf8")) as Record<string, unknown>;
@@ -21,7 +24,10 @@ test("save writes the three files and tokenizer.json loads back to the same beha
 
     const loaded = await AutoTokenizer.fromPretrained(out);
     const text = "Crème brûlée: antidisestablishmentarianism, 日本語 😀!";
-    assert.deepEqual((await loaded.encode(text, "and a pair")).inputIds, (await original.encode(text, "and a pair")).inputIds);
+    assert.deepEqual(
+      (await loaded.encode(text, "and a pair")).inputIds,
+      (await original.encode(text, "and a pair")).inputIds,
+    );
     assert.deepEqual(loaded.specialTokens, original.specialTokens);
     assert.equal(loaded.modelMaxLength, original.modelMaxLength);
     assert.equal(loaded.vocabSize, original.vocabSize);
@@ -48,7 +54,12 @@ test("a folder without tokenizer files names the folder and the files looked for
   await writeFile(join(dir, "config.json"), "{}");
   await assert.rejects(
     AutoTokenizer.fromPretrained(dir),
-    hasCode("MISSING_FILES", new RegExp(`${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}.*tokenizer\\.json.*vocab\\.txt.*vocab\\.json \\+ merges\\.txt`)),
+    hasCode(
+      "MISSING_FILES",
+      new RegExp(
+        `${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}.*tokenizer\\.json.*vocab\\.txt.*vocab\\.json \\+ merges\\.txt`,
+      ),
+    ),
   );
 });
 
@@ -57,7 +68,10 @@ test("unreadable or malformed files are typed errors naming the file", async () 
   await writeFile(join(dir, "tokenizer.json"), "{ not json");
   await assert.rejects(AutoTokenizer.fromPretrained(dir), hasCode("INVALID_FILE", /tokenizer\.json: not valid JSON/));
   await writeFile(join(dir, "tokenizer.json"), JSON.stringify({ model: { type: "Nonsense" } }));
-  await assert.rejects(AutoTokenizer.fromPretrained(dir), hasCode("INVALID_FILE", /not a tokenizer the Rust library can load/));
+  await assert.rejects(
+    AutoTokenizer.fromPretrained(dir),
+    hasCode("INVALID_FILE", /not a tokenizer the Rust library can load/),
+  );
   await assert.rejects(Tokenizer.fromFile(join(dir, "absent.json")), hasCode("MISSING_FILES", /absent\.json/));
 });
 
@@ -67,8 +81,14 @@ test("fromVocab builds a WordPiece tokenizer from a token list", async () => {
   const enc = await tok.encode("Unaffable, running?");
   assert.deepEqual(enc.tokens, ["[CLS]", "un", "##aff", "##able", ",", "run", "##ning", "[UNK]", "[SEP]"]);
   assert.deepEqual(enc.inputIds, [2, 5, 6, 7, 10, 8, 9, 1, 3]);
-  assert.throws(() => Tokenizer.fromVocab({ kind: "wordpiece", vocab: ["a", "b"] }), hasCode("MISSING_SPECIAL_TOKEN", /\[UNK\]/));
-  assert.throws(() => Tokenizer.fromVocab({ kind: "wordpiece", vocab: [...vocab, "un"] }), hasCode("INVALID_FILE", /repeats token "un"/));
+  assert.throws(
+    () => Tokenizer.fromVocab({ kind: "wordpiece", vocab: ["a", "b"] }),
+    hasCode("MISSING_SPECIAL_TOKEN", /\[UNK\]/),
+  );
+  assert.throws(
+    () => Tokenizer.fromVocab({ kind: "wordpiece", vocab: [...vocab, "un"] }),
+    hasCode("INVALID_FILE", /repeats token "un"/),
+  );
 });
 
 test("a tokenizer.json's own truncation and padding are ignored, as transformers does (all-MiniLM-L6-v2 sets 128)", async () => {
@@ -76,7 +96,14 @@ test("a tokenizer.json's own truncation and padding are ignored, as transformers
   await (await bertUncased()).save(dir);
   const document = JSON.parse(await readFile(join(dir, "tokenizer.json"), "utf8")) as Record<string, unknown>;
   document.truncation = { max_length: 4, strategy: "LongestFirst", stride: 0 };
-  document.padding = { strategy: { Fixed: 16 }, direction: "Right", pad_to_multiple_of: null, pad_id: 0, pad_type_id: 0, pad_token: "[PAD]" };
+  document.padding = {
+    strategy: { Fixed: 16 },
+    direction: "Right",
+    pad_to_multiple_of: null,
+    pad_id: 0,
+    pad_type_id: 0,
+    pad_token: "[PAD]",
+  };
   await writeFile(join(dir, "tokenizer.json"), JSON.stringify(document));
   const tok = await AutoTokenizer.fromPretrained(dir);
   const text = "the quick brown fox jumps over";
@@ -86,5 +113,8 @@ test("a tokenizer.json's own truncation and padding are ignored, as transformers
   assert.ok(encoded.inputIds.length > 4 && encoded.inputIds.length < 16);
   assert.deepEqual(await tok.tokenize(text), await (await bertUncased()).tokenize(text));
   const batch = await tok.batchEncode([text, "a fox"], { padding: "longest" });
-  assert.deepEqual(batch.inputIds.map((row) => row.length), [plain.inputIds.length, plain.inputIds.length]);
+  assert.deepEqual(
+    batch.inputIds.map((row) => row.length),
+    [plain.inputIds.length, plain.inputIds.length],
+  );
 });

@@ -50,7 +50,11 @@ async function readJson(path: string): Promise<Record<string, unknown> | undefin
 }
 
 /** Roles the checkpoint does not name fall back to the family's defaults, when the token exists. */
-function withDefaults(given: SpecialTokens, defaults: Readonly<SpecialTokens>, has: (token: string) => boolean): SpecialTokens {
+function withDefaults(
+  given: SpecialTokens,
+  defaults: Readonly<SpecialTokens>,
+  has: (token: string) => boolean,
+): SpecialTokens {
   const out: SpecialTokens = { ...given };
   for (const role of SPECIAL_TOKEN_ROLES) {
     const fallback = defaults[role];
@@ -85,11 +89,15 @@ function isRoberta(settings: Partial<TokenizerSettings>, config: Record<string, 
 }
 
 /** Loads the tokenizer of a resolved checkpoint folder. */
-export async function loadTokenizerFolder(dir: string, options: Pick<FromPretrainedOptions, "modelMaxLength"> = {}): Promise<Tokenizer> {
+export async function loadTokenizerFolder(
+  dir: string,
+  options: Pick<FromPretrainedOptions, "modelMaxLength"> = {},
+): Promise<Tokenizer> {
   const tokenizerConfig = await readJson(join(dir, "tokenizer_config.json"));
   const specialMap = await readJson(join(dir, "special_tokens_map.json"));
   const config = await readJson(join(dir, "config.json"));
-  const settings: Partial<TokenizerSettings> = tokenizerConfig === undefined ? {} : readTokenizerConfig(tokenizerConfig, join(dir, "tokenizer_config.json"));
+  const settings: Partial<TokenizerSettings> =
+    tokenizerConfig === undefined ? {} : readTokenizerConfig(tokenizerConfig, join(dir, "tokenizer_config.json"));
   // special_tokens_map.json wins over tokenizer_config.json, as in transformers.
   const specials: SpecialTokens = {
     ...settings.specialTokens,
@@ -116,7 +124,9 @@ export async function loadTokenizerFolder(dir: string, options: Pick<FromPretrai
       ...(typeof tokenizerConfig?.strip_accents === "boolean" ? { stripAccents: tokenizerConfig.strip_accents } : {}),
       specialTokens: withDefaults(specials, BERT_SPECIAL_TOKENS, (token) => has.has(token)),
       ...(settings.modelMaxLength === undefined ? {} : { modelMaxLength: settings.modelMaxLength }),
-      ...(settings.cleanUpTokenizationSpaces === undefined ? {} : { cleanUpTokenizationSpaces: settings.cleanUpTokenizationSpaces }),
+      ...(settings.cleanUpTokenizationSpaces === undefined
+        ? {}
+        : { cleanUpTokenizationSpaces: settings.cleanUpTokenizationSpaces }),
     });
   }
 
@@ -133,7 +143,9 @@ export async function loadTokenizerFolder(dir: string, options: Pick<FromPretrai
       template: roberta ? "roberta" : "gpt2",
       specialTokens: { ...(roberta ? ROBERTA_SPECIAL_TOKENS : GPT2_SPECIAL_TOKENS), ...specials },
       ...(settings.modelMaxLength === undefined ? {} : { modelMaxLength: settings.modelMaxLength }),
-      ...(settings.cleanUpTokenizationSpaces === undefined ? {} : { cleanUpTokenizationSpaces: settings.cleanUpTokenizationSpaces }),
+      ...(settings.cleanUpTokenizationSpaces === undefined
+        ? {}
+        : { cleanUpTokenizationSpaces: settings.cleanUpTokenizationSpaces }),
     });
   }
 
@@ -144,9 +156,15 @@ export async function loadTokenizerFolder(dir: string, options: Pick<FromPretrai
 }
 
 /** `resolveModel` (Hub id → cached folder; local folders pass through), then `loadTokenizerFolder`. */
-export async function loadPretrainedTokenizer(idOrPath: string, options: FromPretrainedOptions = {}): Promise<Tokenizer> {
+export async function loadPretrainedTokenizer(
+  idOrPath: string,
+  options: FromPretrainedOptions = {},
+): Promise<Tokenizer> {
   if (typeof idOrPath !== "string" || idOrPath === "") {
-    throw new TokenizerError("NOT_A_STRING", `fromPretrained expects a Hub model id or folder path, got ${JSON.stringify(idOrPath)}`);
+    throw new TokenizerError(
+      "NOT_A_STRING",
+      `fromPretrained expects a Hub model id or folder path, got ${JSON.stringify(idOrPath)}`,
+    );
   }
   const dir = await resolveModel(idOrPath, { files: HUB_FILES, ...options.hub });
   return loadTokenizerFolder(dir, options);

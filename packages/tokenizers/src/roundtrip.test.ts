@@ -25,7 +25,10 @@ test("uncased BERT: decode(encode(x)) is x lower-cased, accent-stripped and punc
   const tok = await bertUncased();
   const sentences = await validationSentences();
   const encoded = await tok.batchEncode(sentences);
-  const decoded = await tok.batchDecode(encoded.inputIds, { skipSpecialTokens: true, cleanUpTokenizationSpaces: false });
+  const decoded = await tok.batchDecode(encoded.inputIds, {
+    skipSpecialTokens: true,
+    cleanUpTokenizationSpaces: false,
+  });
   const withUnk: number[] = [];
   decoded.forEach((text, i) => {
     if (encoded.inputIds[i]?.includes(tok.unkTokenId as number)) withUnk.push(i);
@@ -34,10 +37,16 @@ test("uncased BERT: decode(encode(x)) is x lower-cased, accent-stripped and punc
   // A word with a character outside the vocabulary becomes one [UNK]; everything around it must
   // still round-trip, so each [UNK] stands for exactly one whitespace-free word of the input.
   assert.ok(withUnk.length < sentences.length / 100, `${withUnk.length} sentences hit [UNK]`);
-  const kept = await tok.batchDecode(withUnk.map((i) => encoded.inputIds[i] as number[]), { cleanUpTokenizationSpaces: false });
+  const kept = await tok.batchDecode(
+    withUnk.map((i) => encoded.inputIds[i] as number[]),
+    { cleanUpTokenizationSpaces: false },
+  );
   kept.forEach((text, k) => {
     const body = text.replace(/^\[CLS\] /, "").replace(/ \[SEP\]$/, "");
-    const pattern = body.split("[UNK]").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("\\S+");
+    const pattern = body
+      .split("[UNK]")
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+      .join("\\S+");
     const i = withUnk[k] as number;
     assert.match(bertUncasedNormalise(sentences[i] as string), new RegExp(`^${pattern}$`, "u"), `sentence ${i}`);
   });

@@ -10,12 +10,26 @@ const TARGETS = ["A fox jumps .", "Hello !"];
 
 test("BERT2BERT: the blog's CNN/DailyMail batch (max_length padding, labels -100 on padding)", async () => {
   const bert = await bertUncased();
-  const batch = await prepareSeq2SeqBatch(SOURCES, TARGETS, { sourceTokenizer: bert, targetTokenizer: bert, maxSourceLength: 512, maxTargetLength: 128 });
-  assert.deepEqual(batch.inputIds.map((row) => row.length), [512, 512]);
-  assert.deepEqual(batch.decoderInputIds.map((row) => row.length), [128, 128]);
+  const batch = await prepareSeq2SeqBatch(SOURCES, TARGETS, {
+    sourceTokenizer: bert,
+    targetTokenizer: bert,
+    maxSourceLength: 512,
+    maxTargetLength: 128,
+  });
+  assert.deepEqual(
+    batch.inputIds.map((row) => row.length),
+    [512, 512],
+  );
+  assert.deepEqual(
+    batch.decoderInputIds.map((row) => row.length),
+    [128, 128],
+  );
   const source = await bert.encode(SOURCES[1] as string);
   assert.deepEqual(batch.inputIds[1]?.slice(0, source.inputIds.length), source.inputIds);
-  assert.equal(batch.attentionMask[1]?.reduce((a, b) => a + b), source.inputIds.length);
+  assert.equal(
+    batch.attentionMask[1]?.reduce((a, b) => a + b),
+    source.inputIds.length,
+  );
 
   const target = (await bert.encode(TARGETS[0] as string)).inputIds;
   assert.deepEqual(target, [101, 1037, 4419, 14523, 1012, 102]);
@@ -37,24 +51,45 @@ test("unset lengths default to each tokenizer's model_max_length, as Hugging Fac
   const small = Tokenizer.fromVocab({ kind: "wordpiece", vocab, modelMaxLength: 16 });
   const long = Array.from({ length: 30 }, () => "the fox").join(" ");
   const batch = await prepareSeq2SeqBatch([long, "a dog"], ["a fox", long], { sourceTokenizer: small });
-  assert.deepEqual(batch.inputIds.map((row) => row.length), [16, 16]);
-  assert.deepEqual(batch.labels.map((row) => row.length), [16, 16]);
+  assert.deepEqual(
+    batch.inputIds.map((row) => row.length),
+    [16, 16],
+  );
+  assert.deepEqual(
+    batch.labels.map((row) => row.length),
+    [16, 16],
+  );
   assert.deepEqual([batch.truncatedSources, batch.truncatedTargets], [1, 1]);
 
   const unlimited = Tokenizer.fromVocab({ kind: "wordpiece", vocab });
   assert.equal(unlimited.modelMaxLength, Number.POSITIVE_INFINITY);
   await assert.rejects(
     prepareSeq2SeqBatch(["a dog"], ["a fox"], { sourceTokenizer: unlimited, targetTokenizer: small }),
-    (error: unknown) => error instanceof TokenizerError && error.code === "MAX_LENGTH_REQUIRED" && /pass maxSourceLength/.test(error.message),
+    (error: unknown) =>
+      error instanceof TokenizerError &&
+      error.code === "MAX_LENGTH_REQUIRED" &&
+      /pass maxSourceLength/.test(error.message),
   );
-  const limitedSource = await prepareSeq2SeqBatch(["a dog"], ["a fox"], { sourceTokenizer: unlimited, targetTokenizer: small, maxSourceLength: 8 });
+  const limitedSource = await prepareSeq2SeqBatch(["a dog"], ["a fox"], {
+    sourceTokenizer: unlimited,
+    targetTokenizer: small,
+    maxSourceLength: 8,
+  });
   assert.deepEqual([limitedSource.inputIds[0]?.length, limitedSource.labels[0]?.length], [8, 16]);
 });
 
 test("lengths and padding are configurable and over-long rows are truncated and counted", async () => {
   const bert = await bertUncased();
-  const batch = await prepareSeq2SeqBatch(SOURCES, TARGETS, { sourceTokenizer: bert, maxSourceLength: 8, maxTargetLength: 4, padding: "longest" });
-  assert.deepEqual(batch.inputIds.map((row) => row.length), [8, 8]);
+  const batch = await prepareSeq2SeqBatch(SOURCES, TARGETS, {
+    sourceTokenizer: bert,
+    maxSourceLength: 8,
+    maxTargetLength: 4,
+    padding: "longest",
+  });
+  assert.deepEqual(
+    batch.inputIds.map((row) => row.length),
+    [8, 8],
+  );
   assert.equal(batch.inputIds[0]?.[7], 102);
   assert.equal(batch.truncatedSources, 1);
   assert.deepEqual(batch.labels, [
@@ -91,10 +126,14 @@ test("sources and targets must pair up", async () => {
   const bert = await bertUncased();
   await assert.rejects(
     prepareSeq2SeqBatch(["a", "b"], ["a"], { sourceTokenizer: bert }),
-    (error: unknown) => error instanceof TokenizerError && error.code === "BATCH_MISMATCH" && /2 sources but 1 targets/.test(error.message),
+    (error: unknown) =>
+      error instanceof TokenizerError &&
+      error.code === "BATCH_MISMATCH" &&
+      /2 sources but 1 targets/.test(error.message),
   );
   await assert.rejects(
     prepareSeq2SeqBatch(["a"], [7 as unknown as string], { sourceTokenizer: bert }),
-    (error: unknown) => error instanceof TokenizerError && error.code === "NOT_A_STRING" && /item 0/.test(error.message),
+    (error: unknown) =>
+      error instanceof TokenizerError && error.code === "NOT_A_STRING" && /item 0/.test(error.message),
   );
 });

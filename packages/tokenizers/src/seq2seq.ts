@@ -69,7 +69,10 @@ export function decoderTokenizer(target: Tokenizer): Promise<Tokenizer> {
       if (out.padTokenId === undefined) {
         const { eosToken } = out.specialTokens;
         if (eosToken === undefined) {
-          throw new TokenizerError("NO_PAD_TOKEN", "the target tokenizer has neither a pad token nor an eos token to pad with");
+          throw new TokenizerError(
+            "NO_PAD_TOKEN",
+            "the target tokenizer has neither a pad token nor an eos token to pad with",
+          );
         }
         out = out.withSpecialTokens({ padToken: eosToken });
       }
@@ -85,7 +88,12 @@ export function decoderTokenizer(target: Tokenizer): Promise<Tokenizer> {
  * The length one side of a batch is truncated (and "max_length"-padded) to: `requested`, else the tokenizer's
  * `model_max_length`, so that a model with fewer positions than a fixed default still gets valid batches.
  */
-function lengthLimit(tokenizer: Tokenizer, requested: number | undefined, option: string, side: string): number | undefined {
+function lengthLimit(
+  tokenizer: Tokenizer,
+  requested: number | undefined,
+  option: string,
+  side: string,
+): number | undefined {
   if (requested !== undefined) return requested;
   if (Number.isFinite(tokenizer.modelMaxLength)) return tokenizer.modelMaxLength;
   throw new TokenizerError(
@@ -110,17 +118,31 @@ export async function prepareSeq2SeqBatch(
     throw new TokenizerError("NOT_A_STRING", "prepareSeq2SeqBatch expects two arrays of strings (sources, targets)");
   }
   if (sources.length !== targets.length) {
-    throw new TokenizerError("BATCH_MISMATCH", `${sources.length} sources but ${targets.length} targets: each source needs one target`);
+    throw new TokenizerError(
+      "BATCH_MISMATCH",
+      `${sources.length} sources but ${targets.length} targets: each source needs one target`,
+    );
   }
   const padding = options.padding ?? "max_length";
   if (padding !== "max_length" && padding !== "longest") {
-    throw new TokenizerError("INVALID_OPTION", `padding must be "max_length" or "longest", got ${JSON.stringify(padding)}`);
+    throw new TokenizerError(
+      "INVALID_OPTION",
+      `padding must be "max_length" or "longest", got ${JSON.stringify(padding)}`,
+    );
   }
   const source = options.sourceTokenizer;
   const target = await decoderTokenizer(options.targetTokenizer ?? source);
   const [inputs, outputs] = await Promise.all([
-    source.batchEncode(sources, { padding, truncation: true, maxLength: lengthLimit(source, options.maxSourceLength, "maxSourceLength", "source") }),
-    target.batchEncode(targets, { padding, truncation: true, maxLength: lengthLimit(target, options.maxTargetLength, "maxTargetLength", "target") }),
+    source.batchEncode(sources, {
+      padding,
+      truncation: true,
+      maxLength: lengthLimit(source, options.maxSourceLength, "maxSourceLength", "source"),
+    }),
+    target.batchEncode(targets, {
+      padding,
+      truncation: true,
+      maxLength: lengthLimit(target, options.maxTargetLength, "maxTargetLength", "target"),
+    }),
   ]);
   const labels = outputs.inputIds.map((row, r) => {
     const mask = outputs.attentionMask[r] as number[];

@@ -28,18 +28,26 @@ export function readTokenizerConfig(json: Record<string, unknown>, file: string)
   const maxLength = json.model_max_length;
   if (maxLength !== undefined && maxLength !== null) {
     if (typeof maxLength !== "number" || !(maxLength > 0)) {
-      throw new TokenizerError("INVALID_FILE", `${file}: "model_max_length" must be a positive number, got ${JSON.stringify(maxLength)}`);
+      throw new TokenizerError(
+        "INVALID_FILE",
+        `${file}: "model_max_length" must be a positive number, got ${JSON.stringify(maxLength)}`,
+      );
     }
     out.modelMaxLength = maxLength >= NO_LIMIT_THRESHOLD ? Number.POSITIVE_INFINITY : maxLength;
   }
-  if (typeof json.clean_up_tokenization_spaces === "boolean") out.cleanUpTokenizationSpaces = json.clean_up_tokenization_spaces;
+  if (typeof json.clean_up_tokenization_spaces === "boolean") {
+    out.cleanUpTokenizationSpaces = json.clean_up_tokenization_spaces;
+  }
   if (typeof json.tokenizer_class === "string") out.tokenizerClass = json.tokenizer_class;
   if (typeof json.do_lower_case === "boolean") out.doLowerCase = json.do_lower_case;
   return out;
 }
 
 /** The `tokenizer_config.json` that `save` writes, readable by transformers' `AutoTokenizer`. */
-export function toTokenizerConfig(settings: TokenizerSettings, specialTokensMap: Record<string, string>): Record<string, unknown> {
+export function toTokenizerConfig(
+  settings: TokenizerSettings,
+  specialTokensMap: Record<string, string>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {
     ...specialTokensMap,
     model_max_length: Number.isFinite(settings.modelMaxLength) ? settings.modelMaxLength : 1e30,

@@ -5,8 +5,15 @@ import { TokenizerError } from "./errors.js";
  * `decoderStartTokenId`, dropping the last column and turning -100 back into `padTokenId`.
  * The convention of current `EncoderDecoderModel`: the loss compares position t with label t.
  */
-export function shiftTokensRight(labels: readonly (readonly number[])[], padTokenId: number, decoderStartTokenId: number): number[][] {
-  for (const [name, value] of [["padTokenId", padTokenId], ["decoderStartTokenId", decoderStartTokenId]] as const) {
+export function shiftTokensRight(
+  labels: readonly (readonly number[])[],
+  padTokenId: number,
+  decoderStartTokenId: number,
+): number[][] {
+  for (const [name, value] of [
+    ["padTokenId", padTokenId],
+    ["decoderStartTokenId", decoderStartTokenId],
+  ] as const) {
     if (!Number.isInteger(value) || value < 0) {
       throw new TokenizerError("INVALID_OPTION", `shiftTokensRight: ${name} must be a token id, got ${String(value)}`);
     }

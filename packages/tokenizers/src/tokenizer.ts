@@ -2,12 +2,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Tokenizer as NativeTokenizer, type Encoding as NativeEncoding } from "tokenizers";
 import { cleanUpTokenization } from "./clean-up.js";
-import {
-  templatePostProcessor,
-  usesTokenTypeIds,
-  withoutDecoderCleanup,
-  type TokenizerDocument,
-} from "./documents.js";
+import { templatePostProcessor, usesTokenTypeIds, withoutDecoderCleanup, type TokenizerDocument } from "./documents.js";
 import { TokenizerError } from "./errors.js";
 import { padRows } from "./padding.js";
 import { loadPretrainedTokenizer, type FromPretrainedOptions } from "./pretrained.js";
@@ -83,7 +78,11 @@ export class Tokenizer {
   }
 
   /** From a parsed `tokenizer.json`; `source` names it in errors. */
-  static fromDocument(document: TokenizerDocument, settings: Partial<TokenizerSettings> = {}, source = "tokenizer.json"): Tokenizer {
+  static fromDocument(
+    document: TokenizerDocument,
+    settings: Partial<TokenizerSettings> = {},
+    source = "tokenizer.json",
+  ): Tokenizer {
     // transformers ignores a tokenizer.json's own truncation and padding (all-MiniLM-L6-v2's say 128, Fixed 128):
     // before each call it sets both to what that call asks for, by default none (set_truncation_and_padding).
     const patched: TokenizerDocument = { ...withoutDecoderCleanup(document), truncation: null, padding: null };
@@ -91,7 +90,11 @@ export class Tokenizer {
     try {
       native = NativeTokenizer.fromString(JSON.stringify(patched));
     } catch (cause) {
-      throw new TokenizerError("INVALID_FILE", `${source}: not a tokenizer the Rust library can load: ${String(cause)}`, { cause });
+      throw new TokenizerError(
+        "INVALID_FILE",
+        `${source}: not a tokenizer the Rust library can load: ${String(cause)}`,
+        { cause },
+      );
     }
     const merged: TokenizerSettings = { ...defaultSettings, ...settings, specialTokens: { ...settings.specialTokens } };
     const tokenizer = new Tokenizer(native, patched, merged);
@@ -201,7 +204,9 @@ export class Tokenizer {
       processor = templatePostProcessor(lookup, single, pair);
     } catch (cause) {
       if (cause instanceof TokenizerError) throw cause;
-      throw new TokenizerError("INVALID_OPTION", `template "${single}" could not be built: ${String(cause)}`, { cause });
+      throw new TokenizerError("INVALID_OPTION", `template "${single}" could not be built: ${String(cause)}`, {
+        cause,
+      });
     }
     return Tokenizer.fromDocument({ ...this.#document, post_processor: processor }, this.#settings, "withTemplate");
   }
@@ -232,7 +237,10 @@ export class Tokenizer {
   /** Encodes texts or `[first, second]` pairs; see `EncodeOptions` for truncation and padding. */
   async batchEncode(inputs: readonly TextInput[], options: EncodeOptions = {}): Promise<BatchEncoding> {
     if (!Array.isArray(inputs)) {
-      throw new TokenizerError("NOT_A_STRING", `batchEncode expects an array of strings or [string, string] pairs, got ${describe(inputs)}`);
+      throw new TokenizerError(
+        "NOT_A_STRING",
+        `batchEncode expects an array of strings or [string, string] pairs, got ${describe(inputs)}`,
+      );
     }
     inputs.forEach((input, index) => {
       if (typeof input === "string") return;
@@ -257,7 +265,9 @@ export class Tokenizer {
   }
 
   async batchDecode(rows: readonly (readonly number[])[], options: DecodeOptions = {}): Promise<string[]> {
-    if (!Array.isArray(rows)) throw new TokenizerError("BAD_TOKEN_ID", `batchDecode expects an array of id arrays, got ${describe(rows)}`);
+    if (!Array.isArray(rows)) {
+      throw new TokenizerError("BAD_TOKEN_ID", `batchDecode expects an array of id arrays, got ${describe(rows)}`);
+    }
     rows.forEach((row, index) => this.#checkIds(row, `row ${index}`));
     const texts = await this.#native.decodeBatch(rows as number[][], options.skipSpecialTokens ?? false);
     return texts.map((text) => this.#cleanUp(text, options));
@@ -269,7 +279,10 @@ export class Tokenizer {
     this.#native.save(join(dir, "tokenizer.json"), true);
     const map = toSpecialTokensMap(this.specialTokens);
     await writeFile(join(dir, "special_tokens_map.json"), `${JSON.stringify(map, null, 2)}\n`);
-    await writeFile(join(dir, "tokenizer_config.json"), `${JSON.stringify(toTokenizerConfig(this.#settings, map), null, 2)}\n`);
+    await writeFile(
+      join(dir, "tokenizer_config.json"),
+      `${JSON.stringify(toTokenizerConfig(this.#settings, map), null, 2)}\n`,
+    );
   }
 
   #roleId(token: string | undefined): number | undefined {
@@ -283,11 +296,15 @@ export class Tokenizer {
   }
 
   #cleanUp(text: string, options: DecodeOptions): string {
-    return (options.cleanUpTokenizationSpaces ?? this.#settings.cleanUpTokenizationSpaces) ? cleanUpTokenization(text) : text;
+    return (options.cleanUpTokenizationSpaces ?? this.#settings.cleanUpTokenizationSpaces)
+      ? cleanUpTokenization(text)
+      : text;
   }
 
   #checkIds(ids: unknown, what: string): void {
-    if (!Array.isArray(ids)) throw new TokenizerError("BAD_TOKEN_ID", `${what} must be an array of token ids, got ${describe(ids)}`);
+    if (!Array.isArray(ids)) {
+      throw new TokenizerError("BAD_TOKEN_ID", `${what} must be an array of token ids, got ${describe(ids)}`);
+    }
     const size = this.vocabSize;
     for (let i = 0; i < ids.length; i++) {
       const id: unknown = ids[i];
@@ -347,7 +364,9 @@ export class Tokenizer {
       ? await this.#native.encodeBatch(inputs as string[], native)
       : await Promise.all(
           inputs.map((input) =>
-            typeof input === "string" ? this.#native.encode(input, null, native) : this.#native.encode(input[0], input[1], native),
+            typeof input === "string"
+              ? this.#native.encode(input, null, native)
+              : this.#native.encode(input[0], input[1], native),
           ),
         );
     const rows: Row[] = encodings.map((encoding) => ({ encoding, truncated: false }));
@@ -405,7 +424,9 @@ export class Tokenizer {
         );
       }
       const target =
-        padding === "max_length" ? (this.#maxLength(options) as number) : Math.max(0, ...inputIds.map((ids) => ids.length));
+        padding === "max_length"
+          ? (this.#maxLength(options) as number)
+          : Math.max(0, ...inputIds.map((ids) => ids.length));
       inputIds = padRows(inputIds, target, padId);
       attentionMask = padRows(attentionMask, target, 0);
       if (tokenTypeIds !== undefined) tokenTypeIds = padRows(tokenTypeIds, target, 0);

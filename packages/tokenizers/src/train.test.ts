@@ -9,13 +9,30 @@ import { trainTokenizer } from "./train.js";
 
 // A small corpus that needs no ../shared: varied enough to learn merges, small enough to be fast.
 const CORPUS = Array.from({ length: 300 }, (_, i) => {
-  const words = ["encoder", "decoder", "warm", "starting", "checkpoints", "Transformer", "café", "naïve", "split", "rephrase"];
+  const words = [
+    "encoder",
+    "decoder",
+    "warm",
+    "starting",
+    "checkpoints",
+    "Transformer",
+    "café",
+    "naïve",
+    "split",
+    "rephrase",
+  ];
   return `${words[i % 10]} ${words[(i * 3) % 10]} sentence number ${i}, with ${words[(i * 7) % 10]}ing and ${i % 4 === 0 ? "unsplittable" : "rephrasing"}.`;
 });
 
 test("WordPiece training: specials first, vocabulary size respected, save/load round trip", async () => {
   const dir = await scratchDir("train-wp");
-  const tok = await trainTokenizer({ texts: CORPUS, kind: "wordpiece", vocabSize: 120, modelMaxLength: 64, outputDir: dir });
+  const tok = await trainTokenizer({
+    texts: CORPUS,
+    kind: "wordpiece",
+    vocabSize: 120,
+    modelMaxLength: 64,
+    outputDir: dir,
+  });
   assert.equal(tok.vocabSize, 120);
   assert.deepEqual(
     ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].map((t) => tok.tokenToId(t)),
@@ -26,9 +43,15 @@ test("WordPiece training: specials first, vocabulary size respected, save/load r
   const enc = await tok.encode(text);
   assert.equal(enc.inputIds[0], tok.clsTokenId);
   assert.equal(enc.inputIds.at(-1), tok.sepTokenId);
-  assert.ok(enc.tokens.some((t) => t.startsWith("##")), "a 120-token vocabulary must split some words");
+  assert.ok(
+    enc.tokens.some((t) => t.startsWith("##")),
+    "a 120-token vocabulary must split some words",
+  );
   assert.ok(!enc.inputIds.includes(tok.unkTokenId as number));
-  assert.equal(await tok.decode(enc.inputIds, { skipSpecialTokens: true }), "warm starting encoder checkpoints, naive cafe.");
+  assert.equal(
+    await tok.decode(enc.inputIds, { skipSpecialTokens: true }),
+    "warm starting encoder checkpoints, naive cafe.",
+  );
 
   const saved = JSON.parse(await readFile(join(dir, "tokenizer.json"), "utf8")) as { model: { type: string } };
   assert.equal(saved.model.type, "WordPiece");
@@ -42,7 +65,10 @@ test("a vocabulary size below the alphabet keeps every character, as the Rust tr
   const tok = await trainTokenizer({ texts: CORPUS, kind: "wordpiece", vocabSize: 10 });
   const tokens = Object.keys(tok.getVocab());
   assert.ok(tok.vocabSize > 10);
-  assert.ok(tokens.every((t) => [...t.replace(/^##/, "")].length === 1 || t.startsWith("[")), "only characters and specials");
+  assert.ok(
+    tokens.every((t) => [...t.replace(/^##/, "")].length === 1 || t.startsWith("[")),
+    "only characters and specials",
+  );
   const enc = await tok.encode("warm starting");
   assert.ok(!enc.inputIds.includes(tok.unkTokenId as number));
   assert.equal(await tok.decode(enc.inputIds, { skipSpecialTokens: true }), "warm starting");
@@ -77,8 +103,14 @@ test("training rejects bad options with typed errors", async () => {
   const isCode = (code: string) => (e: unknown) => e instanceof TokenizerError && e.code === code;
   await assert.rejects(trainTokenizer({ kind: "wordpiece", vocabSize: 100 }), isCode("INVALID_OPTION"));
   await assert.rejects(trainTokenizer({ texts: ["a"], kind: "wordpiece", vocabSize: 0 }), isCode("INVALID_OPTION"));
-  await assert.rejects(trainTokenizer({ texts: ["a", 1 as unknown as string], kind: "bpe", vocabSize: 10 }), isCode("NOT_A_STRING"));
-  await assert.rejects(trainTokenizer({ files: ["/nonexistent/corpus.txt"], kind: "bpe", vocabSize: 10 }), isCode("TRAINING_FAILED"));
+  await assert.rejects(
+    trainTokenizer({ texts: ["a", 1 as unknown as string], kind: "bpe", vocabSize: 10 }),
+    isCode("NOT_A_STRING"),
+  );
+  await assert.rejects(
+    trainTokenizer({ files: ["/nonexistent/corpus.txt"], kind: "bpe", vocabSize: 10 }),
+    isCode("TRAINING_FAILED"),
+  );
 });
 
 test("the Rust trainer's progress never reaches stdout: stderr with showProgress, nowhere without", async () => {

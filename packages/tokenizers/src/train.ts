@@ -48,7 +48,15 @@ export interface TrainTokenizerOptions {
 
 /** RoBERTa's id order (<s>, <pad>, </s>, <unk>) and BERT's ([PAD], [UNK], [CLS], [SEP], [MASK]) both follow from it. */
 function orderedSpecials(tokens: SpecialTokens): string[] {
-  const order = [tokens.bosToken, tokens.padToken, tokens.eosToken, tokens.unkToken, tokens.clsToken, tokens.sepToken, tokens.maskToken];
+  const order = [
+    tokens.bosToken,
+    tokens.padToken,
+    tokens.eosToken,
+    tokens.unkToken,
+    tokens.clsToken,
+    tokens.sepToken,
+    tokens.maskToken,
+  ];
   return [...new Set(order.filter((token): token is string => token !== undefined))];
 }
 
@@ -77,7 +85,12 @@ try {
  * trainer always draws its progress bars on stdout and takes no show_progress option, so in-process training
  * would write them (blank lines when piped) into a program's own output. The result equals in-process training's.
  */
-async function trainedDocument(native: NativeTokenizer, files: string[], scratch: string, showProgress: boolean): Promise<TokenizerDocument> {
+async function trainedDocument(
+  native: NativeTokenizer,
+  files: string[],
+  scratch: string,
+  showProgress: boolean,
+): Promise<TokenizerDocument> {
   const untrained = join(scratch, "untrained.json");
   const trained = join(scratch, "trained.json");
   const failure = join(scratch, "failure.txt");
@@ -92,7 +105,9 @@ async function trainedDocument(native: NativeTokenizer, files: string[], scratch
     child.on("close", resolve);
   });
   if (code !== 0) {
-    const reason = await readFile(failure, "utf8").catch(() => `the training process exited with status ${String(code)}`);
+    const reason = await readFile(failure, "utf8").catch(
+      () => `the training process exited with status ${String(code)}`,
+    );
     throw new TokenizerError("TRAINING_FAILED", `training on ${files.join(", ")} failed: ${reason}`);
   }
   return JSON.parse(await readFile(trained, "utf8")) as TokenizerDocument;
@@ -117,7 +132,12 @@ function assign(tokens: Iterable<string>): Record<string, number> {
   return out;
 }
 
-async function trainWordPiece(files: string[], scratch: string, options: TrainTokenizerOptions, specials: SpecialTokens): Promise<TokenizerDocument> {
+async function trainWordPiece(
+  files: string[],
+  scratch: string,
+  options: TrainTokenizerOptions,
+  specials: SpecialTokens,
+): Promise<TokenizerDocument> {
   const lowercase = options.lowercase ?? true;
   const unkToken = specials.unkToken;
   if (unkToken === undefined || specials.clsToken === undefined || specials.sepToken === undefined) {
@@ -126,7 +146,9 @@ async function trainWordPiece(files: string[], scratch: string, options: TrainTo
   const native = new NativeTokenizer(WordPiece.init({}, { unkToken }));
   native.setNormalizer(bertNormalizer({ lowercase, stripAccents: lowercase }));
   native.setPreTokenizer(bertPreTokenizer());
-  const trained = byId((await trainedDocument(native, files, scratch, options.showProgress ?? true)).model.vocab as Record<string, number>);
+  const trained = byId(
+    (await trainedDocument(native, files, scratch, options.showProgress ?? true)).model.vocab as Record<string, number>,
+  );
   // The trainer's own cut-off is not reachable from the npm binding; its ids run alphabet first,
   // then merges in the order they were learnt, so keeping the alphabet and the earliest merges
   // is what a trainer told `vocabSize` would have produced.
@@ -149,7 +171,13 @@ async function trainWordPiece(files: string[], scratch: string, options: TrainTo
   });
 }
 
-async function trainBpe(files: string[], scratch: string, options: TrainTokenizerOptions, specials: SpecialTokens, template: "gpt2" | "roberta"): Promise<TokenizerDocument> {
+async function trainBpe(
+  files: string[],
+  scratch: string,
+  options: TrainTokenizerOptions,
+  specials: SpecialTokens,
+  template: "gpt2" | "roberta",
+): Promise<TokenizerDocument> {
   const native = new NativeTokenizer(BPE.empty());
   native.setPreTokenizer(byteLevelPreTokenizer(false, true));
   if (options.lowercase === true) native.setNormalizer(lowercaseNormalizer());
@@ -159,7 +187,12 @@ async function trainBpe(files: string[], scratch: string, options: TrainTokenize
   );
   const special = orderedSpecials(specials);
   // Every byte gets a token, seen in training or not, so no input can ever be unencodable.
-  const alphabet = [...new Set([...byId(document.model.vocab as Record<string, number>).filter((t) => codePoints(t) === 1), ...byteLevelAlphabet()])].sort(byCodePoints);
+  const alphabet = [
+    ...new Set([
+      ...byId(document.model.vocab as Record<string, number>).filter((t) => codePoints(t) === 1),
+      ...byteLevelAlphabet(),
+    ]),
+  ].sort(byCodePoints);
   const room = Math.max(0, options.vocabSize - special.length - alphabet.length);
   const kept = merges.slice(0, room);
   const vocab = assign([...special, ...alphabet, ...kept.map(([a, b]) => a + b)]);
@@ -180,18 +213,28 @@ async function trainBpe(files: string[], scratch: string, options: TrainTokenize
 export async function trainTokenizer(options: TrainTokenizerOptions): Promise<Tokenizer> {
   const { kind, vocabSize } = options;
   if (kind !== "wordpiece" && kind !== "bpe") {
-    throw new TokenizerError("INVALID_OPTION", `trainTokenizer: kind must be "wordpiece" or "bpe", got ${JSON.stringify(kind)}`);
+    throw new TokenizerError(
+      "INVALID_OPTION",
+      `trainTokenizer: kind must be "wordpiece" or "bpe", got ${JSON.stringify(kind)}`,
+    );
   }
   if (!Number.isInteger(vocabSize) || vocabSize <= 0) {
-    throw new TokenizerError("INVALID_OPTION", `trainTokenizer: vocabSize must be a positive integer, got ${String(vocabSize)}`);
+    throw new TokenizerError(
+      "INVALID_OPTION",
+      `trainTokenizer: vocabSize must be a positive integer, got ${String(vocabSize)}`,
+    );
   }
   const files = [...(options.files ?? [])];
   files.forEach((file, index) => {
-    if (typeof file !== "string") throw new TokenizerError("NOT_A_STRING", `trainTokenizer: files[${index}] must be a path string`);
+    if (typeof file !== "string") {
+      throw new TokenizerError("NOT_A_STRING", `trainTokenizer: files[${index}] must be a path string`);
+    }
   });
   const texts = options.texts ?? [];
   texts.forEach((text, index) => {
-    if (typeof text !== "string") throw new TokenizerError("NOT_A_STRING", `trainTokenizer: texts[${index}] must be a string, got ${typeof text}`);
+    if (typeof text !== "string") {
+      throw new TokenizerError("NOT_A_STRING", `trainTokenizer: texts[${index}] must be a string, got ${typeof text}`);
+    }
   });
   if (files.length === 0 && texts.length === 0) {
     throw new TokenizerError("INVALID_OPTION", "trainTokenizer needs `files` or `texts` to learn from");
@@ -204,7 +247,12 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<To
       files.push(path);
     }
     const template = options.template ?? "gpt2";
-    const defaults = kind === "wordpiece" ? BERT_SPECIAL_TOKENS : template === "roberta" ? ROBERTA_SPECIAL_TOKENS : GPT2_SPECIAL_TOKENS;
+    const defaults =
+      kind === "wordpiece"
+        ? BERT_SPECIAL_TOKENS
+        : template === "roberta"
+          ? ROBERTA_SPECIAL_TOKENS
+          : GPT2_SPECIAL_TOKENS;
     const specials = { ...defaults, ...options.specialTokens };
     const document =
       kind === "wordpiece"
@@ -214,7 +262,8 @@ export async function trainTokenizer(options: TrainTokenizerOptions): Promise<To
       document,
       {
         specialTokens: specials,
-        tokenizerClass: kind === "wordpiece" ? "BertTokenizer" : template === "roberta" ? "RobertaTokenizer" : "GPT2Tokenizer",
+        tokenizerClass:
+          kind === "wordpiece" ? "BertTokenizer" : template === "roberta" ? "RobertaTokenizer" : "GPT2Tokenizer",
         ...(kind === "wordpiece" || options.lowercase !== undefined ? { doLowerCase: options.lowercase ?? true } : {}),
         ...(options.modelMaxLength === undefined ? {} : { modelMaxLength: options.modelMaxLength }),
       },

@@ -23,7 +23,10 @@ test("longestFirst matches transformers' one-token-at-a-time loop", () => {
 });
 
 test("cleanUpTokenization applies transformers' replacements", () => {
-  assert.equal(cleanUpTokenization("hello , world ! is n't it ? i 'm sure they 're , we 've . it 's"), "hello, world! isn't it? i'm sure they're, we've. it's");
+  assert.equal(
+    cleanUpTokenization("hello , world ! is n't it ? i 'm sure they 're , we 've . it 's"),
+    "hello, world! isn't it? i'm sure they're, we've. it's",
+  );
   assert.equal(cleanUpTokenization("rock ' n ' roll"), "rock'n'roll");
 });
 
@@ -36,13 +39,22 @@ test("toInt32Array packs rows and rejects ragged or non-int32 input", () => {
   assert.deepEqual([...data], [1, 2, 3, 4, 5, -100]);
   assert.ok(data instanceof Int32Array);
   assert.deepEqual(toInt32Array([]).shape, [0, 0]);
-  assert.throws(() => toInt32Array([[1, 2], [3]]), (e: unknown) => e instanceof TokenizerError && e.code === "RAGGED_ROWS" && /row 1 has 1/.test(e.message));
-  assert.throws(() => toInt32Array([[1.5]]), (e: unknown) => e instanceof TokenizerError && e.code === "NOT_INT32");
+  assert.throws(
+    () => toInt32Array([[1, 2], [3]]),
+    (e: unknown) => e instanceof TokenizerError && e.code === "RAGGED_ROWS" && /row 1 has 1/.test(e.message),
+  );
+  assert.throws(
+    () => toInt32Array([[1.5]]),
+    (e: unknown) => e instanceof TokenizerError && e.code === "NOT_INT32",
+  );
 });
 
 test("shiftTokensRight prepends the start token and maps -100 back to pad", () => {
   assert.deepEqual(shiftTokensRight([[5, 6, 7, -100]], 0, 101), [[101, 5, 6, 7]]);
-  assert.throws(() => shiftTokensRight([[1]], -1, 101), (e: unknown) => e instanceof TokenizerError && e.code === "INVALID_OPTION");
+  assert.throws(
+    () => shiftTokensRight([[1]], -1, 101),
+    (e: unknown) => e instanceof TokenizerError && e.code === "INVALID_OPTION",
+  );
 });
 
 test("vocab.txt and merges.txt parsing", () => {
@@ -51,5 +63,8 @@ test("vocab.txt and merges.txt parsing", () => {
     ["Ġ", "t"],
     ["h", "e"],
   ]);
-  assert.throws(() => parseMerges("#version: 0.2\na b c\n"), (e: unknown) => e instanceof TokenizerError && /line 2/.test(e.message));
+  assert.throws(
+    () => parseMerges("#version: 0.2\na b c\n"),
+    (e: unknown) => e instanceof TokenizerError && /line 2/.test(e.message),
+  );
 });

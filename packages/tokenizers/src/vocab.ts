@@ -73,7 +73,10 @@ export function parseMerges(text: string, source = "merges.txt"): Array<[string,
     if (line === "" || (index === 0 && line.startsWith("#version"))) return;
     const parts = line.split(" ");
     if (parts.length !== 2 || parts[0] === "" || parts[1] === "") {
-      throw new TokenizerError("INVALID_FILE", `${source} line ${index + 1}: expected two tokens separated by one space, got ${JSON.stringify(line)}`);
+      throw new TokenizerError(
+        "INVALID_FILE",
+        `${source} line ${index + 1}: expected two tokens separated by one space, got ${JSON.stringify(line)}`,
+      );
     }
     out.push([parts[0] as string, parts[1] as string]);
   });
@@ -87,22 +90,36 @@ function vocabMap(vocab: readonly string[] | Readonly<Record<string, number>>): 
     if (typeof token !== "string") {
       throw new TokenizerError("INVALID_FILE", `vocabulary entry ${id} must be a string, got ${typeof token}`);
     }
-    if (token in out) throw new TokenizerError("INVALID_FILE", `vocabulary entry ${id} repeats token ${JSON.stringify(token)} (first at ${out[token]})`);
+    if (token in out) {
+      throw new TokenizerError(
+        "INVALID_FILE",
+        `vocabulary entry ${id} repeats token ${JSON.stringify(token)} (first at ${out[token]})`,
+      );
+    }
     out[token] = id;
   });
   return out;
 }
 
-function settingsOf(options: CommonVocabOptions, specialTokens: SpecialTokens, tokenizerClass: string): Partial<TokenizerSettings> {
+function settingsOf(
+  options: CommonVocabOptions,
+  specialTokens: SpecialTokens,
+  tokenizerClass: string,
+): Partial<TokenizerSettings> {
   return {
     specialTokens,
     tokenizerClass,
     ...(options.modelMaxLength === undefined ? {} : { modelMaxLength: options.modelMaxLength }),
-    ...(options.cleanUpTokenizationSpaces === undefined ? {} : { cleanUpTokenizationSpaces: options.cleanUpTokenizationSpaces }),
+    ...(options.cleanUpTokenizationSpaces === undefined
+      ? {}
+      : { cleanUpTokenizationSpaces: options.cleanUpTokenizationSpaces }),
   };
 }
 
-export function tokenizerFromVocab(options: FromVocabOptions): { document: TokenizerDocument; settings: Partial<TokenizerSettings> } {
+export function tokenizerFromVocab(options: FromVocabOptions): {
+  document: TokenizerDocument;
+  settings: Partial<TokenizerSettings>;
+} {
   if (options.kind === "wordpiece") {
     const specialTokens = { ...BERT_SPECIAL_TOKENS, ...options.specialTokens };
     const lowercase = options.lowercase ?? true;
@@ -139,5 +156,8 @@ export function tokenizerFromVocab(options: FromVocabOptions): { document: Token
     const tokenizerClass = template === "roberta" ? "RobertaTokenizer" : "GPT2Tokenizer";
     return { document, settings: settingsOf(options, specialTokens, tokenizerClass) };
   }
-  throw new TokenizerError("INVALID_OPTION", `fromVocab: kind must be "wordpiece" or "bpe", got ${JSON.stringify((options as { kind?: unknown }).kind)}`);
+  throw new TokenizerError(
+    "INVALID_OPTION",
+    `fromVocab: kind must be "wordpiece" or "bpe", got ${JSON.stringify((options as { kind?: unknown }).kind)}`,
+  );
 }

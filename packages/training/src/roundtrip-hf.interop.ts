@@ -13,7 +13,13 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { EncoderDecoderModel, generationConfigFromHF, paperCompositions, type PaperComposition, type Seq2SeqInputs } from "@warmstart/composer";
+import {
+  EncoderDecoderModel,
+  generationConfigFromHF,
+  paperCompositions,
+  type PaperComposition,
+  type Seq2SeqInputs,
+} from "@warmstart/composer";
 import { initBackend, tf } from "@warmstart/tensors";
 import { assertClose, ORACLE_LINES, repoRoot, runOracle, type OracleLine } from "@warmstart/test-utils";
 import { Trainer } from "./index.js";
@@ -39,7 +45,8 @@ function tokensFor(c: PaperComposition): { decoderStartTokenId: number; eosToken
   return { decoderStartTokenId: 2, eosTokenId: 3, padTokenId: 0 };
 }
 
-const encoderIsRoberta = (c: PaperComposition): boolean => typeof c.encoder === "string" && c.encoder.endsWith("roberta");
+const encoderIsRoberta = (c: PaperComposition): boolean =>
+  typeof c.encoder === "string" && c.encoder.endsWith("roberta");
 
 const GENERATE_CASES: Record<string, unknown>[] = [
   {},
@@ -89,7 +96,9 @@ async function assertSameOutputs(model: EncoderDecoderModel, p: Probe, py: RunAn
     const ours = await model.generate(inputs, generationConfigFromHF(kwargs, `case ${JSON.stringify(kwargs)}`));
     const theirs = py.generate[i]!;
     assert.deepEqual(ours.sequences, theirs.sequences, `${label}: generate ${JSON.stringify(kwargs)}`);
-    if (theirs.sequences_scores !== null) assertClose(ours.sequencesScores!, theirs.sequences_scores, 1e-4, `${label}: sequences_scores`);
+    if (theirs.sequences_scores !== null) {
+      assertClose(ours.sequencesScores!, theirs.sequences_scores, 1e-4, `${label}: sequences_scores`);
+    }
   }
 }
 
@@ -112,7 +121,11 @@ const compositions = paperCompositions({
 });
 
 async function warmStart(c: PaperComposition, seed: number): Promise<EncoderDecoderModel> {
-  return EncoderDecoderModel.fromEncoderDecoderPretrained(c.encoder, c.decoder, { ...c.options, ...tokensFor(c), seed });
+  return EncoderDecoderModel.fromEncoderDecoderPretrained(c.encoder, c.decoder, {
+    ...c.options,
+    ...tokensFor(c),
+    seed,
+  });
 }
 
 describe("(a) compositions saved by this project, loaded by real transformers", () => {
@@ -132,7 +145,13 @@ describe("(a) compositions saved by this project, loaded by real transformers", 
 
   for (const line of ORACLE_LINES) {
     test(`transformers ${line} loads all nine`, () => {
-      answers.set(line, runMany(line, compositions.map((c) => ({ op: "run", dir: models.get(c.name)!.dir, ...models.get(c.name)!.probe }))));
+      answers.set(
+        line,
+        runMany(
+          line,
+          compositions.map((c) => ({ op: "run", dir: models.get(c.name)!.dir, ...models.get(c.name)!.probe })),
+        ),
+      );
     });
     for (const [i, c] of compositions.entries()) {
       test(`${c.name} in ${line}: no weight warnings, the same outputs${c.options.tieEncoderDecoder === true ? ", equal halves" : ""}`, async () => {
@@ -141,7 +160,11 @@ describe("(a) compositions saved by this project, loaded by real transformers", 
         for (const key of ["missing_keys", "unexpected_keys", "mismatched_keys", "error_msgs"]) {
           assert.deepEqual(py.loading_info[key] ?? [], [], `${c.name} in transformers ${py.transformers}: ${key}`);
         }
-        assert.deepEqual(py.newly_initialised, [], `${c.name} in transformers ${py.transformers}: newly initialised weights`);
+        assert.deepEqual(
+          py.newly_initialised,
+          [],
+          `${c.name} in transformers ${py.transformers}: newly initialised weights`,
+        );
         if (c.options.tieEncoderDecoder === true) assert.ok(py.halves_equal, `${c.name}: both halves equal in ${line}`);
         const { model, probe: p } = models.get(c.name)!;
         await assertSameOutputs(model, p, py, `${c.name} in ${line}`);
@@ -170,7 +193,10 @@ describe("(b) compositions saved by real transformers, loaded here", () => {
         const dir = join(parts, line, c.name);
         const committedDir = join(FIXTURES, line, c.name);
         const weights = readFileSync(join(dir, "model.safetensors"));
-        assert.ok(weights.equals(readFileSync(join(committedDir, "model.safetensors"))), `${line} ${c.name}: model.safetensors differs from the committed one`);
+        assert.ok(
+          weights.equals(readFileSync(join(committedDir, "model.safetensors"))),
+          `${line} ${c.name}: model.safetensors differs from the committed one`,
+        );
         const fresh = JSON.parse(readFileSync(join(dir, "goldens.json"), "utf8"));
         const committed = JSON.parse(readFileSync(join(committedDir, "goldens.json"), "utf8"));
         const ids = (g: { generate: { sequences: number[][] }[] }) => g.generate.map((x) => x.sequences);
@@ -215,7 +241,10 @@ describe("(c) fine-tuned in Python with Seq2SeqTrainer, continued here", () => {
         op: "many",
         requests: jobs.map((j) => ({ op: "finetune", dir: j.dir, out: j.tuned, pairs: j.pairs, steps: 6 })),
       }).answers;
-      const runs = runMany(line, jobs.map((j) => ({ op: "run", dir: j.tuned, ...j.probe })));
+      const runs = runMany(
+        line,
+        jobs.map((j) => ({ op: "run", dir: j.tuned, ...j.probe })),
+      );
       for (const [i, job] of jobs.entries()) {
         assert.equal(tuned[i]!.losses.length, 6, `${job.name}: Seq2SeqTrainer logged every step`);
         const model = await EncoderDecoderModel.fromPretrained(job.tuned);
@@ -227,11 +256,22 @@ describe("(c) fine-tuned in Python with Seq2SeqTrainer, continued here", () => {
             return tf.tidy(() => model.forward(batch).loss!.dataSync()[0] as number);
           };
           const before = lossOf();
-          const trainer = new Trainer({ model, trainExamples: job.pairs, collate, batchSize: 4, maxSteps: 8, learningRate: 5e-4, log: () => {} });
+          const trainer = new Trainer({
+            model,
+            trainExamples: job.pairs,
+            collate,
+            batchSize: 4,
+            maxSteps: 8,
+            learningRate: 5e-4,
+            log: () => {},
+          });
           const result = await trainer.train();
           assert.equal(result.globalStep, 8);
           const afterTraining = lossOf();
-          assert.ok(afterTraining < before, `${job.name}: training here lowers the loss on its data (${before} → ${afterTraining})`);
+          assert.ok(
+            afterTraining < before,
+            `${job.name}: training here lowers the loss on its data (${before} → ${afterTraining})`,
+          );
         } finally {
           model.dispose();
         }

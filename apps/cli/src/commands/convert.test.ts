@@ -51,7 +51,9 @@ before(async () => {
   model.dispose();
   tensors = await readAll(join(original, "model.safetensors"));
   mkdirSync(old);
-  for (const file of readdirSync(original)) if (file !== "model.safetensors") copyFileSync(join(original, file), join(old, file));
+  for (const file of readdirSync(original)) {
+    if (file !== "model.safetensors") copyFileSync(join(original, file), join(old, file));
+  }
   writeFileSync(join(old, "pytorch_model.bin"), pytorchBin(tensors));
   writeFileSync(join(old, "vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\n");
   // A Trainer output folder also holds pickles that are not weights: never copied (nor read).
@@ -94,7 +96,15 @@ test("convert refuses a non-empty --out (exit 2), a folder without .bin weights 
   mkdirSync(hostile);
   copyFileSync(join(old, "config.json"), join(hostile, "config.json"));
   const marker = join(dir, "pwned");
-  const call = concat(op.proto(), op.global("posix", "system"), op.mark(), op.str(`touch ${marker}`), op.tuple(), op.reduce(), op.stop());
+  const call = concat(
+    op.proto(),
+    op.global("posix", "system"),
+    op.mark(),
+    op.str(`touch ${marker}`),
+    op.tuple(),
+    op.reduce(),
+    op.stop(),
+  );
   writeFileSync(join(hostile, "pytorch_model.bin"), torchZip(call));
   const run = await runCli(["convert", hostile, "--out", join(dir, "hostile-out")]);
   assert.equal(run.code, 3, run.stderr);

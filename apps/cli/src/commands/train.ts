@@ -79,7 +79,10 @@ export function registerTrain(program: Command, io: ProgramIO, state: RunState):
       )
       .option("--resume [checkpoint]", "continue from a checkpoint in --out (default: the latest)")
       .option("--overwrite", "replace what a non-empty --out holds (the earlier run's model, checkpoints and log)")
-      .option("--skip-bad-lines", "leave malformed rows of --train / --eval out (their count is printed) instead of stopping"),
+      .option(
+        "--skip-bad-lines",
+        "leave malformed rows of --train / --eval out (their count is printed) instead of stopping",
+      ),
   ).addHelpText(
     "after",
     examples([

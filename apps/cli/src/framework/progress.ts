@@ -78,7 +78,8 @@ export class ProgressBar {
     const elapsed = (this.#now() - this.#start) / 1000;
     const share = total > 0 ? this.#done / total : 1;
     const rate = elapsed > 0 ? (this.#done - this.#initial) / elapsed : 0;
-    const eta = this.#done >= total ? "done" : rate > 0 ? `ETA ${formatDuration((total - this.#done) / rate)}` : "ETA ?";
+    const eta =
+      this.#done >= total ? "done" : rate > 0 ? `ETA ${formatDuration((total - this.#done) / rate)}` : "ETA ?";
     const width = 24;
     const filled = Math.round(share * width);
     const bar = withBar ? ` [${"#".repeat(filled)}${".".repeat(width - filled)}]` : "";

@@ -48,7 +48,13 @@ const reference: DefaultTheme.SidebarItem[] = [
 const packageSidebars: DefaultTheme.SidebarMulti = Object.fromEntries(
   apiSidebar
     .filter((item) => item.link !== undefined)
-    .map((item) => [item.link as string, [{ text: "API", link: "/api/", items: packageLinks }, { ...item, collapsed: false }]]),
+    .map((item) => [
+      item.link as string,
+      [
+        { text: "API", link: "/api/", items: packageLinks },
+        { ...item, collapsed: false },
+      ],
+    ]),
 );
 
 export default withMermaid(

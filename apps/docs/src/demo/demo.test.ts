@@ -16,8 +16,14 @@ before(async () => {
 test("char tokenizer: [CLS] chars [SEP], padding, decode", async () => {
   const tok = new CharTokenizer(demoVocabulary());
   const { inputIds, attentionMask } = await tok.batchEncode(["Ab", "a"], { padding: "longest" });
-  assert.deepEqual(inputIds, [[2, 5, 6, 3], [2, 5, 3, 0]]);
-  assert.deepEqual(attentionMask, [[1, 1, 1, 1], [1, 1, 1, 0]]);
+  assert.deepEqual(inputIds, [
+    [2, 5, 6, 3],
+    [2, 5, 3, 0],
+  ]);
+  assert.deepEqual(attentionMask, [
+    [1, 1, 1, 1],
+    [1, 1, 1, 0],
+  ]);
   assert.deepEqual(await tok.batchDecode([[2, 5, 1, 6, 3]], { skipSpecialTokens: true }), ["ab"]);
   assert.deepEqual(await tok.batchDecode([[2, 5]], {}), ["[CLS]a"]);
 });

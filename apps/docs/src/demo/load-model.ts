@@ -37,12 +37,18 @@ export async function loadDemoModel(fetchBytes: FetchBytes): Promise<DemoModel> 
     if (!weights.has(name)) {
       if (assigned.has(variable)) continue; // a tied alias of a tensor already read
       model.dispose();
-      throw new DemoLoadError("MISSING_WEIGHT", `model.safetensors has no ${name} (shape [${variable.shape.join(", ")}])`);
+      throw new DemoLoadError(
+        "MISSING_WEIGHT",
+        `model.safetensors has no ${name} (shape [${variable.shape.join(", ")}])`,
+      );
     }
     const { shape } = weights.info(name);
     if (shape.join() !== variable.shape.join()) {
       model.dispose();
-      throw new DemoLoadError("SHAPE_MISMATCH", `model.safetensors: ${name} is [${shape.join(", ")}], the model expects [${variable.shape.join(", ")}]`);
+      throw new DemoLoadError(
+        "SHAPE_MISMATCH",
+        `model.safetensors: ${name} is [${shape.join(", ")}], the model expects [${variable.shape.join(", ")}]`,
+      );
     }
     tf.tidy(() => variable.assign(weights.tensor(name)));
     assigned.add(variable);

@@ -22,7 +22,10 @@ export function reverseWords(text: string): string {
 function sentences(seed: number): () => string {
   let state = seed;
   const next = (): number => (state = (state * 16807) % 2147483647) / 2147483647;
-  return () => Array.from({ length: 2 + Math.floor(next() * 3) }, () => DEMO_WORDS[Math.floor(next() * DEMO_WORDS.length)]).join(" ");
+  return () =>
+    Array.from({ length: 2 + Math.floor(next() * 3) }, () => DEMO_WORDS[Math.floor(next() * DEMO_WORDS.length)]).join(
+      " ",
+    );
 }
 
 export interface MakeDemoOptions {
@@ -68,9 +71,12 @@ export async function makeDemoModel(dir: string, options: MakeDemoOptions = {}):
       const source = await tokenizer.batchEncode(sources, { padding: "longest" });
       const target = await tokenizer.batchEncode(sources.map(reverseWords), { padding: "longest" });
       // Labels drop the leading [CLS] (the model puts the start token in front itself) and ignore padding.
-      const labels = target.inputIds.map((row, i) => row.slice(1).map((id, j) => (target.attentionMask[i]?.[j + 1] === 1 ? id : IGNORE_INDEX)));
+      const labels = target.inputIds.map((row, i) =>
+        row.slice(1).map((id, j) => (target.attentionMask[i]?.[j + 1] === 1 ? id : IGNORE_INDEX)),
+      );
       const loss = optimizer.minimize(
-        () => model.forward({ inputIds: source.inputIds, attentionMask: source.attentionMask, labels }).loss as tf.Scalar,
+        () =>
+          model.forward({ inputIds: source.inputIds, attentionMask: source.attentionMask, labels }).loss as tf.Scalar,
         true,
         model.trainableVariables(),
       );

@@ -38,7 +38,11 @@ export async function startDemo(modelBase: string, wasmBase: string): Promise<De
     loadMs,
     async generate(text: string) {
       const t0 = performance.now();
-      const [output] = await generateText(demo.model, [text], { tokenizer: demo.tokenizer, maxInputLength: 120, ...demo.generation });
+      const [output] = await generateText(demo.model, [text], {
+        tokenizer: demo.tokenizer,
+        maxInputLength: 120,
+        ...demo.generation,
+      });
       return { output: output ?? "", ms: performance.now() - t0 };
     },
   };

@@ -36,10 +36,19 @@ export function articlePairs(count: number): { articles: string[]; highlights: s
  */
 export async function checkpointWithTokenizer(family: "bert" | "roberta" | "gpt2"): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), `docs-${family}-`));
-  for (const file of ["config.json", "model.safetensors"]) copyFileSync(shared("fixtures", "parity", family, file), join(dir, file));
+  for (const file of ["config.json", "model.safetensors"]) {
+    copyFileSync(shared("fixtures", "parity", family, file), join(dir, file));
+  }
   const texts = articlePairs(200).articles;
   if (family === "bert") {
-    await trainTokenizer({ texts, kind: "wordpiece", vocabSize: 1000, lowercase: true, modelMaxLength: 64, outputDir: dir });
+    await trainTokenizer({
+      texts,
+      kind: "wordpiece",
+      vocabSize: 1000,
+      lowercase: true,
+      modelMaxLength: 64,
+      outputDir: dir,
+    });
   } else {
     // RoBERTa lays out <s> <pad> </s> <unk> as 0-3, exactly the fixture's special ids.
     await trainTokenizer({ texts, kind: "bpe", vocabSize: 1000, template: family, modelMaxLength: 64, outputDir: dir });

@@ -26,7 +26,12 @@ interface Case {
 const BEAMS = { do_sample: true, num_beams: 3, max_new_tokens: 8 };
 const CASES: Case[] = [
   { name: "3 beams, top_k 0", ...TWO_INPUTS, seed: 1, kwargs: { ...BEAMS, top_k: 0 } },
-  { name: "3 beams, default top_k (50), return 3", ...TWO_INPUTS, seed: 2, kwargs: { ...BEAMS, num_return_sequences: 3 } },
+  {
+    name: "3 beams, default top_k (50), return 3",
+    ...TWO_INPUTS,
+    seed: 2,
+    kwargs: { ...BEAMS, num_return_sequences: 3 },
+  },
   {
     name: "4 beams, temperature 1.7, top_k 3 (at least 2 kept per beam), length_penalty 0.5",
     ...TWO_INPUTS,
@@ -77,7 +82,9 @@ function replaySampler(draws: Draw[], batch: number, what: string): { sampler: C
     const input = call % batch;
     call++;
     const draw = draws[step];
-    if (draw === undefined) return [...probabilities.keys()].sort((a, b) => probabilities[b]! - probabilities[a]!).slice(0, count);
+    if (draw === undefined) {
+      return [...probabilities.keys()].sort((a, b) => probabilities[b]! - probabilities[a]!).slice(0, count);
+    }
     const expected = draw.probs[input]!;
     assert.equal(probabilities.length, expected.length, `${what}: step ${step} input ${input} candidates`);
     let worst = 0;
@@ -161,7 +168,9 @@ for (const line of ORACLE_LINES) {
           }),
         ),
       );
-      console.log(`beam sampling, transformers ${oracle.version}: ${compared} of ${CASES.length} cases compared in full`);
+      console.log(
+        `beam sampling, transformers ${oracle.version}: ${compared} of ${CASES.length} cases compared in full`,
+      );
       assert.ok(line === "v4" || compared === CASES.length, "5.x: every case compared in full");
       assert.ok(sampledSomethingElse, "some draw differs from beam search's choice, so the cases prove sampling");
     } finally {

@@ -79,7 +79,15 @@ test("without generation_config.json: config.json's top-level settings, then the
     eos_token_id: 3,
     pad_token_id: null,
     decoder_start_token_id: 2,
-    decoder: { min_length: 4, no_repeat_ngram_size: 2, eos_token_id: 5, bos_token_id: 1, max_length: 30, pad_token_id: 0, typical_p: 1 },
+    decoder: {
+      min_length: 4,
+      no_repeat_ngram_size: 2,
+      eos_token_id: 5,
+      bos_token_id: 1,
+      max_length: 30,
+      pad_token_id: 0,
+      typical_p: 1,
+    },
   });
   assert.deepEqual(json, {
     max_length: 9,
@@ -96,7 +104,14 @@ test("without generation_config.json: config.json's top-level settings, then the
 });
 
 test("stored settings this project does not implement: neutral values pass, others are named", () => {
-  const stored = { guidance_scale: 1.5, top_h: 0.4, token_healing: null, low_memory: false, my_custom: 1, typical_p: 0.9 };
+  const stored = {
+    guidance_scale: 1.5,
+    top_h: 0.4,
+    token_healing: null,
+    low_memory: false,
+    my_custom: 1,
+    typical_p: 0.9,
+  };
   assert.deepEqual(unsupportedHFSettings(stored, false), ["guidance_scale=1.5"], "top_h only matters when sampling");
   assert.deepEqual(unsupportedHFSettings(stored, true), ["guidance_scale=1.5", "top_h=0.4"]);
   assert.deepEqual(unsupportedHFSettings({ typical_p: 1, low_memory: false, min_new_tokens: 2 }, true), []);

@@ -270,7 +270,9 @@ function readField(field: keyof GenerationConfig, value: unknown, source: string
       if (Number.isInteger(value) || isIdList(value)) return value;
       return bad("a token id or a list of token ids");
     case "stopStrings":
-      if (typeof value === "string" || (Array.isArray(value) && value.every((v) => typeof v === "string"))) return value;
+      if (typeof value === "string" || (Array.isArray(value) && value.every((v) => typeof v === "string"))) {
+        return value;
+      }
       return bad("a string or a list of strings");
     case "badWordsIds":
       if (Array.isArray(value) && value.every(isIdList)) return value;
@@ -357,7 +359,11 @@ export function checkGenerationOptions(options: object): void {
     if (key in hfKeys || value === undefined) continue;
     const field = fieldByHFKey.get(key);
     if (field !== undefined) {
-      throw new GenerationError("unsupported_setting", `generate() option "${key}": options are camelCase here, use "${field}"`, key);
+      throw new GenerationError(
+        "unsupported_setting",
+        `generate() option "${key}": options are camelCase here, use "${field}"`,
+        key,
+      );
     }
     if (key === "constraints") {
       throw new GenerationError(
@@ -428,7 +434,9 @@ export function blameStoredSetting(
   requested: object,
   source: string,
 ): unknown {
-  if (!(error instanceof GenerationError) || error.code !== "invalid_config" || error.setting === undefined) return error;
+  if (!(error instanceof GenerationError) || error.code !== "invalid_config" || error.setting === undefined) {
+    return error;
+  }
   const field = error.setting as keyof GenerationConfig;
   if (!(field in hfKeys) || field in requested) return error;
   const value = stored[hfKeys[field]];

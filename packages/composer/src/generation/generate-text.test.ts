@@ -41,7 +41,11 @@ test("generateText encodes, generates with the options and decodes without speci
     generate: (inputs: GenerationInputs, config?: Partial<GenerationConfig>) =>
       generate(model, inputs, { decoderStartTokenId: 1, eosTokenId: 2, padTokenId: 0, ...config }),
   };
-  const out = await generateText(generator, ["hello world", "world"], { tokenizer: tok, numBeams: 2, maxInputLength: 8 });
+  const out = await generateText(generator, ["hello world", "world"], {
+    tokenizer: tok,
+    numBeams: 2,
+    maxInputLength: 8,
+  });
   assert.deepEqual(out, ["hello world", "hello world"]);
   assert.deepEqual(tok.encodeCalls, [{ padding: "longest", truncation: true, maxLength: 8 }]);
   await assert.rejects(generateText(generator, ["x"], {}), /tokenizer/);

@@ -21,8 +21,18 @@ async function rejects(cfg: Partial<GenerationConfig>, code: string, setting: st
 }
 
 test("numReturnSequences above numBeams names numBeams", async () => {
-  await rejects({ ...special, numBeams: 2, numReturnSequences: 3 }, "num_return_sequences_exceeds_num_beams", "numBeams", /num_beams.*at least 3/);
-  await rejects({ ...special, numReturnSequences: 2 }, "num_return_sequences_exceeds_num_beams", "numBeams", /doSample/);
+  await rejects(
+    { ...special, numBeams: 2, numReturnSequences: 3 },
+    "num_return_sequences_exceeds_num_beams",
+    "numBeams",
+    /num_beams.*at least 3/,
+  );
+  await rejects(
+    { ...special, numReturnSequences: 2 },
+    "num_return_sequences_exceeds_num_beams",
+    "numBeams",
+    /doSample/,
+  );
 });
 
 test("maxLength not above the decoder prompt names maxLength and maxNewTokens", async () => {
@@ -41,19 +51,32 @@ test("special tokens as transformers: start required, eos optional (runs to the 
   const noEos = await generate(new ToyModel(5, table), { inputIds: [[7]] }, { decoderStartTokenId: 1, maxLength: 4 });
   assert.deepEqual(noEos.sequences, [[1, 2, 3, 3]]);
   // No decoder start but a bos id: transformers starts encoder-decoder generation with bos.
-  const bos = await generate(new ToyModel(5, table), { inputIds: [[7]] }, { bosTokenId: 1, eosTokenId: 2, padTokenId: 0 });
+  const bos = await generate(
+    new ToyModel(5, table),
+    { inputIds: [[7]] },
+    { bosTokenId: 1, eosTokenId: 2, padTokenId: 0 },
+  );
   assert.deepEqual(bos.sequences, [[1, 2]]);
 });
 
 test("unset pad: finished rows of greedy search are filled with the first eos id; pad 0 stays 0", async () => {
   const table = { "7|1": { 2: 1 }, "8|1": { 3: 1 }, "8|1,3": { 3: 1 }, "8|1,3,3": { 2: 1 } };
   const inputs = { inputIds: [[7], [8]] };
-  const unset = await generate(new ToyModel(5, table), inputs, { decoderStartTokenId: 1, eosTokenId: [2, 4], maxLength: 6 });
+  const unset = await generate(new ToyModel(5, table), inputs, {
+    decoderStartTokenId: 1,
+    eosTokenId: [2, 4],
+    maxLength: 6,
+  });
   assert.deepEqual(unset.sequences, [
     [1, 2, 2, 2],
     [1, 3, 3, 2],
   ]);
-  const zero = await generate(new ToyModel(5, table), inputs, { decoderStartTokenId: 1, eosTokenId: 2, padTokenId: 0, maxLength: 6 });
+  const zero = await generate(new ToyModel(5, table), inputs, {
+    decoderStartTokenId: 1,
+    eosTokenId: 2,
+    padTokenId: 0,
+    maxLength: 6,
+  });
   assert.deepEqual(zero.sequences[0], [1, 2, 0, 0]);
 });
 
@@ -68,21 +91,39 @@ test("default length: 20 new tokens after the prompt (21 with a start token); ma
   assert.equal(prompted.sequences[0]!.length, 23);
   const explicit = await generate(new Looping(5, loop), { inputIds: [[7]] }, { ...base, maxLength: 20 });
   assert.equal(explicit.sequences[0]!.length, 20, "an explicit maxLength counts the start token");
-  const newTokens = await generate(new Looping(5, loop), { inputIds: [[7]] }, { ...base, maxLength: 5, maxNewTokens: 3 });
+  const newTokens = await generate(
+    new Looping(5, loop),
+    { inputIds: [[7]] },
+    { ...base, maxLength: 5, maxNewTokens: 3 },
+  );
   assert.equal(newTokens.sequences[0]!.length, 4, "maxNewTokens wins over maxLength");
   // minNewTokens bans eos for that many generated tokens.
   const eosFirst = { "1": { 2: 0.9, 3: 0.1 }, "1,3": { 2: 0.9, 3: 0.1 }, "1,3,3": { 2: 0.9, 3: 0.1 } };
-  const minNew = await generate(new ToyModel(5, eosFirst), { inputIds: [[7]] }, { ...base, minNewTokens: 2, maxLength: 6 });
+  const minNew = await generate(
+    new ToyModel(5, eosFirst),
+    { inputIds: [[7]] },
+    { ...base, minNewTokens: 2, maxLength: 6 },
+  );
   assert.deepEqual(minNew.sequences, [[1, 3, 3, 2]]);
 });
 
 test("decoderInputIds without the start token get it prepended (only when no row starts with it)", async () => {
   const table = { "1,3": { 4: 1 }, "1,3,4": { 2: 1 }, "3,4": { 2: 1 }, "1,4": { 2: 1 } };
-  const missing = await generate(new ToyModel(5, table), { inputIds: [[7]], decoderInputIds: [[3]] }, { ...special, maxLength: 5 });
+  const missing = await generate(
+    new ToyModel(5, table),
+    { inputIds: [[7]], decoderInputIds: [[3]] },
+    { ...special, maxLength: 5 },
+  );
   assert.deepEqual(missing.sequences, [[1, 3, 4, 2]]);
   const mixed = await generate(
     new ToyModel(5, table),
-    { inputIds: [[7], [7]], decoderInputIds: [[1, 4], [3, 4]] },
+    {
+      inputIds: [[7], [7]],
+      decoderInputIds: [
+        [1, 4],
+        [3, 4],
+      ],
+    },
     { ...special, maxNewTokens: 1 },
   );
   assert.deepEqual(mixed.sequences, [
@@ -98,7 +139,12 @@ test("options that are not GenerationConfig fields are rejected, not ignored", a
 
 test("invalid numbers and unsupported combinations are rejected with the setting", async () => {
   await rejects({ ...special, numBeams: 0 }, "invalid_config", "numBeams", /num_beams/);
-  await rejects({ ...special, doSample: true, numBeamGroups: 2, numBeams: 2, diversityPenalty: 1 }, "invalid_config", "numBeamGroups", /cannot sample/);
+  await rejects(
+    { ...special, doSample: true, numBeamGroups: 2, numBeams: 2, diversityPenalty: 1 },
+    "invalid_config",
+    "numBeamGroups",
+    /cannot sample/,
+  );
   await rejects({ ...special, doSample: true, temperature: 0 }, "invalid_config", "temperature", /temperature/);
   await rejects({ ...special, repetitionPenalty: -1 }, "invalid_config", "repetitionPenalty", /repetition_penalty/);
 });

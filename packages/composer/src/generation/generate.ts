@@ -242,7 +242,11 @@ export function resolveGenerationSettings(
     );
   }
   if (!Number.isFinite(config.diversityPenalty)) {
-    throw new GenerationError("invalid_config", "diversityPenalty (diversity_penalty) must be finite", "diversityPenalty");
+    throw new GenerationError(
+      "invalid_config",
+      "diversityPenalty (diversity_penalty) must be finite",
+      "diversityPenalty",
+    );
   }
   if (config.numBeamGroups > 1 && config.diversityPenalty === 0) {
     throw new GenerationError(
@@ -289,7 +293,11 @@ export function resolveGenerationSettings(
 
   // Unset eos: nothing ends a sequence early, every one runs to the maximum length.
   const eosTokenIds =
-    config.eosTokenId === undefined ? [] : Array.isArray(config.eosTokenId) ? [...config.eosTokenId] : [config.eosTokenId];
+    config.eosTokenId === undefined
+      ? []
+      : Array.isArray(config.eosTokenId)
+        ? [...config.eosTokenId]
+        : [config.eosTokenId];
   if (config.padTokenId !== undefined && !Number.isInteger(config.padTokenId)) {
     throw new GenerationError("invalid_config", `padTokenId (pad_token_id) must be an integer`, "padTokenId");
   }
@@ -343,9 +351,14 @@ function resolveConstraints(config: GenerationConfig, given: readonly Constraint
   }
   // Built-in constraints are correct by construction; transformers checks the others when they are created.
   for (const constraint of given ?? []) {
-    if (!(constraint instanceof PhrasalConstraint || constraint instanceof DisjunctiveConstraint)) checkConstraint(constraint);
+    if (!(constraint instanceof PhrasalConstraint || constraint instanceof DisjunctiveConstraint)) {
+      checkConstraint(constraint);
+    }
   }
-  const all = [...(given ?? []), ...(config.forceWordsIds !== undefined ? constraintsFromForceWordsIds(config.forceWordsIds) : [])];
+  const all = [
+    ...(given ?? []),
+    ...(config.forceWordsIds !== undefined ? constraintsFromForceWordsIds(config.forceWordsIds) : []),
+  ];
   if (config.numBeams <= 1) {
     throw new GenerationError(
       "invalid_config",
@@ -354,7 +367,11 @@ function resolveConstraints(config: GenerationConfig, given: readonly Constraint
     );
   }
   if (all.length === 0) {
-    throw new GenerationError("invalid_config", "constraints is empty: give at least one constraint, or leave it unset", "constraints");
+    throw new GenerationError(
+      "invalid_config",
+      "constraints is empty: give at least one constraint, or leave it unset",
+      "constraints",
+    );
   }
   return all;
 }
@@ -441,7 +458,9 @@ export async function generate<E, C>(
         mergeCustom<StoppingCriteria>(
           [
             new MaxLengthCriteria(settings.maxLength),
-            ...(cfg.maxTime !== undefined ? [new MaxTimeCriteria(cfg.maxTime, { ...(options.clock ? { clock: options.clock } : {}) })] : []),
+            ...(cfg.maxTime !== undefined
+              ? [new MaxTimeCriteria(cfg.maxTime, { ...(options.clock ? { clock: options.clock } : {}) })]
+              : []),
             ...(stopStrings !== undefined ? [stopStrings] : []),
             ...(settings.eosTokenIds.length > 0 ? [new EosTokenCriteria(settings.eosTokenIds)] : []),
           ],

@@ -94,8 +94,7 @@ test("generation_config.json replaces config.json; unknown keys survive load and
     // top_h only matters when sampling (transformers ignores it otherwise); sampling with it is refused.
     await assert.rejects(
       model.generate(inputs, { doSample: true, seed: 1 }),
-      (e: unknown) =>
-        e instanceof GenerationError && e.code === "unsupported_setting" && /top_h=0.9/.test(e.message),
+      (e: unknown) => e instanceof GenerationError && e.code === "unsupported_setting" && /top_h=0.9/.test(e.message),
     );
     await model.savePretrained(join(scratch, "with-file-saved"));
   } finally {

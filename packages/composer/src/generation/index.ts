@@ -49,17 +49,8 @@ export {
   TopPLogitsWarper,
   type LogitsProcessor,
 } from "./logits-processors.js";
-export type {
-  DecodeStepArgs,
-  DecodeStepResult,
-  GenerationInputs,
-  Seq2SeqStepModel,
-} from "./model-interface.js";
-export {
-  mergeCustom,
-  PrefixConstrainedLogitsProcessor,
-  type PrefixAllowedTokensFn,
-} from "./prefix-constrained.js";
+export type { DecodeStepArgs, DecodeStepResult, GenerationInputs, Seq2SeqStepModel } from "./model-interface.js";
+export { mergeCustom, PrefixConstrainedLogitsProcessor, type PrefixAllowedTokensFn } from "./prefix-constrained.js";
 export { computeTransitionScores } from "./transition-scores.js";
 export { SeededRandom } from "./random.js";
 export { BeamHypotheses, type Hypothesis } from "./search/beam-hypotheses.js";

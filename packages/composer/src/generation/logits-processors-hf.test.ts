@@ -86,7 +86,9 @@ test("encoder no-repeat-ngram: bans the continuations of the row's last n-1 toke
   assert.deepEqual(run(p, [[0, 4]], [row]), [[0, 0, 0, 0, 0, NEG, NEG]]);
   assert.deepEqual(run(p, [[0, 5]], [row]), [[0, 0, 0, 0, NEG, 0, 0]]);
   assert.deepEqual(run(p, [[0, 6]], [row]), [row]);
-  assert.deepEqual(run(new EncoderNoRepeatNGramLogitsProcessor(1, [[4, 5]]), [[0]], [row]), [[0, 0, 0, 0, NEG, NEG, 0]]);
+  assert.deepEqual(run(new EncoderNoRepeatNGramLogitsProcessor(1, [[4, 5]]), [[0]], [row]), [
+    [0, 0, 0, 0, NEG, NEG, 0],
+  ]);
   // Fewer than n-1 tokens so far: nothing.
   assert.deepEqual(run(new EncoderNoRepeatNGramLogitsProcessor(3, [[0, 4, 5]]), [[0]], [row]), [row]);
 });

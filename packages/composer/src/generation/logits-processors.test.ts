@@ -78,10 +78,23 @@ test("repetition penalty divides positive and multiplies negative scores of seen
 
 test("bad words: single tokens always, sequences only after their prefix; eos-only entries ignored", () => {
   const p = new NoBadWordsLogitsProcessor([[4], [2, 3], [5]], [5]);
-  assert.deepEqual(run(p, [[1, 2], [1, 3]], [[0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0]]), [
-    [0, 0, 0, NEG, NEG, 0],
-    [0, 0, 0, 0, NEG, 0],
-  ]);
+  assert.deepEqual(
+    run(
+      p,
+      [
+        [1, 2],
+        [1, 3],
+      ],
+      [
+        [0, 0, 0, 0, 0, 0],
+        [0, 0, 0, 0, 0, 0],
+      ],
+    ),
+    [
+      [0, 0, 0, NEG, NEG, 0],
+      [0, 0, 0, 0, NEG, 0],
+    ],
+  );
   assert.throws(() => new NoBadWordsLogitsProcessor([[]]), GenerationError);
 });
 

@@ -114,7 +114,12 @@ export class RepetitionPenaltyLogitsProcessor implements LogitsProcessor {
 }
 
 /** Throws when an id of a processor's setting is outside the vocabulary (transformers raises the same way). */
-function checkInVocabulary(ids: Iterable<number>, vocabSize: number, field: keyof GenerationConfig, hfKey: string): void {
+function checkInVocabulary(
+  ids: Iterable<number>,
+  vocabSize: number,
+  field: keyof GenerationConfig,
+  hfKey: string,
+): void {
   const outside = [...ids].filter((id) => id >= vocabSize);
   if (outside.length > 0) {
     throw new GenerationError(
@@ -462,7 +467,12 @@ export class ExponentialDecayLengthPenalty implements LogitsProcessor {
   readonly eosTokenIds: readonly number[];
 
   constructor(penalty: readonly [number, number], eosTokenIds: readonly number[], promptLength: number) {
-    if (!Array.isArray(penalty) || penalty.length !== 2 || !Number.isInteger(penalty[0]) || !Number.isFinite(penalty[1])) {
+    if (
+      !Array.isArray(penalty) ||
+      penalty.length !== 2 ||
+      !Number.isInteger(penalty[0]) ||
+      !Number.isFinite(penalty[1])
+    ) {
       throw new GenerationError(
         "invalid_config",
         `exponentialDecayLengthPenalty (exponential_decay_length_penalty) must be [start index, decay factor], got ${JSON.stringify(penalty)}`,

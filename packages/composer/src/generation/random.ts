@@ -7,7 +7,7 @@ export class SeededRandom {
 
   constructor(seed: number) {
     // Fold any finite number (including fractions and values above 2^32) into 32 bits.
-    this.state = Math.floor(Math.abs(seed)) % 4294967296 >>> 0;
+    this.state = (Math.floor(Math.abs(seed)) % 4294967296) >>> 0;
     if (seed < 0) this.state = ~this.state >>> 0;
   }
 

@@ -84,7 +84,10 @@ export class MaxTimeCriteria implements StoppingCriteria {
 export interface StopStringTokenizer {
   getVocab(): Record<string, number>;
   encode(text: string, pair?: undefined, options?: { addSpecialTokens?: boolean }): Promise<{ inputIds: number[] }>;
-  decode(ids: readonly number[], options?: { skipSpecialTokens?: boolean; cleanUpTokenizationSpaces?: boolean }): Promise<string>;
+  decode(
+    ids: readonly number[],
+    options?: { skipSpecialTokens?: boolean; cleanUpTokenizationSpaces?: boolean },
+  ): Promise<string>;
 }
 
 /** A decode function (ids → text, special tokens kept, no clean-up), the alternative to a tokenizer object. */
@@ -115,7 +118,11 @@ export class StopStringCriteria implements StoppingCriteria {
   constructor(tokenStrings: ReadonlyMap<number, string>, stopStrings: string | readonly string[]) {
     const strings = typeof stopStrings === "string" ? [stopStrings] : [...stopStrings];
     if (strings.length === 0 || !strings.every((s) => typeof s === "string" && s.length > 0)) {
-      throw new GenerationError("invalid_config", "stopStrings (stop_strings) must be non-empty strings", "stopStrings");
+      throw new GenerationError(
+        "invalid_config",
+        "stopStrings (stop_strings) must be non-empty strings",
+        "stopStrings",
+      );
     }
     this.stopStrings = strings;
     this.tokenStrings = tokenStrings;

@@ -24,7 +24,11 @@ test("a checkpoint's generation_config.json that is not JSON or has a wrongly ty
 });
 
 test("a value rejected at generate() is blamed on the stored file only when the call did not pass it", () => {
-  const rejected = new GenerationError("invalid_config", "numBeams (num_beams) must be an integer >= 1, got -3", "numBeams");
+  const rejected = new GenerationError(
+    "invalid_config",
+    "numBeams (num_beams) must be an integer >= 1, got -3",
+    "numBeams",
+  );
   const stored = { num_beams: -3 };
   const blamed = blameStoredSetting(rejected, stored, {}, "m/generation_config.json");
   assert.ok(isStoredConfigError("m/generation_config.json")(blamed), String(blamed));

@@ -44,10 +44,17 @@ function logitsAndLossSuite(backend: ParityBackend, skip: string | false): void 
         assertClose(logits.dataSync(), g.logits.logits.data, 1e-4, `${name} logits`);
         logits.dispose();
 
-        const out = model.forward({ inputIds: g.inputs.input_ids, attentionMask: g.inputs.attention_mask, labels: g.loss.labels });
+        const out = model.forward({
+          inputIds: g.inputs.input_ids,
+          attentionMask: g.inputs.attention_mask,
+          labels: g.loss.labels,
+        });
         assertClose(out.logits.dataSync(), g.loss.logits.data, 1e-4, `${name} logits from labels`);
         assert.ok(out.loss !== undefined);
-        assert.ok(Math.abs(out.loss.dataSync()[0] as number - g.loss.loss) <= 1e-5, `${name} loss ${out.loss.dataSync()[0]} vs ${g.loss.loss}`);
+        assert.ok(
+          Math.abs((out.loss.dataSync()[0] as number) - g.loss.loss) <= 1e-5,
+          `${name} loss ${out.loss.dataSync()[0]} vs ${g.loss.loss}`,
+        );
         out.logits.dispose();
         out.loss.dispose();
         assert.equal(tf.memory().numTensors, before, "forward leaves no tensors behind");

@@ -28,9 +28,14 @@ export function decoderParitySuite(backend: "wasm" | "cpu" | "native"): void {
     test(`${name} matches decoders.json on ${backend}`, { skip }, async (t) => {
       if (!(await startOrSkip(t, () => initBackend({ backend }), backend === "native" && nativeMaySkip()))) return;
       assert.equal(tf.getBackend(), backend);
-      const all = JSON.parse(readFileSync(join(sharedPath(PARITY) as string, "decoders.json"), "utf8")) as Record<string, DecoderCase>;
+      const all = JSON.parse(readFileSync(join(sharedPath(PARITY) as string, "decoders.json"), "utf8")) as Record<
+        string,
+        DecoderCase
+      >;
       const golden = all[name] as DecoderCase;
-      const model = await AutoDecoder.fromPretrained(parityCheckpoint(golden.checkpoint), { configOverrides: golden.config_overrides });
+      const model = await AutoDecoder.fromPretrained(parityCheckpoint(golden.checkpoint), {
+        configOverrides: golden.config_overrides,
+      });
       assert.equal(model.constructor.name, golden.model_class);
       const before = tf.memory().numTensors;
       const { logits } = model.forward({ inputIds: golden.input_ids, attentionMask: golden.attention_mask });

@@ -24,14 +24,26 @@ export function encoderParitySuite(backend: "wasm" | "cpu" | "native" | "webgpu"
   const skip = sharedSkipReason(PARITY);
   for (const name of ["bert", "roberta"]) {
     test(`${name} encoder matches encoders.json on ${backend}`, { skip }, async (t) => {
-      if (!(await startOrSkip(t, () => initBackend({ backend }), (backend === "native" && nativeMaySkip()) || backend === "webgpu"))) return;
+      if (
+        !(await startOrSkip(
+          t,
+          () => initBackend({ backend }),
+          (backend === "native" && nativeMaySkip()) || backend === "webgpu",
+        ))
+      ) {
+        return;
+      }
       assert.equal(tf.getBackend(), backend);
       const golden = readParityJson<Record<string, EncoderCase>>("encoders.json")[name] as EncoderCase;
       const model = await AutoEncoder.fromPretrained(parityCheckpoint(golden.checkpoint));
       assert.equal(model.constructor.name, golden.model_class);
       assert.deepEqual(model.loadReport?.missing, golden.weights_not_in_checkpoint);
       const before = tf.memory().numTensors;
-      const out = model.forward({ inputIds: golden.input_ids, attentionMask: golden.attention_mask, tokenTypeIds: golden.token_type_ids });
+      const out = model.forward({
+        inputIds: golden.input_ids,
+        attentionMask: golden.attention_mask,
+        tokenTypeIds: golden.token_type_ids,
+      });
       assert.deepEqual(out.lastHiddenState.shape, golden.last_hidden_state.shape);
       assertClose(await out.lastHiddenState.data(), golden.last_hidden_state.data, 1e-4, `${name} last_hidden_state`);
       if (golden.pooler_output !== undefined) {

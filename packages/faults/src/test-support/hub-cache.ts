@@ -34,7 +34,9 @@ export function cacheProblems(repoDir: string, served: Record<string, Buffer>, e
           problems.push(`snapshot ${path} is a dangling link: ${(error as Error).message}`);
           continue;
         }
-        if (!bytes.equals(served[path] ?? Buffer.alloc(0))) problems.push(`snapshot ${path} differs from the server's file`);
+        if (!bytes.equals(served[path] ?? Buffer.alloc(0))) {
+          problems.push(`snapshot ${path} differs from the server's file`);
+        }
       }
     }
   }
@@ -42,7 +44,9 @@ export function cacheProblems(repoDir: string, served: Record<string, Buffer>, e
   if (existsSync(ref)) {
     const commit = readFileSync(ref, "utf8").trim();
     for (const file of expectedFiles) {
-      if (!existsSync(join(snapshots, commit, file))) problems.push(`refs/main points at ${commit}, which lacks ${file}`);
+      if (!existsSync(join(snapshots, commit, file))) {
+        problems.push(`refs/main points at ${commit}, which lacks ${file}`);
+      }
     }
   }
   return problems;

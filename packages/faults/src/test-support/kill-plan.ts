@@ -1,7 +1,14 @@
 import { seeded } from "./rng.js";
 
 /** The file-system calls that put bytes on the disk (a kill there tears a file; a full disk refuses them). */
-export const DATA_WRITES = new Set(["writeSync", "write", "writeFile", "writeFileSync", "appendFile", "appendFileSync"]);
+export const DATA_WRITES = new Set([
+  "writeSync",
+  "write",
+  "writeFile",
+  "writeFileSync",
+  "appendFile",
+  "appendFileSync",
+]);
 
 /**
  * Which operation numbers (1-based) to crash at, from a dry run's "ops <n> <kinds>" line. First the
@@ -42,7 +49,11 @@ function pickSpread(items: number[], count: number): number[] {
 }
 
 /** Runs `task` over `items` with at most `width` at once (children are mostly waiting for a CPU here). */
-export async function inBatches<T, R>(items: readonly T[], width: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function inBatches<T, R>(
+  items: readonly T[],
+  width: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

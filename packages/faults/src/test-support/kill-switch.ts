@@ -24,10 +24,13 @@ const diskFullFrom = Number(process.env.WARMSTART_ENOSPC_AT_OP ?? "0");
 let diskFull = false;
 let writesRefused = 0;
 
-
 function enospc(kind: string): NodeJS.ErrnoException {
   writesRefused += 1;
-  return Object.assign(new Error(`ENOSPC: no space left on device, ${kind}`), { code: "ENOSPC", errno: -28, syscall: kind });
+  return Object.assign(new Error(`ENOSPC: no space left on device, ${kind}`), {
+    code: "ENOSPC",
+    errno: -28,
+    syscall: kind,
+  });
 }
 
 function die(): never {
@@ -58,7 +61,11 @@ function half(data: unknown): unknown {
 
 type AnyFn = (...args: unknown[]) => unknown;
 
-function wrapSync(target: Record<string, unknown>, name: string, torn?: (args: unknown[], original: AnyFn) => void): void {
+function wrapSync(
+  target: Record<string, unknown>,
+  name: string,
+  torn?: (args: unknown[], original: AnyFn) => void,
+): void {
   const original = target[name] as AnyFn;
   target[name] = function (this: unknown, ...args: unknown[]) {
     if (hit(name)) {
@@ -70,7 +77,11 @@ function wrapSync(target: Record<string, unknown>, name: string, torn?: (args: u
   };
 }
 
-function wrapAsync(target: Record<string, unknown>, name: string, torn?: (args: unknown[], original: AnyFn) => Promise<void>): void {
+function wrapAsync(
+  target: Record<string, unknown>,
+  name: string,
+  torn?: (args: unknown[], original: AnyFn) => Promise<void>,
+): void {
   const original = target[name] as AnyFn;
   target[name] = async function (this: unknown, ...args: unknown[]) {
     if (hit(name)) {
@@ -83,7 +94,19 @@ function wrapAsync(target: Record<string, unknown>, name: string, torn?: (args: 
 }
 
 const fsMutable = fs as unknown as Record<string, unknown>;
-for (const name of ["renameSync", "mkdirSync", "rmSync", "unlinkSync", "symlinkSync", "copyFileSync", "openSync", "closeSync", "fsyncSync", "rmdirSync", "linkSync"]) {
+for (const name of [
+  "renameSync",
+  "mkdirSync",
+  "rmSync",
+  "unlinkSync",
+  "symlinkSync",
+  "copyFileSync",
+  "openSync",
+  "closeSync",
+  "fsyncSync",
+  "rmdirSync",
+  "linkSync",
+]) {
   wrapSync(fsMutable, name);
 }
 wrapSync(fsMutable, "writeFileSync", (args, original) => original(args[0], half(args[1])));

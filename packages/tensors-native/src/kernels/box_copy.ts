@@ -52,7 +52,15 @@ function copyBox(
 
 function sliceOf(args: KernelArgs, x: TensorInfo, values: Float32Array, begin: number[], size: number[]): TensorInfo {
   const out = new Float32Array(sizeOf(size));
-  copyBox(values, x.shape, begin, size, out, size, size.map(() => 0));
+  copyBox(
+    values,
+    x.shape,
+    begin,
+    size,
+    out,
+    size,
+    size.map(() => 0),
+  );
   return args.backend.makeTensorInfo(size, "float32", out);
 }
 
@@ -117,6 +125,14 @@ export const padV2: NativeKernel = (args) => {
   const out = new Float32Array(sizeOf(shape));
   const fill = Number(args.attrs?.constantValue ?? 0);
   if (fill !== 0) out.fill(fill);
-  copyBox(values, x.shape, x.shape.map(() => 0), x.shape, out, shape, before);
+  copyBox(
+    values,
+    x.shape,
+    x.shape.map(() => 0),
+    x.shape,
+    out,
+    shape,
+    before,
+  );
   return args.backend.makeTensorInfo(shape, "float32", out);
 };

@@ -58,4 +58,3 @@ export const layerNormGrad: NativeKernel = ({ inputs, backend }) => {
     backend.makeTensorInfo([...gamma.shape], "float32", dbeta),
   ];
 };
-

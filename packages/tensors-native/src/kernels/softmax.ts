@@ -43,7 +43,15 @@ export const maskedSoftmax: NativeKernel = ({ inputs, attrs, backend }) => {
   }
   const out = new Float32Array(values.length);
   if (out.length > 0) {
-    addon().maskedSoftmax(values, maskValues, out, k, Int32Array.from([b, h, q]), Int32Array.from(strides), Number(attrs?.scale ?? 1));
+    addon().maskedSoftmax(
+      values,
+      maskValues,
+      out,
+      k,
+      Int32Array.from([b, h, q]),
+      Int32Array.from(strides),
+      Number(attrs?.scale ?? 1),
+    );
   }
   return backend.makeTensorInfo([...x.shape], "float32", out);
 };
@@ -55,6 +63,8 @@ export const maskedSoftmaxGrad: NativeKernel = ({ inputs, attrs, backend }) => {
   const dyv = float32Values(backend, dy);
   if (yv === undefined || dyv === undefined || yv.length !== dyv.length || y.shape.length === 0) return undefined;
   const out = new Float32Array(yv.length);
-  if (out.length > 0) addon().softmaxGrad(yv, dyv, out, y.shape[y.shape.length - 1] as number, Number(attrs?.scale ?? 1));
+  if (out.length > 0) {
+    addon().softmaxGrad(yv, dyv, out, y.shape[y.shape.length - 1] as number, Number(attrs?.scale ?? 1));
+  }
   return backend.makeTensorInfo([...y.shape], "float32", out);
 };

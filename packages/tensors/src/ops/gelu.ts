@@ -37,7 +37,9 @@ const fusedGelu = tf.customGrad((x, save) => {
   return {
     value: tf.engine().runKernel(NATIVE_KERNEL_NAMES.gelu, { x: input }) as tf.Tensor,
     gradFunc: (dy, saved) =>
-      tf.engine().runKernel(NATIVE_KERNEL_NAMES.geluGrad, { x: (saved as [tf.Tensor])[0], dy: dy as tf.Tensor }) as tf.Tensor,
+      tf
+        .engine()
+        .runKernel(NATIVE_KERNEL_NAMES.geluGrad, { x: (saved as [tf.Tensor])[0], dy: dy as tf.Tensor }) as tf.Tensor,
   };
 }) as (x: tf.Tensor) => tf.Tensor;
 

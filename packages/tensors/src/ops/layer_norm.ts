@@ -12,7 +12,9 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: 
   if (gamma.size !== x.shape[axis] || beta.size !== x.shape[axis]) {
     throw new Error(`layerNorm: gamma [${gamma.shape}] and beta [${beta.shape}] must have ${x.shape[axis]} elements`);
   }
-  if (x.dtype === "float32" && backendHasKernel(NATIVE_KERNEL_NAMES.layerNorm)) return fusedLayerNorm(x, gamma, beta, eps);
+  if (x.dtype === "float32" && backendHasKernel(NATIVE_KERNEL_NAMES.layerNorm)) {
+    return fusedLayerNorm(x, gamma, beta, eps);
+  }
   return tf.tidy(() => {
     const mean = tf.mean(x, axis, true);
     const centred = tf.sub(x, mean);
@@ -23,11 +25,13 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: 
 
 function fusedLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
   const op = tf.customGrad((xs, g, b, save) => {
-    const [y, mean, rstd] = tf.engine().runKernel(
-      NATIVE_KERNEL_NAMES.layerNorm,
-      { x: xs as tf.Tensor, gamma: g as tf.Tensor, beta: b as tf.Tensor },
-      { eps },
-    ) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor];
+    const [y, mean, rstd] = tf
+      .engine()
+      .runKernel(
+        NATIVE_KERNEL_NAMES.layerNorm,
+        { x: xs as tf.Tensor, gamma: g as tf.Tensor, beta: b as tf.Tensor },
+        { eps },
+      ) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor];
     (save as tf.GradSaveFunc)([xs as tf.Tensor, g as tf.Tensor, mean, rstd]);
     return {
       value: y,

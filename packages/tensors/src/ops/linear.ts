@@ -89,7 +89,8 @@ function build(rule: Rule) {
     const w2 = w as tf.Tensor2D;
     (save as tf.GradSaveFunc)([x2, w2]);
     return {
-      value: rule.biased === undefined ? tf.add(rule.forward(x2, w2), b as tf.Tensor) : rule.biased(x2, w2, b as tf.Tensor),
+      value:
+        rule.biased === undefined ? tf.add(rule.forward(x2, w2), b as tf.Tensor) : rule.biased(x2, w2, b as tf.Tensor),
       gradFunc: (dy, saved) =>
         tf.tidy(() => {
           const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];

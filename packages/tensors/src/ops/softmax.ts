@@ -25,11 +25,13 @@ export function scaledMaskedSoftmax(scores: tf.Tensor4D, mask: tf.Tensor | undef
     return {
       value: y,
       gradFunc: (dy, saved) =>
-        tf.engine().runKernel(
-          NATIVE_KERNEL_NAMES.maskedSoftmaxGrad,
-          { y: (saved as [tf.Tensor])[0], dy: dy as tf.Tensor },
-          { scale },
-        ) as tf.Tensor,
+        tf
+          .engine()
+          .runKernel(
+            NATIVE_KERNEL_NAMES.maskedSoftmaxGrad,
+            { y: (saved as [tf.Tensor])[0], dy: dy as tf.Tensor },
+            { scale },
+          ) as tf.Tensor,
     };
   });
   return op(scores) as tf.Tensor4D;

@@ -4,7 +4,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
-import { concat, FLOAT_2X3, FLOAT_2X3_STORAGE, op, repoRoot, stateDictPickle, tensorPickle, torchZip, zipOf } from "@warmstart/test-utils";
+import {
+  concat,
+  FLOAT_2X3,
+  FLOAT_2X3_STORAGE,
+  op,
+  repoRoot,
+  stateDictPickle,
+  tensorPickle,
+  torchZip,
+  zipOf,
+} from "@warmstart/test-utils";
 import { openCheckpoint } from "../safetensors/checkpoint.js";
 import { SafetensorsError } from "../safetensors/errors.js";
 import { writeSafetensors } from "../safetensors/write.js";

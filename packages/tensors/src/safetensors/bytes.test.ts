@@ -29,7 +29,10 @@ test("in-memory bytes read exactly what the file reader reads", { skip: sharedSk
 
 test("in-memory bytes get the file reader's validation", () => {
   const refused = (bytes: Uint8Array, code: string) =>
-    assert.throws(() => readSafetensorsBytes(bytes, "x.safetensors"), (e: unknown) => e instanceof SafetensorsError && e.code === code && e.file === "x.safetensors");
+    assert.throws(
+      () => readSafetensorsBytes(bytes, "x.safetensors"),
+      (e: unknown) => e instanceof SafetensorsError && e.code === code && e.file === "x.safetensors",
+    );
   refused(new Uint8Array(4), "FILE_TOO_SHORT");
   const tooLong = new Uint8Array(16);
   new DataView(tooLong.buffer).setBigUint64(0, 100n, true);

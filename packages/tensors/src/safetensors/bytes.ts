@@ -11,13 +11,19 @@ import type { TensorInfo, TensorSource } from "./read.js";
  */
 export function readSafetensorsBytes(bytes: Uint8Array, source: string): TensorSource {
   if (bytes.byteLength < 8) {
-    throw new SafetensorsError("FILE_TOO_SHORT", source, `${bytes.byteLength} bytes; a safetensors file starts with an 8-byte header length`);
+    throw new SafetensorsError(
+      "FILE_TOO_SHORT",
+      source,
+      `${bytes.byteLength} bytes; a safetensors file starts with an 8-byte header length`,
+    );
   }
   const length = headerLength(bytes.subarray(0, 8), bytes.byteLength, source);
   const header = parseHeader(bytes.subarray(8, 8 + length), bytes.byteLength, source);
   const entry = (name: string): TensorEntry => {
     const found = header.entries.get(name);
-    if (found === undefined) throw new SafetensorsError("UNKNOWN_TENSOR", source, "no tensor of that name in the file", name);
+    if (found === undefined) {
+      throw new SafetensorsError("UNKNOWN_TENSOR", source, "no tensor of that name in the file", name);
+    }
     return found;
   };
   return {

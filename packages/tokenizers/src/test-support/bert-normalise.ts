@@ -9,7 +9,12 @@ function isControl(char: string): boolean {
 
 function isPunctuation(char: string): boolean {
   const code = char.codePointAt(0) as number;
-  if ((code >= 33 && code <= 47) || (code >= 58 && code <= 64) || (code >= 91 && code <= 96) || (code >= 123 && code <= 126)) {
+  if (
+    (code >= 33 && code <= 47) ||
+    (code >= 58 && code <= 64) ||
+    (code >= 91 && code <= 96) ||
+    (code >= 123 && code <= 126)
+  ) {
     return true;
   }
   return /\p{P}/u.test(char);

@@ -81,9 +81,20 @@ export async function writeRobertaFolder(dir: string): Promise<string> {
   await writeFile(join(dir, "merges.txt"), mergesTxt);
   await writeFile(
     join(dir, "special_tokens_map.json"),
-    JSON.stringify({ bos_token: "<s>", eos_token: "</s>", cls_token: "<s>", sep_token: "</s>", pad_token: "<pad>", unk_token: "<unk>", mask_token: { content: "<mask>", lstrip: true } }),
+    JSON.stringify({
+      bos_token: "<s>",
+      eos_token: "</s>",
+      cls_token: "<s>",
+      sep_token: "</s>",
+      pad_token: "<pad>",
+      unk_token: "<unk>",
+      mask_token: { content: "<mask>", lstrip: true },
+    }),
   );
-  await writeFile(join(dir, "tokenizer_config.json"), JSON.stringify({ tokenizer_class: "RobertaTokenizer", model_max_length: 512 }));
+  await writeFile(
+    join(dir, "tokenizer_config.json"),
+    JSON.stringify({ tokenizer_class: "RobertaTokenizer", model_max_length: 512 }),
+  );
   return dir;
 }
 

@@ -137,7 +137,10 @@ test("a failing write leaves the previous checkpoint intact and no temporary fol
       ),
       (error: Error & { code?: string }) => {
         assert.equal(error.code, "CHECKPOINT_WRITE_FAILED");
-        assert.ok(error.message.includes(`writing ${join(dir, "checkpoint-4")} failed (the disk is full (ENOSPC) under ${dir}`), error.message);
+        assert.ok(
+          error.message.includes(`writing ${join(dir, "checkpoint-4")} failed (the disk is full (ENOSPC) under ${dir}`),
+          error.message,
+        );
         assert.ok(error.message.includes(`last good checkpoint is ${good}`), error.message);
         return true;
       },
@@ -158,7 +161,10 @@ test("a failing write leaves the previous checkpoint intact and no temporary fol
     );
     assert.deepEqual(await readdir(dir), ["checkpoint-2"]);
     assert.equal(await readFile(join(good, "trainer_state.json"), "utf8"), goodState);
-    assert.ok((await readFile(join(good, "model.safetensors"))).equals(goodWeights), "the previous weights are byte-identical");
+    assert.ok(
+      (await readFile(join(good, "model.safetensors"))).equals(goodWeights),
+      "the previous weights are byte-identical",
+    );
     assert.ok((await readFile(join(good, "optimizer.safetensors"))).equals(goodMoments));
     assert.equal((await readCheckpoint(good)).trainerState.globalStep, 2);
     model.dispose();
@@ -201,11 +207,21 @@ test("rotation follows HF's save_total_limit when the best checkpoint is already
     }
     // HF keeps the newest three (3, 4, 5): the best one, 4, is one of them and costs no extra place.
     await rotateCheckpoints(dir, 3, join(dir, checkpointName(4)));
-    assert.deepEqual((await listCheckpoints(dir)).map((c) => c.step), [3, 4, 5]);
+    assert.deepEqual(
+      (await listCheckpoints(dir)).map((c) => c.step),
+      [3, 4, 5],
+    );
     // Limit 1 with the newest as best: only it remains.
     await rotateCheckpoints(dir, 1, join(dir, checkpointName(5)));
-    assert.deepEqual((await listCheckpoints(dir)).map((c) => c.step), [5]);
-    assert.deepEqual((await readdir(dir)).filter((name) => name.startsWith(".")), [], "no hidden leftovers of the deletes");
+    assert.deepEqual(
+      (await listCheckpoints(dir)).map((c) => c.step),
+      [5],
+    );
+    assert.deepEqual(
+      (await readdir(dir)).filter((name) => name.startsWith(".")),
+      [],
+      "no hidden leftovers of the deletes",
+    );
     model.dispose();
   });
 });
@@ -220,7 +236,10 @@ test("leftovers of a killed run are tidied before the next write: temporaries re
     await writeFile(join(dir, ".checkpoint-2.tmp-123-abcd", "half.safetensors"), "torn");
     await rename(join(dir, "checkpoint-1"), join(dir, ".checkpoint-1.tmp-456-ef01.previous"));
 
-    assert.deepEqual((await recoverInterruptedWrites(dir)).sort(), [".checkpoint-1.tmp-456-ef01.previous", ".checkpoint-2.tmp-123-abcd"]);
+    assert.deepEqual((await recoverInterruptedWrites(dir)).sort(), [
+      ".checkpoint-1.tmp-456-ef01.previous",
+      ".checkpoint-2.tmp-123-abcd",
+    ]);
     assert.deepEqual((await readdir(dir)).sort(), ["checkpoint-1"]);
     assert.equal((await readCheckpoint(join(dir, "checkpoint-1"))).trainerState.globalStep, 1);
 

@@ -3,7 +3,13 @@ import { mkdir, rename, rm, writeFile as fsWriteFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describeWriteFailure, TrainingError } from "../errors.js";
 import type { AdamWState } from "../optim/adamw.js";
-import { checkpointName, exists, listCheckpoints, recoverInterruptedWrites, temporaryCheckpointPrefix } from "./folders.js";
+import {
+  checkpointName,
+  exists,
+  listCheckpoints,
+  recoverInterruptedWrites,
+  temporaryCheckpointPrefix,
+} from "./folders.js";
 import { OPTIMIZER_FILE, writeOptimizerState } from "./optimizer-file.js";
 import { TRAINER_STATE_FILE, trainerStateToJson, type TrainerState } from "./trainer-state.js";
 

@@ -39,12 +39,41 @@ interface Answer {
   decay: { all: string[]; decay: string[] }[];
 }
 
-const bert = { model_type: "bert", vocab_size: 50, hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 20, max_position_embeddings: 16 };
-const roberta = { ...bert, model_type: "roberta", hidden_size: 12, max_position_embeddings: 18, pad_token_id: 1, type_vocab_size: 1 };
-const gpt2 = { model_type: "gpt2", vocab_size: 41, n_embd: 16, n_layer: 2, n_head: 2, n_positions: 16, bos_token_id: 40, eos_token_id: 40 };
+const bert = {
+  model_type: "bert",
+  vocab_size: 50,
+  hidden_size: 16,
+  num_hidden_layers: 2,
+  num_attention_heads: 2,
+  intermediate_size: 20,
+  max_position_embeddings: 16,
+};
+const roberta = {
+  ...bert,
+  model_type: "roberta",
+  hidden_size: 12,
+  max_position_embeddings: 18,
+  pad_token_id: 1,
+  type_vocab_size: 1,
+};
+const gpt2 = {
+  model_type: "gpt2",
+  vocab_size: 41,
+  n_embd: 16,
+  n_layer: 2,
+  n_head: 2,
+  n_positions: 16,
+  bos_token_id: 40,
+  eos_token_id: 40,
+};
 const COMPOSITIONS = [
   { name: "bert2bert", encoder: bert, decoder: bert, options: { decoderStartTokenId: 2, padTokenId: 0 } },
-  { name: "bertshare", encoder: bert, decoder: bert, options: { decoderStartTokenId: 2, padTokenId: 0, tieEncoderDecoder: true } },
+  {
+    name: "bertshare",
+    encoder: bert,
+    decoder: bert,
+    options: { decoderStartTokenId: 2, padTokenId: 0, tieEncoderDecoder: true },
+  },
   { name: "bert2gpt2", encoder: bert, decoder: gpt2, options: { decoderStartTokenId: 40, padTokenId: 40 } },
   { name: "roberta2gpt2", encoder: roberta, decoder: gpt2, options: { decoderStartTokenId: 40, padTokenId: 40 } },
 ];
@@ -60,10 +89,17 @@ for (const line of ORACLE_LINES) {
       models.push({ name: dir, names: [...model.namedParameters().keys()] });
       model.dispose();
     }
-    const answer = runOracle<Answer>(line, "forward_probe.py", { training_args: true, decay: models.map((m) => m.name) });
+    const answer = runOracle<Answer>(line, "forward_probe.py", {
+      training_args: true,
+      decay: models.map((m) => m.name),
+    });
     const args = answer.training_args;
     for (const [ours, theirs, value] of MIRRORED) {
-      assert.equal(value, args[theirs], `${ours} = ${value}, transformers ${answer.version} ${theirs} = ${args[theirs]}`);
+      assert.equal(
+        value,
+        args[theirs],
+        `${ours} = ${value}, transformers ${answer.version} ${theirs} = ${args[theirs]}`,
+      );
     }
     // 4.x: group_by_length False; 5.x replaced it by train_sampling_strategy, default "random".
     if ("group_by_length" in args) assert.equal(TRAINER_DEFAULTS.groupByLength, args.group_by_length);
@@ -78,7 +114,11 @@ for (const line of ORACLE_LINES) {
       // Every project weight is a transformers parameter name (tied ones under each name, as named there).
       for (const name of m.names) assert.ok(theirs.has(name), `${name} is not a transformers parameter of ${m.name}`);
       for (const name of all) {
-        assert.equal(decaysWeight(name), decayed.has(name), `${name}: decay ${decaysWeight(name)}, transformers ${decayed.has(name)}`);
+        assert.equal(
+          decaysWeight(name),
+          decayed.has(name),
+          `${name}: decay ${decaysWeight(name)}, transformers ${decayed.has(name)}`,
+        );
       }
       t.diagnostic(`${m.name.split("/").pop()}: ${all.length} names, ${decay.length} decayed, all agree`);
     });

@@ -36,12 +36,25 @@ test("the trainer defaults are TrainingArguments' defaults", () => {
 
 test("a trainer given no optimizer, schedule or epochs uses them: no weight decay, linear 5e-5, three epochs", () => {
   const examples = toyExamples(20, 13, 3);
-  const trainer = new Trainer({ model: new ToyModel({ vocabSize: 13, hidden: 4, seed: 1 }), trainExamples: examples, collate: toyCollate, batchSize: 4, log: () => {} });
+  const trainer = new Trainer({
+    model: new ToyModel({ vocabSize: 13, hidden: 4, seed: 1 }),
+    trainExamples: examples,
+    collate: toyCollate,
+    batchSize: 4,
+    log: () => {},
+  });
   assert.equal(trainer.optimizer.weightDecay, 0);
   assert.deepEqual(trainer.optimizer.betas, [0.9, 0.999]);
   assert.equal(trainer.optimizer.eps, 1e-8);
   assert.equal(trainer.totalSteps, 3 * planEpoch(20, 0, { batchSize: 4, seed: 42, lengths: undefined }).length);
   assert.deepEqual(trainer.schedule, { kind: "linear", lr: 5e-5, warmupSteps: 0, totalSteps: trainer.totalSteps });
-  const decaying = new Trainer({ model: new ToyModel({ vocabSize: 13, hidden: 4, seed: 1 }), trainExamples: examples, collate: toyCollate, batchSize: 4, log: () => {}, optimizer: { weightDecay: 0.01 } });
+  const decaying = new Trainer({
+    model: new ToyModel({ vocabSize: 13, hidden: 4, seed: 1 }),
+    trainExamples: examples,
+    collate: toyCollate,
+    batchSize: 4,
+    log: () => {},
+    optimizer: { weightDecay: 0.01 },
+  });
   assert.equal(decaying.optimizer.weightDecay, 0.01);
 });

@@ -11,6 +11,14 @@ test("formatDuration: seconds, minutes with padded seconds, hours with padded mi
 });
 
 test("formatProgress estimates the time left from this run's pace", () => {
-  const line = formatProgress({ step: 10, totalSteps: 40, loss: 2.5, learningRate: 5e-5, tokensPerSecond: 812.4, elapsedSeconds: 20, stepsThisRun: 10 });
+  const line = formatProgress({
+    step: 10,
+    totalSteps: 40,
+    loss: 2.5,
+    learningRate: 5e-5,
+    tokensPerSecond: 812.4,
+    elapsedSeconds: 20,
+    stepsThisRun: 10,
+  });
   assert.equal(line, "step 10/40 (25%) loss 2.5000 lr 5.00e-5 812 tok/s ETA 1m00s");
 });

@@ -67,7 +67,11 @@ export class Seq2SeqTrainer extends Trainer<Seq2SeqExample, Seq2SeqInputs> {
         const encoded = await sourceTokenizer.batchEncode(
           chunk.map((e) => e.source),
           // The same truncation as training batches: unset means the tokenizer's model_max_length in both.
-          { padding: "longest", truncation: true, ...(options.maxSourceLength === undefined ? {} : { maxLength: options.maxSourceLength }) },
+          {
+            padding: "longest",
+            truncation: true,
+            ...(options.maxSourceLength === undefined ? {} : { maxLength: options.maxSourceLength }),
+          },
         );
         const generated = await model.generate(
           { inputIds: encoded.inputIds, attentionMask: encoded.attentionMask },
@@ -97,7 +101,9 @@ export class Seq2SeqTrainer extends Trainer<Seq2SeqExample, Seq2SeqInputs> {
       model,
       collate,
       // Characters stand in for tokens: grouping only needs an order, and counting needs no tokenizer call.
-      ...((options.groupByLength ?? TRAINER_DEFAULTS.groupByLength) ? { lengthOf: (e: Seq2SeqExample) => e.source.length } : {}),
+      ...((options.groupByLength ?? TRAINER_DEFAULTS.groupByLength)
+        ? { lengthOf: (e: Seq2SeqExample) => e.source.length }
+        : {}),
       ...(trainerEvaluation === undefined ? {} : { evaluation: trainerEvaluation }),
     });
   }

@@ -6,9 +6,19 @@ import { BatchIterator, planEpoch } from "../data/batching.js";
 import { Rng } from "../data/rng.js";
 import { TrainingError } from "../errors.js";
 import { TRAINER_DEFAULTS } from "./defaults.js";
-import { listCheckpoints, recoverInterruptedWrites, rotateCheckpoints, type CheckpointEntry } from "../checkpoint/folders.js";
+import {
+  listCheckpoints,
+  recoverInterruptedWrites,
+  rotateCheckpoints,
+  type CheckpointEntry,
+} from "../checkpoint/folders.js";
 import { loadWeightsInto, readCheckpoint } from "../checkpoint/read-checkpoint.js";
-import { TRAINER_STATE_FILE, trainerStateFromJson, type LogEntry, type TrainerState } from "../checkpoint/trainer-state.js";
+import {
+  TRAINER_STATE_FILE,
+  trainerStateFromJson,
+  type LogEntry,
+  type TrainerState,
+} from "../checkpoint/trainer-state.js";
 import { writeCheckpoint } from "../checkpoint/write-checkpoint.js";
 import { IGNORE_INDEX } from "../lm/mlm.js";
 import { GradientAccumulator } from "../optim/accumulate.js";
@@ -62,7 +72,8 @@ export class Trainer<Example, Batch> {
     const plan = { batchSize: options.batchSize, seed, lengths };
     this.#iterator = new BatchIterator(options.trainExamples.length, plan);
     const perEpoch = planEpoch(options.trainExamples.length, 0, plan).length;
-    this.totalSteps = options.maxSteps ?? Math.ceil(((options.epochs ?? TRAINER_DEFAULTS.epochs) * perEpoch) / this.#accumulation);
+    this.totalSteps =
+      options.maxSteps ?? Math.ceil(((options.epochs ?? TRAINER_DEFAULTS.epochs) * perEpoch) / this.#accumulation);
     this.schedule = validateSchedule(
       options.schedule ?? {
         kind: TRAINER_DEFAULTS.schedule,
@@ -277,7 +288,7 @@ export class Trainer<Example, Batch> {
       }
       // save_strategy "steps": every saveSteps (default 500) and at the end, when there is an outputDir.
       const saveSteps = this.options.saveSteps ?? TRAINER_DEFAULTS.saveSteps;
-      const scheduled = (this.#state.globalStep % saveSteps === 0 || done || stoppedEarly);
+      const scheduled = this.#state.globalStep % saveSteps === 0 || done || stoppedEarly;
       if (this.options.outputDir !== undefined && (scheduled || improved)) await this.saveCheckpoint(improved);
       const paused = performance.now() - pauseStart;
       windowStart += paused;

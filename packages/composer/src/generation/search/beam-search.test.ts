@@ -112,7 +112,8 @@ test("the output is as wide as the longest returned hypothesis, not the length t
   const best = await beams(table, { earlyStopping: true, lengthPenalty: 0, numReturnSequences: 1 }).result;
   assert.deepEqual(best.sequences, [[1, 2]]);
   // A non-zero pad id is the fill.
-  const padded = await beams(table, { earlyStopping: true, lengthPenalty: 0, numReturnSequences: 2, padTokenId: 4 }).result;
+  const padded = await beams(table, { earlyStopping: true, lengthPenalty: 0, numReturnSequences: 2, padTokenId: 4 })
+    .result;
   assert.deepEqual(padded.sequences[0], [1, 2, 4, 4]);
   // No pad id: the first eos id, as transformers.
   const unset = await generate(new ToyModel(5, table), source, {
@@ -149,11 +150,16 @@ test("batched inputs: beams of input 0 come first and each input follows its own
     "8|1": { 4: 0.6, 2: 0.4 },
     "8|1,4": { 2: 1 },
   };
-  const { model, result } = beams(
-    table,
-    { earlyStopping: true, numReturnSequences: 2, maxLength: 5 },
-    { inputIds: [[7, 5, 5], [8, 5, 0]], attentionMask: [[1, 1, 1], [1, 1, 0]] } as typeof source,
-  );
+  const { model, result } = beams(table, { earlyStopping: true, numReturnSequences: 2, maxLength: 5 }, {
+    inputIds: [
+      [7, 5, 5],
+      [8, 5, 0],
+    ],
+    attentionMask: [
+      [1, 1, 1],
+      [1, 1, 0],
+    ],
+  } as typeof source);
   const out = await result;
   assert.deepEqual(out.sequences, [
     [1, 3, 2],
@@ -200,7 +206,18 @@ test("beam sampling with a sampler that draws the best candidates in order is be
 test("beam sampling: a seed fixes the result, another seed changes it; the draws come from all beams of an input", async () => {
   const cfg = { ...special, numBeams: 2, maxLength: 6, numReturnSequences: 2, doSample: true, topK: 0 };
   const runs = await Promise.all(
-    [1, 1, 2, 3, 4, 5].map((seed) => generate(new ToyModel(5, dense), { inputIds: [[9, 9], [8, 8]] }, { ...cfg, seed })),
+    [1, 1, 2, 3, 4, 5].map((seed) =>
+      generate(
+        new ToyModel(5, dense),
+        {
+          inputIds: [
+            [9, 9],
+            [8, 8],
+          ],
+        },
+        { ...cfg, seed },
+      ),
+    ),
   );
   assert.deepEqual(runs[0], runs[1]);
   assert.ok(runs.slice(2).some((r) => JSON.stringify(r.sequences) !== JSON.stringify(runs[0]!.sequences)));
@@ -216,7 +233,10 @@ test("beam sampling: a seed fixes the result, another seed changes it; the draws
 });
 
 test("beam sampling keeps at least max(2, 1 + #eos) tokens per beam through the warpers, as transformers", async () => {
-  const withBeams = buildLogitsProcessors(mergeGenerationConfig({ doSample: true, topK: 1, topP: 0.1, numBeams: 3 }), [2, 3]);
+  const withBeams = buildLogitsProcessors(
+    mergeGenerationConfig({ doSample: true, topK: 1, topP: 0.1, numBeams: 3 }),
+    [2, 3],
+  );
   const scores = Float64Array.from([0.1, 0.2, 0.3, 0.4, 0.5].map(Math.log));
   withBeams.process([[1]], scores, 5);
   assert.equal([...scores].filter((s) => s !== -Infinity).length, 3);

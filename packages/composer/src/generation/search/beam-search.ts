@@ -118,9 +118,7 @@ export async function beamSearch<E, C>(ctx: SearchContext<E, C>, options: BeamSe
           };
         });
         // As transformers: every candidate goes through the stopping criteria (custom ones, stop strings, max time).
-        const hits = ctx.stoppingCriteria.isDone(
-          candidates.map((c) => [...running[b * numBeams + c.beam]!, c.token]),
-        );
+        const hits = ctx.stoppingCriteria.isDone(candidates.map((c) => [...running[b * numBeams + c.beam]!, c.token]));
         candidates.forEach((c, i) => {
           if (hits[i]) c.stops = true;
         });
@@ -193,7 +191,10 @@ export async function beamSearch<E, C>(ctx: SearchContext<E, C>, options: BeamSe
     }
   }
   const width = Math.max(...returned.map((tokens) => tokens.length));
-  const sequences = returned.map((tokens) => [...tokens, ...Array<number>(width - tokens.length).fill(ctx.beamFillTokenId)]);
+  const sequences = returned.map((tokens) => [
+    ...tokens,
+    ...Array<number>(width - tokens.length).fill(ctx.beamFillTokenId),
+  ]);
   const generatedWidth = width - promptLength;
   const beamIndices = returnedIndices.map((row) => [...row, ...Array<number>(generatedWidth - row.length).fill(-1)]);
   return {

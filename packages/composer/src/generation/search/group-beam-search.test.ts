@@ -19,7 +19,10 @@ test("Hamming diversity lowers a group's scores by the penalty times the earlier
   assert.deepEqual(Array.from(scores.subarray(10, 15)), [0, -0.5, 0, 0, -0.5]);
   const first = new Float64Array(4 * 5);
   applyHammingDiversity(first, 5, current, 4, 2, 0, 0.5);
-  assert.ok(first.every((v) => v === 0), "group 0 is never penalised");
+  assert.ok(
+    first.every((v) => v === 0),
+    "group 0 is never penalised",
+  );
 });
 
 test("LegacyBeamHypotheses keeps the best, drops the lowest, and stops by transformers 4.x's rule", () => {
@@ -59,13 +62,18 @@ test("diverse beam search: the second group avoids the first group's token; hypo
 
 test("diverse beam search settings are checked as transformers does", async () => {
   const model = new ToyModel(5, table);
-  const run = (cfg: object) => generate(model, { inputIds: [[9, 9]] }, { ...special, numBeams: 4, maxLength: 4, ...cfg });
+  const run = (cfg: object) =>
+    generate(model, { inputIds: [[9, 9]] }, { ...special, numBeams: 4, maxLength: 4, ...cfg });
   for (const [cfg, field] of [
     [{ numBeamGroups: 3, diversityPenalty: 1 }, "numBeamGroups"],
     [{ numBeamGroups: 2 }, "diversityPenalty"],
     [{ diversityPenalty: 1 }, "diversityPenalty"],
     [{ numBeamGroups: 2, diversityPenalty: 1, doSample: true }, "numBeamGroups"],
   ] as const) {
-    await assert.rejects(run(cfg), (e: unknown) => e instanceof GenerationError && e.setting === field, JSON.stringify(cfg));
+    await assert.rejects(
+      run(cfg),
+      (e: unknown) => e instanceof GenerationError && e.setting === field,
+      JSON.stringify(cfg),
+    );
   }
 });

@@ -57,7 +57,9 @@ export class LegacyBeamHypotheses {
     if (this.beams.length < this.size) return false;
     if (this.earlyStopping === true) return true;
     const length =
-      this.earlyStopping === "never" && this.lengthPenalty > 0 ? this.maxLength - promptLength : curLength - promptLength;
+      this.earlyStopping === "never" && this.lengthPenalty > 0
+        ? this.maxLength - promptLength
+        : curLength - promptLength;
     return this.worst >= bestSumLogProbs / length ** this.lengthPenalty;
   }
 }
@@ -87,7 +89,9 @@ export function applyHammingDiversity(
     }
     for (let r = b * groupSize; r < (b + 1) * groupSize; r++) {
       for (const [token, n] of counts) {
-        if (token >= 0 && token < vocabSize) scores[r * vocabSize + token] = scores[r * vocabSize + token]! - penalty * n;
+        if (token >= 0 && token < vocabSize) {
+          scores[r * vocabSize + token] = scores[r * vocabSize + token]! - penalty * n;
+        }
       }
     }
   }
@@ -164,7 +168,9 @@ export async function groupBeamSearch<E, C>(
           scores,
           vocabSize,
         );
-        if (processed !== null) rows.forEach((row, i) => processed.set(scores.subarray(i * vocabSize, (i + 1) * vocabSize), row * vocabSize));
+        if (processed !== null) {
+          rows.forEach((row, i) => processed.set(scores.subarray(i * vocabSize, (i + 1) * vocabSize), row * vocabSize));
+        }
         rows.forEach((row, i) => {
           const base = beamScores[row]!;
           for (let v = 0; v < vocabSize; v++) scores[i * vocabSize + v] = scores[i * vocabSize + v]! + base;

@@ -17,5 +17,9 @@ export function sampleSearch<E, C>(
   sampler: CandidateSampler,
   samplesPerInput: number,
 ): Promise<SearchOutput> {
-  return tokenByTokenSearch(ctx, (scores, start, vocabSize) => sampleToken(sampler, scores, start, vocabSize), samplesPerInput);
+  return tokenByTokenSearch(
+    ctx,
+    (scores, start, vocabSize) => sampleToken(sampler, scores, start, vocabSize),
+    samplesPerInput,
+  );
 }
