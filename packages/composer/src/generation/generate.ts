@@ -477,31 +477,23 @@ export async function generate<E, C>(
       await streamer.put(settings.prompts.flatMap((p) => Array.from({ length: rowsPerInput }, () => p)));
     }
     let out: SearchOutput;
+    // What every beam strategy shares.
+    const beams = {
+      numBeams: cfg.numBeams,
+      lengthPenalty: cfg.lengthPenalty,
+      earlyStopping: cfg.earlyStopping,
+      numReturnSequences: cfg.numReturnSequences,
+    };
     if (settings.constraints !== null) {
-      out = await constrainedBeamSearch(ctx, {
-        numBeams: cfg.numBeams,
-        lengthPenalty: cfg.lengthPenalty,
-        earlyStopping: cfg.earlyStopping,
-        numReturnSequences: cfg.numReturnSequences,
-        constraints: settings.constraints,
-      });
+      out = await constrainedBeamSearch(ctx, { ...beams, constraints: settings.constraints });
     } else if (cfg.numBeamGroups > 1) {
       out = await groupBeamSearch(ctx, {
-        numBeams: cfg.numBeams,
+        ...beams,
         numBeamGroups: cfg.numBeamGroups,
         diversityPenalty: cfg.diversityPenalty,
-        lengthPenalty: cfg.lengthPenalty,
-        earlyStopping: cfg.earlyStopping,
-        numReturnSequences: cfg.numReturnSequences,
       });
     } else if (cfg.numBeams > 1) {
-      out = await beamSearch(ctx, {
-        numBeams: cfg.numBeams,
-        lengthPenalty: cfg.lengthPenalty,
-        earlyStopping: cfg.earlyStopping,
-        numReturnSequences: cfg.numReturnSequences,
-        ...(cfg.doSample ? { sampler: samplerOf(cfg, options) } : {}),
-      });
+      out = await beamSearch(ctx, { ...beams, ...(cfg.doSample ? { sampler: samplerOf(cfg, options) } : {}) });
     } else if (cfg.doSample) {
       out = await sampleSearch(ctx, samplerOf(cfg, options), rowsPerInput);
     } else {
