@@ -5,27 +5,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { BIN, runCli } from "../test-support/run-cli.js";
-import { tinyBertPretrainArgs } from "../test-support/tiny-pretrain.js";
+import { composeTinyBert2Bert } from "../test-support/tiny-pretrain.js";
 
 // `generate --stream` through the real binary on a tiny BERT2BERT the test makes (2 pre-training steps, composed).
 const dir = mkdtempSync(join(tmpdir(), "warmstart-stream-"));
-const bert = join(dir, "bert");
-const model = join(dir, "bert2bert");
+let model = "";
 const input = "the cat sat on the mat . a dog ran to the park .\n";
 
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 before(async () => {
-  const words = ["the cat", "a dog", "my friend", "sat on the mat", "ran to the park", "read a book", ",", "."];
-  const lines = Array.from({ length: 120 }, (_, i) =>
-    words.map((_, j) => words[(i * 3 + j * 5) % words.length]).join(" "),
-  );
-  const text = join(dir, "text.txt");
-  writeFileSync(text, `${lines.join("\n")}\n`);
-  const pre = await runCli([...tinyBertPretrainArgs(text, bert), "--quiet"]);
-  assert.equal(pre.code, 0, pre.stderr);
-  const compose = await runCli(["compose", bert, bert, "--out", model, "--quiet"]);
-  assert.equal(compose.code, 0, compose.stderr);
+  model = await composeTinyBert2Bert(dir);
 });
 
 interface TimedRun {

@@ -1,30 +1,20 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { BIN, runCli } from "../test-support/run-cli.js";
-import { tinyBertPretrainArgs } from "../test-support/tiny-pretrain.js";
+import { composeTinyBert2Bert } from "../test-support/tiny-pretrain.js";
 
 // `warmstart serve` through the real binary on a tiny BERT2BERT the test makes (2 pre-training steps, composed).
 const dir = mkdtempSync(join(tmpdir(), "warmstart-serve-"));
-const bert = join(dir, "bert");
-const model = join(dir, "bert2bert");
+let model = "";
 
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 before(async () => {
-  const words = ["the cat", "a dog", "my friend", "sat on the mat", "ran to the park", "read a book", ",", "."];
-  const lines = Array.from({ length: 120 }, (_, i) =>
-    words.map((_, j) => words[(i * 3 + j * 5) % words.length]).join(" "),
-  );
-  const text = join(dir, "text.txt");
-  writeFileSync(text, `${lines.join("\n")}\n`);
-  const pre = await runCli([...tinyBertPretrainArgs(text, bert), "--quiet"]);
-  assert.equal(pre.code, 0, pre.stderr);
-  const compose = await runCli(["compose", bert, bert, "--out", model, "--quiet"]);
-  assert.equal(compose.code, 0, compose.stderr);
+  model = await composeTinyBert2Bert(dir);
 });
 
 interface Server {
