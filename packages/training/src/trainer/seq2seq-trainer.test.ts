@@ -8,7 +8,7 @@ import { initBackend } from "@warmstart/tensors";
 import { trainTokenizer, type Tokenizer } from "@warmstart/tokenizers";
 import { Rng } from "../data/rng.js";
 import type { Seq2SeqExample } from "../data/read-pairs.js";
-import { Seq2SeqTrainer, type Seq2SeqTrainerOptions } from "./seq2seq-trainer.js";
+import { evaluationSeed, Seq2SeqTrainer, type Seq2SeqTrainerOptions } from "./seq2seq-trainer.js";
 
 const WORDS = ["alpha", "beta", "gamma", "delta", "one", "two", "three", "red", "blue", "and", "then", "it"];
 let tokenizer: Tokenizer;
@@ -103,4 +103,33 @@ test("resuming a checkpoint of another architecture fails with a clear error", a
     other.dispose();
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test("sampled predict-with-generate is seeded from the run's seed and step, so an evaluation repeats (after a resume too)", async () => {
+  const model = await tinyBert2Bert(3);
+  try {
+    const evaluation = {
+      examples: pairs.slice(0, 8),
+      everySteps: 100,
+      metrics: ["sari", "bleu"] as const,
+      generation: { doSample: true, topK: 0, maxNewTokens: 6 },
+    };
+    const first = await new Seq2SeqTrainer(
+      options(model, { evaluation: { ...evaluation, metrics: [...evaluation.metrics] } }),
+    ).evaluate();
+    const again = await new Seq2SeqTrainer(
+      options(model, { evaluation: { ...evaluation, metrics: [...evaluation.metrics] } }),
+    ).evaluate();
+    assert.deepEqual(again, first);
+  } finally {
+    model.dispose();
+  }
+  assert.equal(evaluationSeed(42, 10, 0), evaluationSeed(42, 10, 0));
+  const seeds = new Set([
+    evaluationSeed(42, 10, 0),
+    evaluationSeed(42, 11, 0),
+    evaluationSeed(42, 10, 1),
+    evaluationSeed(43, 10, 0),
+  ]);
+  assert.equal(seeds.size, 4, "step, batch and run seed each change the seed");
 });

@@ -60,8 +60,12 @@ export class Seq2SeqTrainer extends Trainer<Seq2SeqExample, Seq2SeqInputs> {
     const decoderSide = targetTokenizer ?? sourceTokenizer;
     const metricNames = evaluation?.metrics ?? [];
     const evalBatch = evaluation?.batchSize ?? options.batchSize;
-    const predict = async (examples: readonly Seq2SeqExample[]): Promise<string[]> => {
+    const predict = async (
+      examples: readonly Seq2SeqExample[],
+      at: { step: number; seed: number },
+    ): Promise<string[]> => {
       const out: string[] = [];
+      const generation = evaluation?.generation ?? {};
       for (let i = 0; i < examples.length; i += evalBatch) {
         const chunk = examples.slice(i, i + evalBatch);
         const encoded = await sourceTokenizer.batchEncode(
@@ -73,9 +77,15 @@ export class Seq2SeqTrainer extends Trainer<Seq2SeqExample, Seq2SeqInputs> {
             ...(options.maxSourceLength === undefined ? {} : { maxLength: options.maxSourceLength }),
           },
         );
+        // Sampling without a seed draws from one derived from the run's seed, the step and the batch: an evaluation
+        // repeats exactly after a resume (transformers restores torch's generator from rng_state.pth for the same).
+        const seeded =
+          generation.doSample === true && generation.seed === undefined
+            ? { ...generation, seed: evaluationSeed(at.seed, at.step, i / evalBatch) }
+            : generation;
         const generated = await model.generate(
           { inputIds: encoded.inputIds, attentionMask: encoded.attentionMask },
-          evaluation?.generation ?? {},
+          seeded,
         );
         out.push(...(await decoderSide.batchDecode(generated.sequences, { skipSpecialTokens: true })));
       }
@@ -107,4 +117,12 @@ export class Seq2SeqTrainer extends Trainer<Seq2SeqExample, Seq2SeqInputs> {
       ...(trainerEvaluation === undefined ? {} : { evaluation: trainerEvaluation }),
     });
   }
+}
+
+/** A 32-bit seed for the sampled predictions of batch `batch` of the evaluation at `step` of a run seeded `seed`. */
+export function evaluationSeed(seed: number, step: number, batch: number): number {
+  let h = Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ step ^ (h >>> 13), 0xc2b2ae35);
+  h = Math.imul(h ^ batch ^ (h >>> 16), 0x27d4eb2f);
+  return (h ^ (h >>> 15)) >>> 0;
 }

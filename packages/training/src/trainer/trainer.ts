@@ -333,7 +333,10 @@ export class Trainer<Example, Batch> {
     }
     const results: Record<string, number> = { loss: count > 0 ? weighted / count : Number.NaN };
     if (evaluation.predict !== undefined) {
-      const predictions = await evaluation.predict(evaluation.examples);
+      const predictions = await evaluation.predict(evaluation.examples, {
+        step: this.#state.globalStep,
+        seed: this.#state.dataSeed,
+      });
       if (predictions.length !== evaluation.examples.length) {
         throw new TrainingError(
           "INVALID_STATE",

@@ -30,8 +30,11 @@ export interface EvaluationOptions<Example> {
   everySteps: number;
   /** Default: the training batch size. */
   batchSize?: number;
-  /** Predict-with-generate: one output text per example. */
-  predict?: (examples: readonly Example[]) => Promise<string[]>;
+  /**
+   * Predict-with-generate: one output text per example. `at` says which evaluation this is (the optimizer step and
+   * the run's seed), so that sampled predictions can be seeded from it and repeat after a resume.
+   */
+  predict?: (examples: readonly Example[], at: { step: number; seed: number }) => Promise<string[]>;
   /** Metrics over the predictions, e.g. `{ sari }` from @warmstart/evaluation; logged as `eval_<name>`. */
   metrics?: (
     predictions: string[],
