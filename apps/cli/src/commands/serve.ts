@@ -55,7 +55,7 @@ export function registerServe(program: Command, io: ProgramIO, state: RunState):
   ).addHelpText(
     "after",
     examples([
-      "warmstart serve --model ./demo-output/models/BERTShare",
+      "warmstart serve --model ~/.cache/warmstart/demo/models/BERTShare",
       "WARMSTART_API_KEY=$(openssl rand -hex 16) warmstart serve --model ./fused --api-key-env WARMSTART_API_KEY --port 9000",
       `curl -s localhost:8080/v1/generate -H 'content-type: application/json' -d '{"inputs": "the cat sat . it was tired .", "num_beams": 4}'`,
     ]),
