@@ -75,6 +75,7 @@ async function createThreadedBackend(threads: number): Promise<wasm.BackendWasm>
   // they inherit this process's execArgv: `--input-type` makes Node refuse to start them, and `--import tsx`
   // would load tsx into each. Its assignment is ignored while the module and its thread pool start.
   const previous = Object.getOwnPropertyDescriptor(globalThis, "Worker");
+  const PthreadWorker = pthreadWorkerClass();
   Object.defineProperty(globalThis, "Worker", { configurable: true, get: () => PthreadWorker, set: () => undefined });
   try {
     return await startThreadedBackend(threads);
@@ -84,11 +85,16 @@ async function createThreadedBackend(threads: number): Promise<wasm.BackendWasm>
   }
 }
 
-/** A worker_threads Worker that does not inherit this process's Node options. */
-class PthreadWorker extends Worker {
-  constructor(file: string) {
-    super(file, { execArgv: [] });
-  }
+/**
+ * A worker_threads Worker that does not inherit this process's Node options. Defined on use, not when the module
+ * loads: a browser bundle of this module (the docs demo) has no worker_threads Worker to extend.
+ */
+function pthreadWorkerClass(): typeof Worker {
+  return class PthreadWorker extends Worker {
+    constructor(file: string) {
+      super(file, { execArgv: [] });
+    }
+  };
 }
 
 async function startThreadedBackend(threads: number): Promise<wasm.BackendWasm> {
