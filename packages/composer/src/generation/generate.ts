@@ -404,6 +404,14 @@ export async function generate<E, C>(
       "numBeams",
     );
   }
+  if (options.sampler !== undefined && !cfg.doSample) {
+    // Greedy and beam search draw nothing: a sampler given there would be ignored without a word.
+    throw new GenerationError(
+      "invalid_config",
+      "a sampler only draws the tokens of sampling and beam sampling: set doSample (do_sample), or drop the sampler",
+      "doSample",
+    );
+  }
   let stopStrings: StopStringCriteria | undefined;
   if (cfg.stopStrings !== undefined) {
     if (options.tokenizer === undefined) {

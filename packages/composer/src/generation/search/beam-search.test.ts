@@ -258,6 +258,16 @@ test("beam sampling refuses fewer possible candidates than it must draw, and mor
   );
 });
 
+test("a sampler without doSample is refused rather than ignored", async () => {
+  const sampler: CandidateSampler = (probs, count) => [...probs.keys()].slice(0, count);
+  for (const numBeams of [1, 2]) {
+    await assert.rejects(
+      generate(new ToyModel(5, dense), source, { ...special, numBeams, topK: 0 }, { sampler }),
+      (e: unknown) => e instanceof GenerationError && e.setting === "doSample",
+    );
+  }
+});
+
 test("the multinomial sampler draws without replacement, in proportion to the weights left", () => {
   const sampler = multinomialSampler(new SeededRandom(5));
   const counts = [0, 0, 0, 0];
