@@ -15,7 +15,7 @@ import { Tokenizer } from "@warmstart/tokenizers";
 import { EncoderDecoderModel } from "../encoder-decoder-model.js";
 import type { GenerateOutput } from "./generate.js";
 import { StopStringCriteria } from "./stopping-criteria.js";
-import { camelCase, ONE_INPUT as ONE, TWO_INPUTS as TWO } from "./test-support/oracle-fixtures.js";
+import { camelCase, ONE_INPUT as ONE, TINY_BERT, TWO_INPUTS as TWO } from "./test-support/oracle-fixtures.js";
 
 const VOCAB = [
   "[PAD]",
@@ -43,17 +43,7 @@ const VOCAB = [
   "x",
   "y",
 ];
-const BERT = {
-  model_type: "bert",
-  vocab_size: VOCAB.length,
-  hidden_size: 16,
-  num_hidden_layers: 1,
-  num_attention_heads: 2,
-  intermediate_size: 32,
-  max_position_embeddings: 64,
-  pad_token_id: 0,
-  initializer_range: 0.5,
-};
+const BERT = { ...TINY_BERT, vocab_size: VOCAB.length };
 const TOKENS = { decoderStartTokenId: 2, eosTokenId: 23, padTokenId: 0 };
 
 interface Case {
