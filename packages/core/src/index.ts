@@ -1,0 +1,1 @@
+export { ERROR_CODE, WarmstartError, isWarmstartError } from "./errors.js";
