@@ -86,6 +86,7 @@ function apiReference(): void {
     "tensors",
     "hub",
     "tokenizers",
+    "modeling",
     "encoders",
     "decoders",
     "composer",

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { disposeCache, reorderCache, type KeyValueCache } from "@warmstart/decoders";
+import { disposeCache, reorderCache, type KeyValueCache } from "@warmstart/modeling";
 import { resolveModel, type ResolveModelOptions } from "@warmstart/hub";
 import {
   createRandom,

@@ -1,5 +1,4 @@
-import type { KeyValueCache } from "@warmstart/decoders";
-import type { DropoutState, LoadReport, WeightSource } from "@warmstart/encoders";
+import type { DropoutState, KeyValueCache, LoadReport, WeightSource } from "@warmstart/modeling";
 import type { Parameters, tf } from "@warmstart/tensors";
 
 export type { DropoutState, LoadReport, WeightSource };

@@ -10,9 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { GPT2LMHeadModel } from "@warmstart/decoders";
-import { BertModel, RobertaModel, type LoadReport } from "@warmstart/encoders";
+import { BertModel, RobertaModel } from "@warmstart/encoders";
 import { initBackend, openCheckpoint, type tf } from "@warmstart/tensors";
 import { assertClose, ORACLE_LINES, runOracle } from "@warmstart/test-utils";
+import type { LoadReport } from "@warmstart/modeling";
 import { EncoderDecoderModel } from "./encoder-decoder-model.js";
 
 interface Answer {

@@ -1,11 +1,11 @@
 import {
-  modelTypeOf,
-  ModelConfigError,
-  readPretrainedConfig,
-  loadCheckpointInto,
   type FromPretrainedOptions,
   type HFConfigJson,
-} from "@warmstart/encoders";
+  loadCheckpointInto,
+  ModelConfigError,
+  modelTypeOf,
+  readPretrainedConfig,
+} from "@warmstart/modeling";
 import { BertLMHeadModel } from "./bert-lm-head.js";
 import type { DecoderOptions } from "./bert-decoder.js";
 import type { DecoderPretrainedOptions } from "./decoder-config.js";
@@ -31,7 +31,7 @@ export const AutoDecoder = {
     const build = DECODERS[type];
     if (build === undefined) {
       throw new ModelConfigError(
-        "unknown-model-type",
+        "UNKNOWN_MODEL_TYPE",
         "model_type",
         `no decoder for model_type "${type}"; supported: ${Object.keys(DECODERS).join(", ")}`,
       );

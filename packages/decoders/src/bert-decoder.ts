@@ -3,24 +3,26 @@
 // names the subclasses give (bert-lm-head.ts, roberta-causal-lm.ts).
 import { layerNorm, linear, tf } from "@warmstart/tensors";
 import {
-  activation,
   bertEmbeddings,
   bertEmbeddingSpecs,
   bertEncoder,
   bertEncoderSpecs,
+  prepareBertInputs,
+  type BertConfig,
+  type LayerContext,
+} from "@warmstart/encoders";
+import {
+  activation,
   causalPaddingMask,
   layerNormSpecs,
   ModelConfigError,
-  paddingMask,
-  prepareBertInputs,
-  PretrainedModule,
-  specsToShapes,
-  type BertConfig,
-  type LayerContext,
   type ModelOptions,
+  paddingMask,
   type ParameterSpec,
   type ParameterSpecs,
-} from "@warmstart/encoders";
+  PretrainedModule,
+  specsToShapes,
+} from "@warmstart/modeling";
 import { tiedOutput } from "./tied-output.js";
 import { prepareDecoderStep, type DecoderInput, type DecoderOutput } from "./decoder-inputs.js";
 
@@ -85,7 +87,7 @@ export abstract class BertDecoderBase extends PretrainedModule<BertConfig> imple
   protected constructor(config: BertConfig, layout: LmHeadLayout, headActivation: string, options: DecoderOptions) {
     if (config.addCrossAttention && !config.isDecoder) {
       throw new ModelConfigError(
-        "invalid-field",
+        "INVALID_FIELD",
         "is_decoder",
         "add_cross_attention needs is_decoder: true (cross-attention exists only in decoders)",
       );

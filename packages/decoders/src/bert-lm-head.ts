@@ -1,13 +1,12 @@
 // BERT as a decoder (Hugging Face `BertLMHeadModel`): `bert.*` without pooler, then `cls.predictions`:
 // dense → hidden_act → LayerNorm → · word_embeddingsᵀ + bias (the output matrix is the word embedding table).
+import { bertConfigFromHF, type BertConfig } from "@warmstart/encoders";
 import {
-  bertConfigFromHF,
-  loadCheckpointInto,
-  readPretrainedConfig,
-  type BertConfig,
   type FromPretrainedOptions,
   type HFConfigJson,
-} from "@warmstart/encoders";
+  loadCheckpointInto,
+  readPretrainedConfig,
+} from "@warmstart/modeling";
 import { BertDecoderBase, type DecoderOptions, type LmHeadLayout } from "./bert-decoder.js";
 import { decoderOverrides, type DecoderPretrainedOptions } from "./decoder-config.js";
 

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createRandom, initBackend, tf } from "@warmstart/tensors";
 import { maxAbsDiff, sharedSkipReason } from "@warmstart/test-utils";
+import { disposeCache, type KeyValueCache, reorderCache } from "@warmstart/modeling";
 import { AutoDecoder, type DecoderModel } from "./auto.js";
-import { disposeCache, reorderCache, type KeyValueCache } from "./cache.js";
 import { PARITY, parityCheckpoint } from "./test-support/decoder-parity.js";
 
 const STEPS = 20;

@@ -1,4 +1,4 @@
-import type { HFConfigJson } from "@warmstart/encoders";
+import type { HFConfigJson } from "@warmstart/modeling";
 
 export interface DecoderPretrainedOptions {
   seed?: number;

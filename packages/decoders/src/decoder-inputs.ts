@@ -1,6 +1,13 @@
 import { tf } from "@warmstart/tensors";
-import { ModelInputError, paddingMask, readMask, type CrossAttentionInput, type IdInput } from "@warmstart/encoders";
-import { cachedLength, type KeyValueCache } from "./cache.js";
+import {
+  cachedLength,
+  type CrossAttentionInput,
+  type IdInput,
+  type KeyValueCache,
+  ModelInputError,
+  paddingMask,
+  readMask,
+} from "@warmstart/modeling";
 
 export interface DecoderInput {
   /** `[batch, length]` ids of the new positions (only the new tokens when `pastKeyValues` is given). */
@@ -45,7 +52,7 @@ export function prepareDecoderStep(
   const past = cachedLength(input.pastKeyValues, layers, batch);
   const offset = input.positionOffset ?? past;
   if (!Number.isInteger(offset) || offset < 0) {
-    throw new ModelInputError("invalid-input", `positionOffset must be a non-negative integer, got ${offset}`);
+    throw new ModelInputError("INVALID_INPUT", `positionOffset must be a non-negative integer, got ${offset}`);
   }
   const mask =
     input.attentionMask === undefined
@@ -62,7 +69,7 @@ export function prepareDecoderStep(
   if (states === undefined && !cachedCross) return { past, offset, mask };
   if (!hasCrossAttention) {
     throw new ModelInputError(
-      "invalid-input",
+      "INVALID_INPUT",
       "encoderHiddenStates were given but the model has no cross-attention (set add_cross_attention)",
     );
   }
@@ -71,7 +78,7 @@ export function prepareDecoderStep(
   if (states !== undefined) {
     if (states.rank !== 3 || states.shape[0] !== batch || states.shape[2] !== hiddenSize) {
       throw new ModelInputError(
-        "shape-mismatch",
+        "SHAPE_MISMATCH",
         `encoderHiddenStates must be [${batch}, sourceLength, ${hiddenSize}], got [${states.shape}]`,
       );
     }

@@ -1,4 +1,4 @@
-import { activation, ConfigReader, modelTypeOf, ModelConfigError, type HFConfigJson } from "@warmstart/encoders";
+import { activation, ConfigReader, type HFConfigJson, ModelConfigError, modelTypeOf } from "@warmstart/modeling";
 
 /** A GPT-2 `config.json` in camelCase. `original` keeps the file so saving round-trips unknown fields. */
 export interface GPT2Config {
@@ -37,7 +37,7 @@ export interface GPT2Config {
 export function gpt2ConfigFromHF(json: HFConfigJson): GPT2Config {
   const type = json.model_type === undefined ? "gpt2" : modelTypeOf(json);
   if (type !== "gpt2") {
-    throw new ModelConfigError("unknown-model-type", "model_type", `expected model_type "gpt2", got "${type}"`);
+    throw new ModelConfigError("UNKNOWN_MODEL_TYPE", "model_type", `expected model_type "gpt2", got "${type}"`);
   }
   const r = new ConfigReader(json, "gpt2");
   const nEmbd = r.size("n_embd", 768);

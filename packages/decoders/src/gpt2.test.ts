@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { initBackend, tf } from "@warmstart/tensors";
-import { ModelConfigError, ModelInputError } from "@warmstart/encoders";
+import { disposeCache, ModelConfigError, ModelInputError } from "@warmstart/modeling";
 import { AutoDecoder } from "./auto.js";
 import { BertLMHeadModel } from "./bert-lm-head.js";
-import { disposeCache } from "./cache.js";
 import { gpt2ConfigFromHF, gpt2ConfigToHF } from "./gpt2-config.js";
 import { GPT2LMHeadModel } from "./gpt2.js";
 
@@ -34,16 +33,16 @@ test("GPT-2 config: defaults, round trip, typed errors", () => {
     e instanceof ModelConfigError && e.code === code && e.field === field && e.message.includes(text);
   assert.throws(
     () => gpt2ConfigFromHF({ ...TINY, activation_function: "gelu_newer" }),
-    named("unknown-activation", "activation_function", "gelu_newer"),
+    named("UNKNOWN_ACTIVATION", "activation_function", "gelu_newer"),
   );
   assert.throws(
     () => AutoDecoder.fromConfig({ ...TINY, model_type: "llama" }),
-    named("unknown-model-type", "model_type", '"llama"'),
+    named("UNKNOWN_MODEL_TYPE", "model_type", '"llama"'),
   );
-  assert.throws(() => gpt2ConfigFromHF({ ...TINY, n_head: 3 }), named("invalid-field", "n_embd", "multiple of n_head"));
+  assert.throws(() => gpt2ConfigFromHF({ ...TINY, n_head: 3 }), named("INVALID_FIELD", "n_embd", "multiple of n_head"));
   assert.throws(
     () => BertLMHeadModel.fromConfig({ model_type: "bert", is_decoder: false, add_cross_attention: true }),
-    named("invalid-field", "is_decoder", "add_cross_attention"),
+    named("INVALID_FIELD", "is_decoder", "add_cross_attention"),
   );
 });
 
@@ -85,33 +84,33 @@ test("decoder inputs: out-of-vocabulary ids, too many positions, mismatched mask
   const plain = GPT2LMHeadModel.fromConfig(TINY);
   const before = tf.memory().numTensors;
   const states = tf.zeros([1, 3, 16]) as tf.Tensor3D;
-  assert.throws(() => model.forward({ inputIds: [[50]] }), inputError("token-id-out-of-range", "vocab_size 50"));
+  assert.throws(() => model.forward({ inputIds: [[50]] }), inputError("TOKEN_ID_OUT_OF_RANGE", "vocab_size 50"));
   assert.throws(
     () => model.forward({ inputIds: [Array(9).fill(1)] }),
-    inputError("sequence-too-long", "n_positions 8"),
+    inputError("SEQUENCE_TOO_LONG", "n_positions 8"),
   );
   const first = model.forward({ inputIds: [Array(8).fill(1)], useCache: true, encoderHiddenStates: states });
   assert.throws(
     () => model.forward({ inputIds: [[1]], pastKeyValues: first.pastKeyValues }),
-    inputError("sequence-too-long", "offset 8"),
+    inputError("SEQUENCE_TOO_LONG", "offset 8"),
   );
   assert.throws(
     () => model.forward({ inputIds: [[1, 2]], attentionMask: [[1, 1, 1]] }),
-    inputError("shape-mismatch", "attentionMask"),
+    inputError("SHAPE_MISMATCH", "attentionMask"),
   );
   const narrow = tf.zeros([1, 3, 15]) as tf.Tensor3D;
   assert.throws(
     () => model.forward({ inputIds: [[1]], encoderHiddenStates: narrow }),
-    inputError("shape-mismatch", "encoderHiddenStates"),
+    inputError("SHAPE_MISMATCH", "encoderHiddenStates"),
   );
   narrow.dispose();
   assert.throws(
     () => model.forward({ inputIds: [[1]], encoderHiddenStates: states, encoderAttentionMask: [[1, 1]] }),
-    inputError("shape-mismatch", "encoderAttentionMask"),
+    inputError("SHAPE_MISMATCH", "encoderAttentionMask"),
   );
   assert.throws(
     () => plain.forward({ inputIds: [[1]], encoderHiddenStates: states }),
-    inputError("invalid-input", "no cross-attention"),
+    inputError("INVALID_INPUT", "no cross-attention"),
   );
   first.logits.dispose();
   disposeCache(first.pastKeyValues);

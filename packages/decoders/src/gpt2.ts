@@ -5,25 +5,25 @@ import { layerNorm, linear, tf } from "@warmstart/tensors";
 import {
   activation,
   attend,
+  causalMask,
   checkIdRange,
-  gpt2CausalMask,
+  type CrossAttentionInput,
+  type FromPretrainedOptions,
+  type HFConfigJson,
+  type LayerKeyValues,
   layerNormSpecs,
   loadCheckpointInto,
   mergeHeads,
   ModelInputError,
+  type ModelOptions,
+  type ParameterSpec,
+  type ParameterSpecs,
   PretrainedModule,
   readIdBatch,
   readPretrainedConfig,
   specsToShapes,
   splitHeads,
-  type FromPretrainedOptions,
-  type HFConfigJson,
-  type CrossAttentionInput,
-  type LayerKeyValues,
-  type ModelOptions,
-  type ParameterSpec,
-  type ParameterSpecs,
-} from "@warmstart/encoders";
+} from "@warmstart/modeling";
 import { prepareDecoderStep, type DecoderInput, type DecoderOutput } from "./decoder-inputs.js";
 import { decoderOverrides, type DecoderPretrainedOptions } from "./decoder-config.js";
 import { tiedOutput } from "./tied-output.js";
@@ -192,7 +192,7 @@ export class GPT2LMHeadModel extends PretrainedModule<GPT2Config> {
       const step = prepareDecoderStep(input, batch, length, c.nLayer, c.nEmbd, c.addCrossAttention);
       if (step.offset + length > c.nPositions) {
         throw new ModelInputError(
-          "sequence-too-long",
+          "SEQUENCE_TOO_LONG",
           `positions ${step.offset}..${step.offset + length - 1} exceed n_positions ${c.nPositions} (sequence length ${length}, offset ${step.offset})`,
         );
       }
@@ -203,7 +203,7 @@ export class GPT2LMHeadModel extends PretrainedModule<GPT2Config> {
         tf.gather(this.parameters.get("transformer.wpe.weight"), flat(positions)),
       );
       x = this.dropout(x, c.embdPdrop);
-      const selfMask = gpt2CausalMask(batch, length, step.past + length, step.mask);
+      const selfMask = causalMask(batch, length, step.past + length, step.mask);
       const keyValues: LayerKeyValues[] = [];
       for (let n = 0; n < c.nLayer; n++) {
         // A tidy per layer frees its intermediates before the next layer; the tape keeps what gradients need.

@@ -1,5 +1,4 @@
 export { gpt2ConfigFromHF, gpt2ConfigToHF, type GPT2Config } from "./gpt2-config.js";
-export { reorderCache, disposeCache, type KeyValueCache, type ReorderCacheOptions } from "./cache.js";
 export type { DecoderInput, DecoderOutput } from "./decoder-inputs.js";
 export { decoderOverrides, type DecoderPretrainedOptions } from "./decoder-config.js";
 export { BertDecoderBase, lmHeadSpecs, type DecoderOptions, type LmHeadLayout } from "./bert-decoder.js";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { initBackend, type tf } from "@warmstart/tensors";
-import { formatLoadReport } from "@warmstart/encoders";
 import { sharedSkipReason } from "@warmstart/test-utils";
+import { formatLoadReport } from "@warmstart/modeling";
 import { AutoDecoder } from "./auto.js";
 import { BertLMHeadModel } from "./bert-lm-head.js";
 import { GPT2LMHeadModel } from "./gpt2.js";

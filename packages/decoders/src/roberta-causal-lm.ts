@@ -1,13 +1,12 @@
 // RoBERTa as a decoder (Hugging Face `RobertaForCausalLM`): `roberta.*` without pooler, then `lm_head`:
 // dense → gelu (exact, whatever hidden_act says) → layer_norm → · word_embeddingsᵀ + bias.
+import { robertaConfigFromHF, type RobertaConfig } from "@warmstart/encoders";
 import {
-  loadCheckpointInto,
-  readPretrainedConfig,
-  robertaConfigFromHF,
   type FromPretrainedOptions,
   type HFConfigJson,
-  type RobertaConfig,
-} from "@warmstart/encoders";
+  loadCheckpointInto,
+  readPretrainedConfig,
+} from "@warmstart/modeling";
 import { BertDecoderBase, type DecoderOptions, type LmHeadLayout } from "./bert-decoder.js";
 import { decoderOverrides, type DecoderPretrainedOptions } from "./decoder-config.js";
 

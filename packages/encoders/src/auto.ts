@@ -1,8 +1,13 @@
+import {
+  type FromPretrainedOptions,
+  type HFConfigJson,
+  loadCheckpointInto,
+  ModelConfigError,
+  modelTypeOf,
+  readPretrainedConfig,
+} from "@warmstart/modeling";
 import { bertConfigFromHF, robertaConfigFromHF } from "./bert-config.js";
 import { BertModel, type EncoderOptions } from "./bert.js";
-import { modelTypeOf, type HFConfigJson } from "./config-fields.js";
-import { ModelConfigError } from "./errors.js";
-import { loadCheckpointInto, readPretrainedConfig, type FromPretrainedOptions } from "./pretrained.js";
 import { RobertaModel } from "./roberta.js";
 
 const ENCODERS: Record<string, (json: HFConfigJson, options: EncoderOptions) => BertModel> = {
@@ -19,7 +24,7 @@ export const AutoEncoder = {
     const build = ENCODERS[type];
     if (build === undefined) {
       throw new ModelConfigError(
-        "unknown-model-type",
+        "UNKNOWN_MODEL_TYPE",
         "model_type",
         `no encoder for model_type "${type}"; supported: ${Object.keys(ENCODERS).join(", ")}`,
       );

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { ModelConfigError } from "@warmstart/modeling";
 import { AutoEncoder } from "./auto.js";
 import { BertModel } from "./bert.js";
 import { bertConfigFromHF, bertConfigToHF, robertaConfigFromHF } from "./bert-config.js";
-import { ModelConfigError } from "./errors.js";
 
 const TINY = {
   model_type: "bert",
@@ -47,56 +47,56 @@ test("toHF round-trips unknown fields and carries camelCase edits back to snake_
 test("unknown model_type and hidden_act are typed errors naming them", () => {
   assert.throws(
     () => AutoEncoder.fromConfig({ ...TINY, model_type: "t5" }),
-    configError("unknown-model-type", "model_type", '"t5"'),
+    configError("UNKNOWN_MODEL_TYPE", "model_type", '"t5"'),
   );
   assert.throws(
     () => AutoEncoder.fromConfig({ hidden_size: 8 }),
-    configError("unknown-model-type", "model_type", "model_type"),
+    configError("UNKNOWN_MODEL_TYPE", "model_type", "model_type"),
   );
   assert.throws(
     () => bertConfigFromHF({ ...TINY, hidden_act: "gelu_fast_v9" }),
-    configError("unknown-activation", "hidden_act", '"gelu_fast_v9"'),
+    configError("UNKNOWN_ACTIVATION", "hidden_act", '"gelu_fast_v9"'),
   );
   assert.throws(
     () => robertaConfigFromHF(TINY),
-    configError("unknown-model-type", "model_type", 'expected model_type "roberta"'),
+    configError("UNKNOWN_MODEL_TYPE", "model_type", 'expected model_type "roberta"'),
   );
 });
 
 test("absurd or inconsistent sizes name the field", () => {
   assert.throws(
     () => bertConfigFromHF({ ...TINY, hidden_size: -3 }),
-    configError("invalid-field", "hidden_size", "-3"),
+    configError("INVALID_FIELD", "hidden_size", "-3"),
   );
   assert.throws(
     () => bertConfigFromHF({ ...TINY, hidden_size: 2 ** 31 }),
-    configError("invalid-field", "hidden_size", "between 1 and"),
+    configError("INVALID_FIELD", "hidden_size", "between 1 and"),
   );
   assert.throws(
     () => bertConfigFromHF({ ...TINY, num_hidden_layers: 1.5 }),
-    configError("invalid-field", "num_hidden_layers", "1.5"),
+    configError("INVALID_FIELD", "num_hidden_layers", "1.5"),
   );
   assert.throws(
     () => bertConfigFromHF({ ...TINY, num_attention_heads: 3 }),
-    configError("invalid-field", "hidden_size", "multiple of num_attention_heads"),
+    configError("INVALID_FIELD", "hidden_size", "multiple of num_attention_heads"),
   );
   assert.throws(
     () => bertConfigFromHF({ ...TINY, pad_token_id: 50 }),
-    configError("invalid-field", "pad_token_id", "vocab_size"),
+    configError("INVALID_FIELD", "pad_token_id", "vocab_size"),
   );
   assert.throws(
     () => bertConfigFromHF({ ...TINY, hidden_dropout_prob: 1 }),
-    configError("invalid-field", "hidden_dropout_prob", "[0, 1)"),
+    configError("INVALID_FIELD", "hidden_dropout_prob", "[0, 1)"),
   );
   assert.throws(
     () => bertConfigFromHF({ ...TINY, position_embedding_type: "relative_key" }),
-    configError("unsupported-feature", "position_embedding_type", "relative_key"),
+    configError("UNSUPPORTED_FEATURE", "position_embedding_type", "relative_key"),
   );
 });
 
 test("the encoder classes refuse add_cross_attention instead of ignoring the weights", () => {
   assert.throws(
     () => new BertModel(bertConfigFromHF({ ...TINY, is_decoder: true, add_cross_attention: true })),
-    configError("unsupported-feature", "add_cross_attention", "BertLMHeadModel"),
+    configError("UNSUPPORTED_FEATURE", "add_cross_attention", "BertLMHeadModel"),
   );
 });

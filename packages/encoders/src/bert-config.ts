@@ -1,6 +1,4 @@
-import { activation } from "./activations.js";
-import { ConfigReader, modelTypeOf, type HFConfigJson } from "./config-fields.js";
-import { ModelConfigError } from "./errors.js";
+import { activation, ConfigReader, type HFConfigJson, ModelConfigError, modelTypeOf } from "@warmstart/modeling";
 
 /** A BERT or RoBERTa `config.json` in camelCase. `original` keeps the file so saving round-trips unknown fields. */
 export interface BertConfig {
@@ -41,7 +39,7 @@ const BERT_DEFAULTS = { bert: { pad: 0, bos: null, eos: null }, roberta: { pad: 
 function parse(json: HFConfigJson, modelType: "bert" | "roberta"): BertConfig {
   const type = json.model_type === undefined ? modelType : modelTypeOf(json);
   if (type !== modelType) {
-    throw new ModelConfigError("unknown-model-type", "model_type", `expected model_type "${modelType}", got "${type}"`);
+    throw new ModelConfigError("UNKNOWN_MODEL_TYPE", "model_type", `expected model_type "${modelType}", got "${type}"`);
   }
   const r = new ConfigReader(json, modelType);
   const hiddenSize = r.size("hidden_size", 768);
@@ -52,7 +50,7 @@ function parse(json: HFConfigJson, modelType: "bert" | "roberta"): BertConfig {
   const positionType = r.string("position_embedding_type", "absolute");
   if (positionType !== "absolute") {
     throw new ModelConfigError(
-      "unsupported-feature",
+      "UNSUPPORTED_FEATURE",
       "position_embedding_type",
       `position_embedding_type "${positionType}" is not supported (only "absolute")`,
     );
@@ -64,14 +62,14 @@ function parse(json: HFConfigJson, modelType: "bert" | "roberta"): BertConfig {
   if (modelType === "roberta") {
     if (padTokenId === null) {
       throw new ModelConfigError(
-        "invalid-field",
+        "INVALID_FIELD",
         "pad_token_id",
         "RoBERTa needs pad_token_id: its position ids are derived from it",
       );
     }
     if (padTokenId + 1 >= maxPositionEmbeddings) {
       throw new ModelConfigError(
-        "invalid-field",
+        "INVALID_FIELD",
         "max_position_embeddings",
         `RoBERTa positions start at pad_token_id + 1 = ${padTokenId + 1}, beyond max_position_embeddings ${maxPositionEmbeddings}`,
       );

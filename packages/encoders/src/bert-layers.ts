@@ -1,12 +1,24 @@
 // The BERT/RoBERTa building blocks (embeddings, attention, transformer layer), shared by the encoders and by
 // the decoders package (causal masks and cross-attention are options of the same layer, never a copy).
 import { layerNorm, linear, tf } from "@warmstart/tensors";
-import { activation } from "./activations.js";
-import { attend, mergeHeads, splitHeads } from "./attention.js";
+import {
+  activation,
+  attend,
+  type CrossAttentionInput,
+  type LayerKeyValues,
+  layerNormSpecs,
+  linearSpecs,
+  checkIdRange,
+  checkShape,
+  type IdBatch,
+  type IdInput,
+  mergeHeads,
+  ModelInputError,
+  type ParameterSpec,
+  readIdBatch,
+  splitHeads,
+} from "@warmstart/modeling";
 import type { BertConfig } from "./bert-config.js";
-import { ModelInputError } from "./errors.js";
-import { checkIdRange, checkShape, readIdBatch, type IdBatch, type IdInput } from "./inputs.js";
-import type { ParameterSpec } from "./module.js";
 
 /** What the layer functions need from the model that owns the weights. */
 export interface LayerContext {
@@ -16,31 +28,7 @@ export interface LayerContext {
   dropout<T extends tf.Tensor>(x: T, rate: number): T;
 }
 
-/** One layer's attention keys and values `[B, H, T, d]` kept for incremental decoding. */
-// A type alias (not an interface) so it fits tf.tidy's TensorContainer.
-export type LayerKeyValues = {
-  selfKey: tf.Tensor4D;
-  selfValue: tf.Tensor4D;
-  /** Cross-attention keys/values of the encoder states: computed at the first step and reused. */
-  crossKey?: tf.Tensor4D;
-  crossValue?: tf.Tensor4D;
-};
-
 // ---- parameter specs (Hugging Face names and _init_weights distributions) ----
-
-function linearSpecs(name: string, out: number, inp: number, std: number): Array<[string, ParameterSpec]> {
-  return [
-    [`${name}.weight`, { shape: [out, inp], init: { kind: "normal", std } }],
-    [`${name}.bias`, { shape: [out], init: { kind: "zeros" } }],
-  ];
-}
-
-export function layerNormSpecs(name: string, size: number): Array<[string, ParameterSpec]> {
-  return [
-    [`${name}.weight`, { shape: [size], init: { kind: "ones" } }],
-    [`${name}.bias`, { shape: [size], init: { kind: "zeros" } }],
-  ];
-}
 
 export function bertEmbeddingSpecs(config: BertConfig, prefix: string): Array<[string, ParameterSpec]> {
   const std = config.initializerRange;
@@ -137,7 +125,7 @@ export function prepareBertInputs(
   }
   if (largest >= config.maxPositionEmbeddings) {
     throw new ModelInputError(
-      "sequence-too-long",
+      "SEQUENCE_TOO_LONG",
       `position id ${largest} (sequence length ${length}, offset ${offset}) exceeds max_position_embeddings ${config.maxPositionEmbeddings}` +
         (config.modelType === "roberta"
           ? ` (RoBERTa positions start at pad_token_id + 1 = ${(config.padTokenId as number) + 1})`
@@ -177,14 +165,6 @@ export function bertEmbeddings(ctx: LayerContext, config: BertConfig, prefix: st
     gather("position_embeddings", inputs.positions),
   ]);
   return ctx.dropout(norm(ctx, `${e}.LayerNorm`, sum, config.layerNormEps), config.hiddenDropoutProb);
-}
-
-/** The encoder side of a cross-attention: `[B*S, hidden]` states, their length and additive padding mask. */
-export interface CrossAttentionInput {
-  /** Encoder states; may be omitted when every layer's cache already holds the cross keys/values. */
-  states?: tf.Tensor2D;
-  length: number;
-  mask?: tf.Tensor;
 }
 
 export interface BertLayerArgs {
@@ -256,7 +236,7 @@ export function bertLayer(
     } else {
       if (args.cross.states === undefined) {
         throw new ModelInputError(
-          "invalid-input",
+          "INVALID_INPUT",
           "encoderHiddenStates are required when the cache holds no cross-attention keys",
         );
       }

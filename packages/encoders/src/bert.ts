@@ -1,7 +1,20 @@
 // BERT encoder (Hugging Face `BertModel`): embeddings, post-LayerNorm transformer layers, optional tanh pooler.
 import { linear, tf } from "@warmstart/tensors";
-import { causalPaddingMask, paddingMask } from "./attention.js";
-import { ModelConfigError } from "./errors.js";
+import {
+  causalPaddingMask,
+  type FromPretrainedOptions,
+  type HFConfigJson,
+  type IdInput,
+  loadCheckpointInto,
+  ModelConfigError,
+  type ModelOptions,
+  paddingMask,
+  type ParameterSpecs,
+  PretrainedModule,
+  readMask,
+  readPretrainedConfig,
+  specsToShapes,
+} from "@warmstart/modeling";
 import { bertConfigFromHF, type BertConfig } from "./bert-config.js";
 import {
   bertEmbeddings,
@@ -12,10 +25,6 @@ import {
   prepareBertInputs,
   type LayerContext,
 } from "./bert-layers.js";
-import type { HFConfigJson } from "./config-fields.js";
-import { readMask, type IdInput } from "./inputs.js";
-import { PretrainedModule, specsToShapes, type ModelOptions, type ParameterSpecs } from "./module.js";
-import { loadCheckpointInto, readPretrainedConfig, type FromPretrainedOptions } from "./pretrained.js";
 
 export interface EncoderOptions extends ModelOptions {
   /** Include `pooler.dense` (default true, as Hugging Face's `BertModel`). */
@@ -45,7 +54,7 @@ export class BertModel extends PretrainedModule<BertConfig> implements LayerCont
   constructor(config: BertConfig, options: EncoderOptions = {}) {
     if (config.addCrossAttention) {
       throw new ModelConfigError(
-        "unsupported-feature",
+        "UNSUPPORTED_FEATURE",
         "add_cross_attention",
         "the encoder classes have no cross-attention; use BertLMHeadModel / RobertaForCausalLM from @warmstart/decoders",
       );

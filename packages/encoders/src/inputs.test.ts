@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { initBackend, tf } from "@warmstart/tensors";
+import { ModelInputError } from "@warmstart/modeling";
 import { bertConfigFromHF, robertaConfigFromHF } from "./bert-config.js";
 import { BertModel } from "./bert.js";
-import { ModelInputError } from "./errors.js";
 import { RobertaModel } from "./roberta.js";
 
 const TINY = {
@@ -25,29 +25,29 @@ test("bad inputs are typed errors and leak nothing", async () => {
   const before = tf.memory().numTensors;
   assert.throws(
     () => model.forward({ inputIds: [[1, 30]] }),
-    inputError("token-id-out-of-range", "inputIds[0][1] = 30 is outside [0, 30)"),
+    inputError("TOKEN_ID_OUT_OF_RANGE", "inputIds[0][1] = 30 is outside [0, 30)"),
   );
-  assert.throws(() => model.forward({ inputIds: [[-1]] }), inputError("token-id-out-of-range", "= -1"));
-  assert.throws(() => model.forward({ inputIds: [[1.5]] }), inputError("invalid-input", "not an integer"));
+  assert.throws(() => model.forward({ inputIds: [[-1]] }), inputError("TOKEN_ID_OUT_OF_RANGE", "= -1"));
+  assert.throws(() => model.forward({ inputIds: [[1.5]] }), inputError("INVALID_INPUT", "not an integer"));
   assert.throws(
     () => model.forward({ inputIds: [Array(11).fill(1)] }),
-    inputError("sequence-too-long", "max_position_embeddings 10"),
+    inputError("SEQUENCE_TOO_LONG", "max_position_embeddings 10"),
   );
-  assert.throws(() => model.forward({ inputIds: [[1, 2], [3]] }), inputError("shape-mismatch", "equal lengths"));
+  assert.throws(() => model.forward({ inputIds: [[1, 2], [3]] }), inputError("SHAPE_MISMATCH", "equal lengths"));
   assert.throws(
     () => model.forward({ inputIds: [[1, 2]], tokenTypeIds: [[0, 2]] }),
-    inputError("token-id-out-of-range", "type_vocab_size 2"),
+    inputError("TOKEN_ID_OUT_OF_RANGE", "type_vocab_size 2"),
   );
   assert.throws(
     () => model.forward({ inputIds: [[1, 2]], attentionMask: [[1]] }),
-    inputError("shape-mismatch", "attentionMask"),
+    inputError("SHAPE_MISMATCH", "attentionMask"),
   );
   assert.throws(
     () => model.forward({ inputIds: [[1, 2]], attentionMask: [[1, 2]] }),
-    inputError("invalid-input", "only 0 and 1"),
+    inputError("INVALID_INPUT", "only 0 and 1"),
   );
   const ids = tf.tensor3d([[[1]]], [1, 1, 1], "int32");
-  assert.throws(() => model.forward({ inputIds: ids }), inputError("shape-mismatch", "[batch, length]"));
+  assert.throws(() => model.forward({ inputIds: ids }), inputError("SHAPE_MISMATCH", "[batch, length]"));
   ids.dispose();
   assert.equal(tf.memory().numTensors, before);
   const full = model.forward({ inputIds: [Array(10).fill(1)] });
@@ -63,7 +63,7 @@ test("RoBERTa's longest sequence is max_position_embeddings - pad - 1 real token
   tf.dispose([ok.lastHiddenState, ok.poolerOutput!]);
   assert.throws(
     () => model.forward({ inputIds: [Array(9).fill(5)] }),
-    inputError("sequence-too-long", "position id 10"),
+    inputError("SEQUENCE_TOO_LONG", "position id 10"),
   );
   model.dispose();
 });

@@ -2,10 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { initBackend, openCheckpoint, tf } from "@warmstart/tensors";
 import { sharedSkipReason } from "@warmstart/test-utils";
+import { formatLoadReport, WeightLoadError } from "@warmstart/modeling";
 import { BertModel } from "./bert.js";
 import { bertConfigFromHF, robertaConfigFromHF } from "./bert-config.js";
-import { WeightLoadError } from "./errors.js";
-import { formatLoadReport } from "./load-report.js";
 import { RobertaModel } from "./roberta.js";
 import { PARITY, parityCheckpoint, readParityConfig } from "./test-support/fixtures.js";
 
@@ -119,7 +118,7 @@ test(
       () => model.loadWeights(weights),
       (error: unknown) =>
         error instanceof WeightLoadError &&
-        error.code === "shape-mismatch" &&
+        error.code === "SHAPE_MISMATCH" &&
         error.tensor === "bert.encoder.layer.1.intermediate.dense.weight" &&
         error.message.includes("[36,32]") &&
         error.message.includes("[37,32]"),

@@ -1,9 +1,13 @@
 // RoBERTa encoder (Hugging Face `RobertaModel`): BERT's graph with position ids counted from pad_token_id + 1
 // over non-pad tokens, one token type, and weights under the `roberta.` prefix in task checkpoints.
+import {
+  type FromPretrainedOptions,
+  type HFConfigJson,
+  loadCheckpointInto,
+  readPretrainedConfig,
+} from "@warmstart/modeling";
 import { robertaConfigFromHF, type RobertaConfig } from "./bert-config.js";
 import { BertModel, type EncoderOptions } from "./bert.js";
-import type { HFConfigJson } from "./config-fields.js";
-import { loadCheckpointInto, readPretrainedConfig, type FromPretrainedOptions } from "./pretrained.js";
 
 export class RobertaModel extends BertModel {
   declare readonly config: RobertaConfig;

@@ -36,9 +36,9 @@ const USAGE_CODES = new Set([
   "OUTPUT_EXISTS",
   "UNKNOWN_ROUGE_TYPE",
   "UNKNOWN_METRIC",
-  "invalid_config",
-  "num_return_sequences_exceeds_num_beams",
-  "max_length_too_small",
+  "INVALID_CONFIG",
+  "NUM_RETURN_SEQUENCES_EXCEEDS_NUM_BEAMS",
+  "MAX_LENGTH_TOO_SMALL",
   "MAX_LENGTH_TOO_LARGE",
   "MAX_LENGTH_TOO_SMALL",
 ]);
@@ -51,17 +51,17 @@ const MODEL_CODES = new Set([
   "TIE_MISMATCH",
   "MISSING_WEIGHTS",
   "WEIGHT_SHAPE_MISMATCH",
-  // @warmstart/encoders
-  "unknown-model-type",
-  "unknown-activation",
-  "invalid-field",
-  "unsupported-feature",
-  "shape-mismatch",
-  "invalid-source",
+  // @warmstart/modeling (the model errors of every family)
+  "UNKNOWN_MODEL_TYPE",
+  "UNKNOWN_ACTIVATION",
+  "INVALID_FIELD",
+  "UNSUPPORTED_FEATURE",
+  "SHAPE_MISMATCH",
+  "INVALID_SOURCE",
   // @warmstart/tokenizers, @warmstart/hub, generation
   "MISSING_FILES",
   "NO_WEIGHTS",
-  "missing_token_id",
+  "MISSING_TOKEN_ID",
 ]);
 const NETWORK_CODES = new Set(["NETWORK", "OFFLINE_CACHE_MISS", "UNAUTHORIZED", "HTTP", "INTEGRITY"]);
 
@@ -71,7 +71,7 @@ const hints: Record<string, string> = {
   NETWORK: "check the network connection, or set HF_HUB_OFFLINE=1 and use cached or local models",
   MISSING_COLUMN: "name the columns with --source-column / --target-column",
   UNSUPPORTED_MODEL_TYPE: "use a BERT, RoBERTa or GPT-2 checkpoint (model_type bert, roberta or gpt2)",
-  "unknown-model-type": "use a BERT, RoBERTa or GPT-2 checkpoint (model_type bert, roberta or gpt2)",
+  UNKNOWN_MODEL_TYPE: "use a BERT, RoBERTa or GPT-2 checkpoint (model_type bert, roberta or gpt2)",
   LENGTH_MISMATCH: "the files must have one example per line and the same number of lines",
   EMPTY_INPUT: "the input files are empty: give at least one line",
   ENOENT: "check the path",

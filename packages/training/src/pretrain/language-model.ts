@@ -2,7 +2,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { maskedCrossEntropy } from "@warmstart/composer";
 import { BertLMHeadModel, gpt2ConfigToHF, GPT2LMHeadModel, RobertaForCausalLM } from "@warmstart/decoders";
-import { bertConfigToHF, robertaConfigToHF, type DropoutState, type HFConfigJson } from "@warmstart/encoders";
+import { bertConfigToHF, robertaConfigToHF } from "@warmstart/encoders";
+import type { DropoutState, HFConfigJson } from "@warmstart/modeling";
 import { tf, writeSafetensors } from "@warmstart/tensors";
 import { TrainingError } from "../errors.js";
 

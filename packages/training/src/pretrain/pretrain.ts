@@ -1,4 +1,4 @@
-import type { HFConfigJson } from "@warmstart/encoders";
+import type { HFConfigJson } from "@warmstart/modeling";
 import { ensureBackend } from "@warmstart/tensors";
 import { trainTokenizer, type Tokenizer } from "@warmstart/tokenizers";
 import type { Rng } from "../data/rng.js";

@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { initBackend, tf } from "@warmstart/tensors";
-import { attend, causalPaddingMask, gpt2CausalMask } from "./attention.js";
+import { attend } from "./attention.js";
+import { causalMask, causalPaddingMask } from "./masks.js";
 
 // A query row whose every key is masked gets a zero output, as PyTorch's scaled_dot_product_attention
 // (transformers' default) gives it, instead of weights spread over masked (even future) keys.
 for (const [name, build] of [
   ["BERT decoder mask", causalPaddingMask],
-  ["GPT-2 mask", gpt2CausalMask],
+  ["causal mask plus padding mask (GPT-2)", causalMask],
 ] as const) {
   test(`${name}: a fully masked query row attends to nothing, the other rows skip the masked key`, async () => {
     await initBackend();

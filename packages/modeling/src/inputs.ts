@@ -20,18 +20,18 @@ export function readIdBatch(input: IdInput, what: string): IdBatch {
   let tensor: tf.Tensor;
   if (input instanceof tf.Tensor) {
     if (input.rank !== 2) {
-      throw new ModelInputError("shape-mismatch", `${what} must be [batch, length], got shape [${input.shape}]`);
+      throw new ModelInputError("SHAPE_MISMATCH", `${what} must be [batch, length], got shape [${input.shape}]`);
     }
     tensor = input;
   } else {
     if (!Array.isArray(input) || input.length === 0 || !input.every((row) => Array.isArray(row))) {
-      throw new ModelInputError("invalid-input", `${what} must be a non-empty number[][] or a 2-D tensor`);
+      throw new ModelInputError("INVALID_INPUT", `${what} must be a non-empty number[][] or a 2-D tensor`);
     }
     const length = input[0]?.length ?? 0;
     const ragged = input.findIndex((row) => row.length !== length);
     if (ragged >= 0) {
       throw new ModelInputError(
-        "shape-mismatch",
+        "SHAPE_MISMATCH",
         `${what} rows must have equal lengths: row 0 has ${length}, row ${ragged} has ${input[ragged]?.length}`,
       );
     }
@@ -39,14 +39,14 @@ export function readIdBatch(input: IdInput, what: string): IdBatch {
   }
   const [batch, length] = tensor.shape as [number, number];
   if (batch === 0 || length === 0) {
-    throw new ModelInputError("shape-mismatch", `${what} is empty (shape [${tensor.shape}])`);
+    throw new ModelInputError("SHAPE_MISMATCH", `${what} is empty (shape [${tensor.shape}])`);
   }
   const values = tensor.dataSync();
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
     if (!Number.isInteger(v)) {
       throw new ModelInputError(
-        "invalid-input",
+        "INVALID_INPUT",
         `${what}[${Math.floor(i / length)}][${i % length}] = ${v} is not an integer`,
       );
     }
@@ -61,7 +61,7 @@ export function checkIdRange(ids: IdBatch, limit: number, what: string, limitFie
     const v = ids.values[i] as number;
     if (v < 0 || v >= limit) {
       throw new ModelInputError(
-        "token-id-out-of-range",
+        "TOKEN_ID_OUT_OF_RANGE",
         `${what}[${Math.floor(i / ids.length)}][${i % ids.length}] = ${v} is outside [0, ${limit}) (${limitField} ${limit})`,
       );
     }
@@ -72,7 +72,7 @@ export function checkIdRange(ids: IdBatch, limit: number, what: string, limitFie
 export function checkShape(other: IdBatch, batch: number, length: number, what: string, expected: string): void {
   if (other.batch !== batch || other.length !== length) {
     throw new ModelInputError(
-      "shape-mismatch",
+      "SHAPE_MISMATCH",
       `${what} has shape [${other.batch}, ${other.length}], expected [${batch}, ${length}] (${expected})`,
     );
   }
@@ -84,7 +84,7 @@ export function readMask(input: IdInput, batch: number, length: number, what: st
   checkShape(mask, batch, length, what, expected);
   for (let i = 0; i < mask.values.length; i++) {
     const v = mask.values[i];
-    if (v !== 0 && v !== 1) throw new ModelInputError("invalid-input", `${what} must hold only 0 and 1, found ${v}`);
+    if (v !== 0 && v !== 1) throw new ModelInputError("INVALID_INPUT", `${what} must hold only 0 and 1, found ${v}`);
   }
   return tf.cast(mask.tensor, "float32");
 }

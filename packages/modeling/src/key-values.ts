@@ -1,5 +1,14 @@
 import { tf } from "@warmstart/tensors";
-import type { LayerKeyValues } from "@warmstart/encoders";
+
+/** One layer's attention keys and values `[B, H, T, d]` kept for incremental decoding. */
+// A type alias (not an interface) so it fits tf.tidy's TensorContainer.
+export type LayerKeyValues = {
+  selfKey: tf.Tensor4D;
+  selfValue: tf.Tensor4D;
+  /** Cross-attention keys/values of the encoder states: computed at the first step and reused. */
+  crossKey?: tf.Tensor4D;
+  crossValue?: tf.Tensor4D;
+};
 
 /**
  * Keys and values of every layer, `[batch, heads, length, headSize]`, for incremental decoding. Each forward

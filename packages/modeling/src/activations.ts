@@ -20,7 +20,7 @@ export function isKnownActivation(name: string): boolean {
 export function activation(name: string, field: string): (x: tf.Tensor) => tf.Tensor {
   if (!isKnownActivation(name)) {
     throw new ModelConfigError(
-      "unknown-activation",
+      "UNKNOWN_ACTIVATION",
       field,
       `unknown activation "${name}" in config field "${field}"; known: ${Object.keys(ACTIVATIONS).join(", ")}`,
     );

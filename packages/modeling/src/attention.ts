@@ -3,6 +3,14 @@ import { productsPreferTransposeFlags, scaledMaskedSoftmax, tf } from "@warmstar
 /** The most negative float32: Hugging Face adds it to the scores of masked keys so their softmax weight is 0. */
 export const FLOAT32_MIN = -3.4028234663852886e38;
 
+/** The encoder side of a cross-attention: `[B*S, hidden]` states, their length and additive padding mask. */
+export interface CrossAttentionInput {
+  /** Encoder states; may be omitted when every layer's cache already holds the cross keys/values. */
+  states?: tf.Tensor2D;
+  length: number;
+  mask?: tf.Tensor;
+}
+
 /** `[B*T, H*d]` → `[B, H, T, d]`. */
 export function splitHeads(x: tf.Tensor, batch: number, length: number, heads: number): tf.Tensor4D {
   const headSize = (x.shape[x.rank - 1] as number) / heads;
@@ -13,39 +21,6 @@ export function splitHeads(x: tf.Tensor, batch: number, length: number, heads: n
 export function mergeHeads(x: tf.Tensor4D): tf.Tensor2D {
   const [batch, heads, length, headSize] = x.shape;
   return tf.reshape(tf.transpose(x, [0, 2, 1, 3]), [batch * length, heads * headSize]);
-}
-
-/** Additive padding mask `[B, 1, 1, Tk]` from a 0/1 float mask `[B, Tk]`: 0 for kept keys, FLOAT32_MIN for padding. */
-export function paddingMask(mask: tf.Tensor2D): tf.Tensor4D {
-  const [batch, length] = mask.shape;
-  return tf.reshape(tf.mul(tf.sub(1, mask), FLOAT32_MIN), [batch, 1, 1, length]);
-}
-
-/** 0/1 causal matrix `[Tq, Tk]`: query i (at absolute position Tk - Tq + i) sees keys up to its own position. */
-function causalOnes(queries: number, keys: number): tf.Tensor2D {
-  const past = keys - queries;
-  const data = new Float32Array(queries * keys);
-  for (let i = 0; i < queries; i++) data.fill(1, i * keys, i * keys + past + i + 1);
-  return tf.tensor2d(data, [queries, keys]);
-}
-
-/**
- * BERT/RoBERTa decoder mask `[B, 1, Tq, Tk]`: (1 − causal·padding)·FLOAT32_MIN, as Hugging Face's
- * `get_extended_attention_mask` builds it for `is_decoder` (one FLOAT32_MIN per masked key).
- */
-export function causalPaddingMask(batch: number, queries: number, keys: number, mask?: tf.Tensor2D): tf.Tensor4D {
-  const causal = tf.reshape(causalOnes(queries, keys), [1, 1, queries, keys]);
-  const allowed = mask === undefined ? causal : tf.mul(causal, tf.reshape(mask, [batch, 1, 1, keys]));
-  return tf.mul(tf.sub(1, allowed), FLOAT32_MIN) as tf.Tensor4D;
-}
-
-/**
- * GPT-2 mask `[B|1, 1, Tq, Tk]`: future keys get FLOAT32_MIN, then the padding mask is added on top, as GPT-2's
- * attention replaces future scores by the minimum and adds the padding mask afterwards.
- */
-export function gpt2CausalMask(batch: number, queries: number, keys: number, mask?: tf.Tensor2D): tf.Tensor4D {
-  const future = tf.reshape(tf.mul(tf.sub(1, causalOnes(queries, keys)), FLOAT32_MIN), [1, 1, queries, keys]);
-  return (mask === undefined ? future : tf.add(future, paddingMask(mask))) as tf.Tensor4D;
 }
 
 /**

@@ -50,6 +50,22 @@ export interface DropoutState {
 // Entries that Hugging Face checkpoints carry but that are constants, not parameters.
 const BUFFER = /(^|\.)((attn|crossattention)\.(bias|masked_bias)|position_ids)$/;
 
+/** An `nn.Linear`'s weight `[out, in]` (normal) and bias (zeros), as Hugging Face's `_init_weights` draws them. */
+export function linearSpecs(name: string, out: number, inp: number, std: number): Array<[string, ParameterSpec]> {
+  return [
+    [`${name}.weight`, { shape: [out, inp], init: { kind: "normal", std } }],
+    [`${name}.bias`, { shape: [out], init: { kind: "zeros" } }],
+  ];
+}
+
+/** An `nn.LayerNorm`'s weight (ones) and bias (zeros). */
+export function layerNormSpecs(name: string, size: number): Array<[string, ParameterSpec]> {
+  return [
+    [`${name}.weight`, { shape: [size], init: { kind: "ones" } }],
+    [`${name}.bias`, { shape: [size], init: { kind: "zeros" } }],
+  ];
+}
+
 export function specsToShapes(specs: ParameterSpecs): Map<string, number[]> {
   return new Map([...specs].map(([name, spec]) => [name, [...spec.shape]]));
 }
@@ -189,7 +205,7 @@ export abstract class PretrainedModule<C> {
       const expected = this.parameters.get(target).shape;
       if (!tf.util.arraysEqual(shape, expected)) {
         throw new WeightLoadError(
-          "shape-mismatch",
+          "SHAPE_MISMATCH",
           full,
           `checkpoint tensor "${full}" has shape [${shape}] but the model's "${target}" has shape [${expected}] (from the config)`,
         );

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { resolveModel } from "@warmstart/hub";
 import { ensureBackend, openCheckpoint } from "@warmstart/tensors";
-import type { HFConfigJson } from "./config-fields.js";
+import type { HFConfigJson } from "./config.js";
 import { ModelConfigError } from "./errors.js";
 import type { LoadReport } from "./load-report.js";
 import type { ModelOptions, PretrainedModule } from "./module.js";
@@ -33,10 +33,10 @@ export async function readPretrainedConfig(
   try {
     json = JSON.parse(await readFile(path, "utf8"));
   } catch (error) {
-    throw new ModelConfigError("invalid-field", "(file)", `cannot read ${path}: ${(error as Error).message}`);
+    throw new ModelConfigError("INVALID_FIELD", "(file)", `cannot read ${path}: ${(error as Error).message}`);
   }
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
-    throw new ModelConfigError("invalid-field", "(root)", `${path} does not hold a JSON object`);
+    throw new ModelConfigError("INVALID_FIELD", "(root)", `${path} does not hold a JSON object`);
   }
   return { dir, json: { ...(json as HFConfigJson), ...options.configOverrides } };
 }

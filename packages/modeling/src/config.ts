@@ -13,7 +13,7 @@ export class ConfigReader {
   readonly #what: string;
   constructor(json: HFConfigJson, what: string) {
     if (json === null || typeof json !== "object" || Array.isArray(json)) {
-      throw new ModelConfigError("invalid-field", "(root)", `${what} config must be a JSON object`);
+      throw new ModelConfigError("INVALID_FIELD", "(root)", `${what} config must be a JSON object`);
     }
     this.#json = json;
     this.#what = what;
@@ -22,7 +22,7 @@ export class ConfigReader {
   #fail(field: string, expected: string): never {
     const value = JSON.stringify(this.#json[field]);
     throw new ModelConfigError(
-      "invalid-field",
+      "INVALID_FIELD",
       field,
       `${this.#what} config field "${field}" must be ${expected}, got ${value}`,
     );
@@ -97,7 +97,7 @@ export function modelTypeOf(json: HFConfigJson): string {
   const type = json?.model_type;
   if (typeof type !== "string") {
     throw new ModelConfigError(
-      "unknown-model-type",
+      "UNKNOWN_MODEL_TYPE",
       "model_type",
       `config.json has no "model_type" string (got ${JSON.stringify(type)})`,
     );
