@@ -12,8 +12,12 @@ export type EvaluationErrorCode =
   | "UNKNOWN_ROUGE_TYPE"
   /** An option outside its domain (unknown tokenizer or smoothing method, bad number). */
   | "INVALID_OPTION"
-  /** `createMetric` was given a name it does not know. */
+  /** `createMetric` or the metric registry (`computeMetrics`, `getMetric`) was given a name it does not know. */
   | "UNKNOWN_METRIC"
+  /** `registerMetric` was given a metric or score name that is already registered. */
+  | "DUPLICATE_METRIC"
+  /** A registered metric's `compute` returned a score that is not a finite number. */
+  | "INVALID_METRIC_RESULT"
   /** An example too long for a quadratic-time score (ROUGE-L, ROUGE-Lsum): see `MAX_LCS_CELLS`. */
   | "INPUT_TOO_LONG";
 

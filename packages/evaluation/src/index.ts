@@ -48,3 +48,14 @@ export {
   type SariBatch,
   type StreamingMetric,
 } from "./streaming.js";
+export {
+  computeMetrics,
+  getMetric,
+  metricNames,
+  registerMetric,
+  scoreNames,
+  selectMetrics,
+  type MetricDefinition,
+  type MetricInput,
+  type MetricSelection,
+} from "./registry.js";
