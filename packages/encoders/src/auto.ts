@@ -6,9 +6,10 @@ import {
   modelTypeOf,
   readPretrainedConfig,
 } from "@warmstart/modeling";
-import { bertConfigFromHF, robertaConfigFromHF } from "./bert-config.js";
-import { BertModel, type EncoderOptions } from "./bert.js";
-import { RobertaModel } from "./roberta.js";
+import { bertConfigFromHF } from "./bert/config.js";
+import { BertModel, type EncoderOptions } from "./bert/model.js";
+import { robertaConfigFromHF } from "./roberta/config.js";
+import { RobertaModel } from "./roberta/model.js";
 
 const ENCODERS: Record<string, (json: HFConfigJson, options: EncoderOptions) => BertModel> = {
   bert: (json, options) => new BertModel(bertConfigFromHF(json), options),

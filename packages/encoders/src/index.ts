@@ -1,23 +1,18 @@
+export { bertConfigFromHF, bertConfigToHF, type BertConfig } from "./bert/config.js";
+export { robertaConfigFromHF, robertaConfigToHF, type RobertaConfig } from "./roberta/config.js";
+export { bertEmbeddingSpecs, bertEncoderSpecs, bertPoolerSpecs } from "./bert/weights.js";
 export {
-  bertConfigFromHF,
-  bertConfigToHF,
-  robertaConfigFromHF,
-  robertaConfigToHF,
-  type BertConfig,
-  type RobertaConfig,
-} from "./bert-config.js";
-export {
+  BertModel,
   bertEmbeddings,
-  bertEmbeddingSpecs,
   bertEncoder,
-  bertEncoderSpecs,
   bertLayer,
-  bertPoolerSpecs,
   prepareBertInputs,
   type BertInputs,
   type BertLayerArgs,
+  type EncoderInput,
+  type EncoderOptions,
+  type EncoderOutput,
   type LayerContext,
-} from "./bert-layers.js";
-export { BertModel, type EncoderInput, type EncoderOptions, type EncoderOutput } from "./bert.js";
-export { RobertaModel } from "./roberta.js";
+} from "./bert/model.js";
+export { RobertaModel } from "./roberta/model.js";
 export { AutoEncoder } from "./auto.js";

@@ -6,8 +6,8 @@ import {
   loadCheckpointInto,
   readPretrainedConfig,
 } from "@warmstart/modeling";
-import { robertaConfigFromHF, type RobertaConfig } from "./bert-config.js";
-import { BertModel, type EncoderOptions } from "./bert.js";
+import { robertaConfigFromHF, type RobertaConfig } from "./config.js";
+import { BertModel, type EncoderOptions } from "../bert/model.js";
 
 export class RobertaModel extends BertModel {
   declare readonly config: RobertaConfig;

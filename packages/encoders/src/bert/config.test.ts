@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ModelConfigError } from "@warmstart/modeling";
-import { AutoEncoder } from "./auto.js";
-import { BertModel } from "./bert.js";
-import { bertConfigFromHF, bertConfigToHF, robertaConfigFromHF } from "./bert-config.js";
+import { ModelConfigError, modelTypeOf } from "@warmstart/modeling";
+import { BertModel } from "./model.js";
+import { bertConfigFromHF, bertConfigToHF } from "./config.js";
+import { robertaConfigFromHF } from "../roberta/config.js";
 
 const TINY = {
   model_type: "bert",
@@ -46,13 +46,11 @@ test("toHF round-trips unknown fields and carries camelCase edits back to snake_
 
 test("unknown model_type and hidden_act are typed errors naming them", () => {
   assert.throws(
-    () => AutoEncoder.fromConfig({ ...TINY, model_type: "t5" }),
+    () => BertModel.fromConfig({ ...TINY, model_type: "t5" }),
     configError("UNKNOWN_MODEL_TYPE", "model_type", '"t5"'),
   );
-  assert.throws(
-    () => AutoEncoder.fromConfig({ hidden_size: 8 }),
-    configError("UNKNOWN_MODEL_TYPE", "model_type", "model_type"),
-  );
+  // Where the class must come from the file (a registry lookup), a config without model_type is an error.
+  assert.throws(() => modelTypeOf({ hidden_size: 8 }), configError("UNKNOWN_MODEL_TYPE", "model_type", "model_type"));
   assert.throws(
     () => bertConfigFromHF({ ...TINY, hidden_act: "gelu_fast_v9" }),
     configError("UNKNOWN_ACTIVATION", "hidden_act", '"gelu_fast_v9"'),

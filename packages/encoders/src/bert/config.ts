@@ -1,42 +1,83 @@
 import { activation, ConfigReader, type HFConfigJson, ModelConfigError, modelTypeOf } from "@warmstart/modeling";
 
-/** A BERT or RoBERTa `config.json` in camelCase. `original` keeps the file so saving round-trips unknown fields. */
+/**
+ * A BERT-family `config.json` in camelCase (RoBERTa's config is this one with `modelType: "roberta"`). Each field
+ * names its snake_case key and Hugging Face's `BertConfig` default, used when the file omits it. `original`
+ * keeps the file so saving round-trips unknown fields.
+ */
 export interface BertConfig {
+  /** `model_type`: which family's position ids and defaults apply. */
   modelType: "bert" | "roberta";
+  /** `vocab_size` (30522; RoBERTa 50265). */
   vocabSize: number;
+  /** `hidden_size` (768), a multiple of `num_attention_heads`. */
   hiddenSize: number;
+  /** `num_hidden_layers` (12). */
   numHiddenLayers: number;
+  /** `num_attention_heads` (12). */
   numAttentionHeads: number;
-  /** Feed-forward width. */
+  /** `intermediate_size` (3072): the feed-forward width. */
   intermediateSize: number;
-  /** An `ACT2FN` name: "gelu" is the exact erf form. */
+  /** `hidden_act` ("gelu"): an `ACT2FN` name; "gelu" is the exact erf form. */
   hiddenAct: string;
+  /** `hidden_dropout_prob` (0.1): dropout after embeddings, attention output and feed-forward. */
   hiddenDropoutProb: number;
+  /** `attention_probs_dropout_prob` (0.1): dropout on the attention weights. */
   attentionProbsDropoutProb: number;
+  /** `max_position_embeddings` (512): rows of the position table. */
   maxPositionEmbeddings: number;
+  /** `type_vocab_size` (2): rows of the segment table. */
   typeVocabSize: number;
-  /** Standard deviation of the normal initialiser of Linear and Embedding weights. */
+  /** `initializer_range` (0.02): standard deviation of the normal initialiser of Linear and Embedding weights. */
   initializerRange: number;
+  /** `layer_norm_eps` (1e-12). */
   layerNormEps: number;
-  /** Row of the word (and for RoBERTa, position) embeddings that stays zero; RoBERTa derives positions from it. */
+  /**
+   * `pad_token_id` (0; RoBERTa 1): row of the word (and for RoBERTa, position) embeddings that stays zero;
+   * RoBERTa derives positions from it.
+   */
   padTokenId: number | null;
+  /** `bos_token_id` (null; RoBERTa 0). */
   bosTokenId: number | null;
+  /** `eos_token_id` (null; RoBERTa 2). */
   eosTokenId: number | null;
-  /** Causal self-attention (used as the decoder of an encoder-decoder or as a causal LM). */
+  /** `is_decoder` (false): causal self-attention (the decoder of an encoder-decoder, or a causal LM). */
   isDecoder: boolean;
-  /** Adds a cross-attention block after each self-attention block (decoders only). */
+  /** `add_cross_attention` (false): a cross-attention block after each self-attention block (decoders only). */
   addCrossAttention: boolean;
+  /** `use_cache` (true). */
   useCache: boolean;
+  /** `tie_word_embeddings` (true): the LM head's output matrix is the word embedding table. */
   tieWordEmbeddings: boolean;
   original: HFConfigJson;
 }
 
-export type RobertaConfig = BertConfig & { modelType: "roberta" };
+/**
+ * The constructor defaults in which Hugging Face's configs of the BERT family differ (BertConfig, and
+ * RobertaConfig which derives from it); every other omitted field takes BertConfig's default below.
+ */
+export interface BertFamilyDefaults {
+  modelType: BertConfig["modelType"];
+  vocabSize: number;
+  padTokenId: number | null;
+  bosTokenId: number | null;
+  eosTokenId: number | null;
+}
 
-// Hugging Face's BertConfig/RobertaConfig constructor defaults, for fields a config.json may omit.
-const BERT_DEFAULTS = { bert: { pad: 0, bos: null, eos: null }, roberta: { pad: 1, bos: 0, eos: 2 } } as const;
+const BERT_DEFAULTS: BertFamilyDefaults = {
+  modelType: "bert",
+  vocabSize: 30522,
+  padTokenId: 0,
+  bosTokenId: null,
+  eosTokenId: null,
+};
 
-function parse(json: HFConfigJson, modelType: "bert" | "roberta"): BertConfig {
+/**
+ * Reads a config.json of the BERT family with that family's defaults; throws ModelConfigError naming the bad
+ * field. The families' own `*ConfigFromHF` call this and add their own checks.
+ */
+export function readBertFamilyConfig(json: HFConfigJson, defaults: BertFamilyDefaults): BertConfig {
+  const modelType = defaults.modelType;
   const type = json.model_type === undefined ? modelType : modelTypeOf(json);
   if (type !== modelType) {
     throw new ModelConfigError("UNKNOWN_MODEL_TYPE", "model_type", `expected model_type "${modelType}", got "${type}"`);
@@ -55,26 +96,9 @@ function parse(json: HFConfigJson, modelType: "bert" | "roberta"): BertConfig {
       `position_embedding_type "${positionType}" is not supported (only "absolute")`,
     );
   }
-  const vocabSize = r.size("vocab_size", modelType === "bert" ? 30522 : 50265);
+  const vocabSize = r.size("vocab_size", defaults.vocabSize);
   const maxPositionEmbeddings = r.size("max_position_embeddings", 512);
-  const defaults = BERT_DEFAULTS[modelType];
-  const padTokenId = r.index("pad_token_id", vocabSize, "vocab_size", defaults.pad);
-  if (modelType === "roberta") {
-    if (padTokenId === null) {
-      throw new ModelConfigError(
-        "INVALID_FIELD",
-        "pad_token_id",
-        "RoBERTa needs pad_token_id: its position ids are derived from it",
-      );
-    }
-    if (padTokenId + 1 >= maxPositionEmbeddings) {
-      throw new ModelConfigError(
-        "INVALID_FIELD",
-        "max_position_embeddings",
-        `RoBERTa positions start at pad_token_id + 1 = ${padTokenId + 1}, beyond max_position_embeddings ${maxPositionEmbeddings}`,
-      );
-    }
-  }
+  const padTokenId = r.index("pad_token_id", vocabSize, "vocab_size", defaults.padTokenId);
   return {
     modelType,
     vocabSize,
@@ -90,8 +114,8 @@ function parse(json: HFConfigJson, modelType: "bert" | "roberta"): BertConfig {
     initializerRange: r.positive("initializer_range", 0.02),
     layerNormEps: r.positive("layer_norm_eps", 1e-12),
     padTokenId,
-    bosTokenId: r.optionalInt("bos_token_id", defaults.bos),
-    eosTokenId: r.optionalInt("eos_token_id", defaults.eos),
+    bosTokenId: r.optionalInt("bos_token_id", defaults.bosTokenId),
+    eosTokenId: r.optionalInt("eos_token_id", defaults.eosTokenId),
     isDecoder: r.bool("is_decoder", false),
     addCrossAttention: r.bool("add_cross_attention", false),
     useCache: r.bool("use_cache", true),
@@ -102,11 +126,7 @@ function parse(json: HFConfigJson, modelType: "bert" | "roberta"): BertConfig {
 
 /** The one place BERT's snake_case `config.json` is mapped; throws ModelConfigError naming the bad field. */
 export function bertConfigFromHF(json: HFConfigJson): BertConfig {
-  return parse(json, "bert");
-}
-
-export function robertaConfigFromHF(json: HFConfigJson): RobertaConfig {
-  return parse(json, "roberta") as RobertaConfig;
+  return readBertFamilyConfig(json, BERT_DEFAULTS);
 }
 
 /** Back to `config.json` form: the original fields (unknown ones included) overwritten by the typed ones. */
@@ -136,5 +156,3 @@ export function bertConfigToHF(config: BertConfig): HFConfigJson {
     position_embedding_type: "absolute",
   };
 }
-
-export const robertaConfigToHF: (config: RobertaConfig) => HFConfigJson = bertConfigToHF;

@@ -1,24 +1,36 @@
-// The BERT/RoBERTa building blocks (embeddings, attention, transformer layer), shared by the encoders and by
-// the decoders package (causal masks and cross-attention are options of the same layer, never a copy).
+// BERT (Hugging Face `modeling_bert`): embeddings, post-LayerNorm transformer layers (self-attention, optional
+// cross-attention, feed-forward) and the tanh pooler, in one file. `BertModel` is the encoder; the layer
+// functions are exported because `@warmstart/decoders` builds BertLMHeadModel / RobertaForCausalLM from the same
+// code (causal masks and cross-attention are options of the same layer, never a copy). RoBERTa reuses all of it.
 import { layerNorm, linear, tf } from "@warmstart/tensors";
 import {
   activation,
   attend,
-  type CrossAttentionInput,
-  type LayerKeyValues,
-  layerNormSpecs,
-  linearSpecs,
+  causalPaddingMask,
   checkIdRange,
   checkShape,
+  loadCheckpointInto,
+  mergeHeads,
+  ModelConfigError,
+  ModelInputError,
+  paddingMask,
+  PretrainedModule,
+  readIdBatch,
+  readMask,
+  readPretrainedConfig,
+  specsToShapes,
+  splitHeads,
+  type CrossAttentionInput,
+  type FromPretrainedOptions,
+  type HFConfigJson,
   type IdBatch,
   type IdInput,
-  mergeHeads,
-  ModelInputError,
-  type ParameterSpec,
-  readIdBatch,
-  splitHeads,
+  type LayerKeyValues,
+  type ModelOptions,
+  type ParameterSpecs,
 } from "@warmstart/modeling";
-import type { BertConfig } from "./bert-config.js";
+import { bertConfigFromHF, type BertConfig } from "./config.js";
+import { bertEmbeddingSpecs, bertEncoderSpecs, bertPoolerSpecs } from "./weights.js";
 
 /** What the layer functions need from the model that owns the weights. */
 export interface LayerContext {
@@ -26,62 +38,6 @@ export interface LayerContext {
   weight(name: string): tf.Tensor;
   /** Dropout in training mode, identity otherwise. */
   dropout<T extends tf.Tensor>(x: T, rate: number): T;
-}
-
-// ---- parameter specs (Hugging Face names and _init_weights distributions) ----
-
-export function bertEmbeddingSpecs(config: BertConfig, prefix: string): Array<[string, ParameterSpec]> {
-  const std = config.initializerRange;
-  const h = config.hiddenSize;
-  const positionPad = config.modelType === "roberta" ? config.padTokenId : null;
-  return [
-    [
-      `${prefix}embeddings.word_embeddings.weight`,
-      { shape: [config.vocabSize, h], init: { kind: "normal", std, zeroRow: config.padTokenId } },
-    ],
-    [
-      `${prefix}embeddings.position_embeddings.weight`,
-      { shape: [config.maxPositionEmbeddings, h], init: { kind: "normal", std, zeroRow: positionPad } },
-    ],
-    [
-      `${prefix}embeddings.token_type_embeddings.weight`,
-      { shape: [config.typeVocabSize, h], init: { kind: "normal", std } },
-    ],
-    ...layerNormSpecs(`${prefix}embeddings.LayerNorm`, h),
-  ];
-}
-
-function attentionSpecs(config: BertConfig, name: string): Array<[string, ParameterSpec]> {
-  const h = config.hiddenSize;
-  const std = config.initializerRange;
-  return [
-    ...linearSpecs(`${name}.self.query`, h, h, std),
-    ...linearSpecs(`${name}.self.key`, h, h, std),
-    ...linearSpecs(`${name}.self.value`, h, h, std),
-    ...linearSpecs(`${name}.output.dense`, h, h, std),
-    ...layerNormSpecs(`${name}.output.LayerNorm`, h),
-  ];
-}
-
-/** `{prefix}encoder.layer.N.*` for every layer; `crossattention.*` when `config.addCrossAttention`. */
-export function bertEncoderSpecs(config: BertConfig, prefix: string): Array<[string, ParameterSpec]> {
-  const specs: Array<[string, ParameterSpec]> = [];
-  const std = config.initializerRange;
-  for (let n = 0; n < config.numHiddenLayers; n++) {
-    const layer = `${prefix}encoder.layer.${n}`;
-    specs.push(...attentionSpecs(config, `${layer}.attention`));
-    if (config.addCrossAttention) specs.push(...attentionSpecs(config, `${layer}.crossattention`));
-    specs.push(
-      ...linearSpecs(`${layer}.intermediate.dense`, config.intermediateSize, config.hiddenSize, std),
-      ...linearSpecs(`${layer}.output.dense`, config.hiddenSize, config.intermediateSize, std),
-      ...layerNormSpecs(`${layer}.output.LayerNorm`, config.hiddenSize),
-    );
-  }
-  return specs;
-}
-
-export function bertPoolerSpecs(config: BertConfig, prefix: string): Array<[string, ParameterSpec]> {
-  return linearSpecs(`${prefix}pooler.dense`, config.hiddenSize, config.hiddenSize, config.initializerRange);
 }
 
 // ---- inputs ----
@@ -277,4 +233,106 @@ export function bertEncoder(
     if (out.keyValues !== undefined) keyValues.push(out.keyValues);
   }
   return { hidden: x, keyValues };
+}
+
+// ---- the encoder ----
+
+export interface EncoderOptions extends ModelOptions {
+  /** Include `pooler.dense` (default true, as Hugging Face's `BertModel`). */
+  addPoolingLayer?: boolean;
+}
+
+export interface EncoderInput {
+  /** `[batch, length]` token ids. */
+  inputIds: IdInput;
+  /** `[batch, length]`, 1 = token, 0 = padding; default all ones. */
+  attentionMask?: IdInput;
+  /** `[batch, length]` segment ids; default all zeros. */
+  tokenTypeIds?: IdInput;
+}
+
+export interface EncoderOutput {
+  /** `[batch, length, hidden]`, padded positions included. */
+  lastHiddenState: tf.Tensor3D;
+  /** `[batch, hidden]`: tanh(dense(first token)), when the model has a pooler. */
+  poolerOutput?: tf.Tensor2D;
+}
+
+/** BERT and RoBERTa share this class's graph; `config.modelType` selects how position ids are derived. */
+export class BertModel extends PretrainedModule<BertConfig> implements LayerContext {
+  readonly hasPooler: boolean;
+
+  constructor(config: BertConfig, options: EncoderOptions = {}) {
+    if (config.addCrossAttention) {
+      throw new ModelConfigError(
+        "UNSUPPORTED_FEATURE",
+        "add_cross_attention",
+        "the encoder classes have no cross-attention; use BertLMHeadModel / RobertaForCausalLM from @warmstart/decoders",
+      );
+    }
+    super(config, BertModel.parameterSpecs(config, options), { basePrefix: `${config.modelType}.` }, options);
+    this.hasPooler = options.addPoolingLayer ?? true;
+  }
+
+  static parameterSpecs(config: BertConfig, options: EncoderOptions = {}): ParameterSpecs {
+    return new Map([
+      ...bertEmbeddingSpecs(config, ""),
+      ...bertEncoderSpecs(config, ""),
+      ...((options.addPoolingLayer ?? true) ? bertPoolerSpecs(config, "") : []),
+    ]);
+  }
+
+  /** Parameter names → shapes, without allocating anything (for counting parameters of large configs). */
+  static parameterShapes(config: BertConfig, options: EncoderOptions = {}): Map<string, number[]> {
+    return specsToShapes(this.parameterSpecs(config, options));
+  }
+
+  static fromConfig(json: HFConfigJson, options: EncoderOptions = {}): BertModel {
+    return new BertModel(bertConfigFromHF(json), options);
+  }
+
+  static async fromPretrained(
+    idOrPath: string,
+    options: EncoderOptions & FromPretrainedOptions = {},
+  ): Promise<BertModel> {
+    const { dir, json } = await readPretrainedConfig(idOrPath, options);
+    return loadCheckpointInto(new BertModel(bertConfigFromHF(json), options), dir, options);
+  }
+
+  weight(name: string): tf.Tensor {
+    return this.parameters.get(name);
+  }
+
+  override dropout<T extends tf.Tensor>(x: T, rate: number): T {
+    return super.dropout(x, rate);
+  }
+
+  forward(input: EncoderInput): EncoderOutput {
+    return tf.tidy(() => {
+      const inputs = prepareBertInputs(this.config, input.inputIds, input.tokenTypeIds, 0);
+      const { batch, length } = inputs.ids;
+      const padding =
+        input.attentionMask === undefined
+          ? undefined
+          : readMask(input.attentionMask, batch, length, "attentionMask", "the shape of inputIds");
+      // As Hugging Face's BertModel: a config with is_decoder attends causally.
+      const mask = this.config.isDecoder
+        ? causalPaddingMask(batch, length, length, padding)
+        : padding === undefined
+          ? undefined
+          : paddingMask(padding);
+      const embedded = bertEmbeddings(this, this.config, "", inputs);
+      const { hidden } = bertEncoder(this, this.config, "", embedded, { batch, length, selfMask: mask });
+      const lastHiddenState = tf.reshape(hidden, [batch, length, this.config.hiddenSize]) as tf.Tensor3D;
+      if (!this.hasPooler) return { lastHiddenState };
+      const first = tf.reshape(tf.slice(lastHiddenState, [0, 0, 0], [batch, 1, this.config.hiddenSize]), [
+        batch,
+        this.config.hiddenSize,
+      ]);
+      const poolerOutput = tf.tanh(
+        linear(first, this.weight("pooler.dense.weight"), this.weight("pooler.dense.bias"), "out_in"),
+      ) as tf.Tensor2D;
+      return { lastHiddenState, poolerOutput };
+    });
+  }
 }

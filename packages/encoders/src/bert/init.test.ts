@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { initBackend, tf } from "@warmstart/tensors";
-import { bertConfigFromHF, robertaConfigFromHF } from "./bert-config.js";
-import { BertModel } from "./bert.js";
-import { RobertaModel } from "./roberta.js";
+import { bertConfigFromHF } from "./config.js";
+import { robertaConfigFromHF } from "../roberta/config.js";
+import { BertModel } from "./model.js";
+import { RobertaModel } from "../roberta/model.js";
 
 const TINY = {
   vocab_size: 400,

@@ -3,10 +3,11 @@ import { test } from "node:test";
 import { initBackend, openCheckpoint, tf } from "@warmstart/tensors";
 import { sharedSkipReason } from "@warmstart/test-utils";
 import { formatLoadReport, WeightLoadError } from "@warmstart/modeling";
-import { BertModel } from "./bert.js";
-import { bertConfigFromHF, robertaConfigFromHF } from "./bert-config.js";
-import { RobertaModel } from "./roberta.js";
-import { PARITY, parityCheckpoint, readParityConfig } from "./test-support/fixtures.js";
+import { BertModel } from "./model.js";
+import { bertConfigFromHF } from "./config.js";
+import { robertaConfigFromHF } from "../roberta/config.js";
+import { RobertaModel } from "../roberta/model.js";
+import { PARITY, parityCheckpoint, readParityConfig } from "../test-support/fixtures.js";
 
 const skip = sharedSkipReason(PARITY);
 
