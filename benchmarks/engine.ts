@@ -20,7 +20,7 @@ import { BertModel, bertConfigFromHF } from "@warmstart/encoders";
 import { initBackend, tf, type BackendName } from "@warmstart/tensors";
 import { nativeInfo } from "@warmstart/tensors-native";
 import { Rng, Trainer } from "@warmstart/training";
-import { timeKernels } from "../packages/tensors-native/bench/kernel-timer.js";
+import { timeKernels } from "./kernel-timer.js";
 import { EncoderDecoderModel } from "@warmstart/composer";
 import { exactLengthBeamSettings, randomBert2BertBase } from "./bert2bert-base.js";
 import { runPytorchBaseline, type BaselineResult } from "./pytorch-baseline.js";

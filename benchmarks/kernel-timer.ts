@@ -1,7 +1,8 @@
 // Benchmark helper: wraps every kernel of a backend with a wall-clock timer, to show where a forward pass
 // spends its time once the matrix products are native. Kernels nest (a cpu kernel may call others directly,
 // not through the registry), so times are inclusive of nothing but the registered kernel itself.
-import type * as tfjs from "@tensorflow/tfjs";
+// TensorFlow.js as @warmstart/tensors re-exports it (this folder does not depend on tfjs directly).
+import type { tf as tfjs } from "@warmstart/tensors";
 
 export interface KernelTimes {
   reset(): void;
