@@ -9,11 +9,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { AutoEncoder, EncoderDecoderModel } from "@warmstart/composer";
+import { EncoderDecoderModel } from "@warmstart/composer";
 import { exactLengthBeamSettings, randomBert2BertBase } from "../bert2bert-base.js";
-// A relative import: the bundle aliases each package's root entry only, not the ./generation subpath.
 import { generationConfigFromHF } from "@warmstart/composer/generation";
-import { BertModel, bertConfigFromHF } from "@warmstart/encoders";
+import { AutoEncoder, BertModel, bertConfigFromHF } from "@warmstart/encoders";
 import { initBackend, tf, type BackendName } from "@warmstart/tensors";
 
 const [parityDir, resultPath] = process.argv.slice(2);

@@ -18,10 +18,22 @@ mkdir -p "$dest/webgpu" "$dest/parity" "$dest/py" "$dest/debs"
 # The check, with tfjs, tfjs-backend-webgpu and the project's packages inlined from their sources (no build, so
 # never a stale dist); `webgpu` stays outside because it loads dist/<platform>/dawn.node from beside its index.js.
 # The banner gives tfjs's CommonJS parts `require`.
-aliases=()
-for pkg in packages/*/; do
-  [ -f "$pkg/src/index.ts" ] && aliases+=("--alias:$(node -p "require('./$pkg/package.json').name")=./$pkg/src/index.ts")
-done
+# Every entry of each package's `exports` (the root and subpaths such as @warmstart/composer/generation or
+# @warmstart/core/fs) is aliased to the source file its `types` path was built from.
+mapfile -t aliases < <(node -e '
+  const { existsSync, readdirSync, readFileSync } = require("node:fs");
+  for (const dir of readdirSync("packages")) {
+    const file = `packages/${dir}/package.json`;
+    if (!existsSync(file)) continue;
+    const { name, exports = {} } = JSON.parse(readFileSync(file, "utf8"));
+    for (const [subpath, target] of Object.entries(exports)) {
+      const types = typeof target === "object" && target !== null ? target.types : undefined;
+      if (typeof types !== "string") continue;
+      const source = `./packages/${dir}/${types.replace(/^\.\/dist\//, "src/").replace(/\.d\.ts$/, ".ts")}`;
+      if (existsSync(source)) console.log(`--alias:${name}${subpath.slice(1)}=${source}`);
+    }
+  }
+')
 esbuild=$(ls -d node_modules/.pnpm/esbuild@*/node_modules/esbuild/bin/esbuild | sort -V | tail -1)
 "$esbuild" benchmarks/gpu/check.ts --bundle --platform=node --format=esm --target=node20 --log-level=warning "${aliases[@]}" \
   --external:webgpu --external:@tensorflow/tfjs-node --external:@tensorflow/tfjs-node-gpu \
