@@ -6,13 +6,13 @@ import {
   modelTypeOf,
   readPretrainedConfig,
 } from "@warmstart/modeling";
-import { BertLMHeadModel } from "./bert-lm-head.js";
-import type { DecoderOptions } from "./bert-decoder.js";
+import { BertLMHeadModel } from "./bert/model.js";
+import type { DecoderOptions } from "./bert/model.js";
 import type { DecoderPretrainedOptions } from "./decoder-config.js";
-import { GPT2LMHeadModel } from "./gpt2.js";
-import { RobertaForCausalLM } from "./roberta-causal-lm.js";
+import { GPT2LMHeadModel } from "./gpt2/model.js";
+import { RobertaForCausalLM } from "./roberta/model.js";
 
-export type DecoderModel = BertLMHeadModel | RobertaForCausalLM | GPT2LMHeadModel;
+import type { DecoderModel } from "./index.js";
 
 type Options = DecoderOptions & { addCrossAttention?: boolean };
 

@@ -3,7 +3,10 @@ import { test } from "node:test";
 import { createRandom, initBackend, tf } from "@warmstart/tensors";
 import { maxAbsDiff, sharedSkipReason } from "@warmstart/test-utils";
 import { disposeCache, type KeyValueCache, reorderCache } from "@warmstart/modeling";
-import { AutoDecoder, type DecoderModel } from "./auto.js";
+import { BertLMHeadModel } from "./bert/model.js";
+import { GPT2LMHeadModel } from "./gpt2/model.js";
+import type { DecoderModel } from "./index.js";
+import { RobertaForCausalLM } from "./roberta/model.js";
 import { PARITY, parityCheckpoint } from "./test-support/decoder-parity.js";
 
 const STEPS = 20;
@@ -43,15 +46,17 @@ function cachedVsFull(
 
 const skip = sharedSkipReason(PARITY);
 const STARTS: Record<string, number> = { gpt2: 999, bert: 101, roberta: 0 };
+// The causal-LM class of each parity checkpoint.
+const DECODER_CLASSES = { gpt2: GPT2LMHeadModel, bert: BertLMHeadModel, roberta: RobertaForCausalLM } as const;
 
-for (const name of ["gpt2", "bert", "roberta"]) {
+for (const name of ["gpt2", "bert", "roberta"] as const) {
   for (const withCross of [false, true]) {
     test(
       `${name}: logits with the cache equal logits without it for ${STEPS} steps${withCross ? ", with cross-attention" : ""}`,
       { skip },
       async () => {
         await initBackend({ backend: "wasm" });
-        const model = await AutoDecoder.fromPretrained(parityCheckpoint(name), {
+        const model: DecoderModel = await DECODER_CLASSES[name].fromPretrained(parityCheckpoint(name), {
           addCrossAttention: withCross,
           seed: 3,
         });
@@ -78,7 +83,7 @@ for (const name of ["gpt2", "bert", "roberta"]) {
 
 test("reorderCache gathers the rows of every cached tensor, cross-attention included", { skip }, async () => {
   await initBackend({ backend: "wasm" });
-  const model = await AutoDecoder.fromPretrained(parityCheckpoint("gpt2"), { addCrossAttention: true, seed: 1 });
+  const model = await GPT2LMHeadModel.fromPretrained(parityCheckpoint("gpt2"), { addCrossAttention: true, seed: 1 });
   const states = createRandom(2).normal([2, 3, 32], 1) as tf.Tensor3D;
   const out = model.forward({
     inputIds: [

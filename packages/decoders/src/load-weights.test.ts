@@ -3,10 +3,9 @@ import { test } from "node:test";
 import { initBackend, type tf } from "@warmstart/tensors";
 import { sharedSkipReason } from "@warmstart/test-utils";
 import { formatLoadReport } from "@warmstart/modeling";
-import { AutoDecoder } from "./auto.js";
-import { BertLMHeadModel } from "./bert-lm-head.js";
-import { GPT2LMHeadModel } from "./gpt2.js";
-import { RobertaForCausalLM } from "./roberta-causal-lm.js";
+import { BertLMHeadModel } from "./bert/model.js";
+import { GPT2LMHeadModel } from "./gpt2/model.js";
+import { RobertaForCausalLM } from "./roberta/model.js";
 import { PARITY, parityCheckpoint } from "./test-support/decoder-parity.js";
 
 const skip = sharedSkipReason(PARITY);
@@ -16,8 +15,7 @@ test(
   { skip },
   async () => {
     await initBackend({ backend: "wasm" });
-    const model = await AutoDecoder.fromPretrained(parityCheckpoint("bert"), { addCrossAttention: true });
-    assert.ok(model instanceof BertLMHeadModel);
+    const model = await BertLMHeadModel.fromPretrained(parityCheckpoint("bert"), { addCrossAttention: true });
     assert.equal(model.config.isDecoder, true);
     const report = model.loadReport!;
     assert.equal(report.missing.length, 20);

@@ -5,9 +5,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { initBackend, tf } from "@warmstart/tensors";
 import { assertClose } from "@warmstart/test-utils";
-import { BertLMHeadModel } from "./bert-lm-head.js";
-import { GPT2LMHeadModel } from "./gpt2.js";
-import { RobertaForCausalLM } from "./roberta-causal-lm.js";
+import { BertLMHeadModel } from "./bert/model.js";
+import { GPT2LMHeadModel } from "./gpt2/model.js";
+import { RobertaForCausalLM } from "./roberta/model.js";
 
 const BERT = {
   vocab_size: 50,

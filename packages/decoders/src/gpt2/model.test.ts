@@ -2,10 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { initBackend, tf } from "@warmstart/tensors";
 import { disposeCache, ModelConfigError, ModelInputError } from "@warmstart/modeling";
-import { AutoDecoder } from "./auto.js";
-import { BertLMHeadModel } from "./bert-lm-head.js";
-import { gpt2ConfigFromHF, gpt2ConfigToHF } from "./gpt2-config.js";
-import { GPT2LMHeadModel } from "./gpt2.js";
+import { BertLMHeadModel } from "../bert/model.js";
+import { gpt2ConfigFromHF, gpt2ConfigToHF } from "./config.js";
+import { GPT2LMHeadModel } from "./model.js";
 
 const TINY = {
   model_type: "gpt2",
@@ -36,7 +35,7 @@ test("GPT-2 config: defaults, round trip, typed errors", () => {
     named("UNKNOWN_ACTIVATION", "activation_function", "gelu_newer"),
   );
   assert.throws(
-    () => AutoDecoder.fromConfig({ ...TINY, model_type: "llama" }),
+    () => GPT2LMHeadModel.fromConfig({ ...TINY, model_type: "llama" }),
     named("UNKNOWN_MODEL_TYPE", "model_type", '"llama"'),
   );
   assert.throws(() => gpt2ConfigFromHF({ ...TINY, n_head: 3 }), named("INVALID_FIELD", "n_embd", "multiple of n_head"));

@@ -24,10 +24,10 @@ import {
   specsToShapes,
   splitHeads,
 } from "@warmstart/modeling";
-import { prepareDecoderStep, type DecoderInput, type DecoderOutput } from "./decoder-inputs.js";
-import { decoderOverrides, type DecoderPretrainedOptions } from "./decoder-config.js";
-import { tiedOutput } from "./tied-output.js";
-import { gpt2ConfigFromHF, type GPT2Config } from "./gpt2-config.js";
+import { prepareDecoderStep, type DecoderInput, type DecoderOutput } from "../decoder-inputs.js";
+import { decoderOverrides, type DecoderPretrainedOptions } from "../decoder-config.js";
+import { tiedOutput } from "../tied-output.js";
+import { gpt2ConfigFromHF, type GPT2Config } from "./config.js";
 
 function conv1dSpecs(name: string, inp: number, out: number, std: number): Array<[string, ParameterSpec]> {
   return [

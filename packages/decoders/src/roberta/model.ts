@@ -7,8 +7,8 @@ import {
   loadCheckpointInto,
   readPretrainedConfig,
 } from "@warmstart/modeling";
-import { BertDecoderBase, type DecoderOptions, type LmHeadLayout } from "./bert-decoder.js";
-import { decoderOverrides, type DecoderPretrainedOptions } from "./decoder-config.js";
+import { BertDecoderBase, type DecoderOptions, type LmHeadLayout } from "../bert/model.js";
+import { decoderOverrides, type DecoderPretrainedOptions } from "../decoder-config.js";
 
 const LAYOUT: LmHeadLayout = {
   basePrefix: "roberta.",

@@ -1,34 +1,52 @@
 import { activation, ConfigReader, type HFConfigJson, ModelConfigError, modelTypeOf } from "@warmstart/modeling";
 
-/** A GPT-2 `config.json` in camelCase. `original` keeps the file so saving round-trips unknown fields. */
+/**
+ * A GPT-2 `config.json` in camelCase. Each field names its snake_case key and Hugging Face's `GPT2Config`
+ * default, used when the file omits it. `original` keeps the file so saving round-trips unknown fields.
+ */
 export interface GPT2Config {
   modelType: "gpt2";
+  /** `vocab_size` (50257). */
   vocabSize: number;
-  /** Length of the position table. */
+  /** `n_positions` (1024): length of the position table. */
   nPositions: number;
+  /** `n_embd` (768): the hidden size, a multiple of `n_head`. */
   nEmbd: number;
+  /** `n_layer` (12). */
   nLayer: number;
+  /** `n_head` (12). */
   nHead: number;
-  /** MLP width; null means 4·nEmbd. */
+  /** `n_inner` (null): the MLP width; null means 4·nEmbd. */
   nInner: number | null;
-  /** An `ACT2FN` name; GPT-2 uses "gelu_new". */
+  /** `activation_function` ("gelu_new"): an `ACT2FN` name. */
   activationFunction: string;
+  /** `resid_pdrop` (0.1): dropout on the attention and MLP outputs. */
   residPdrop: number;
+  /** `embd_pdrop` (0.1): dropout on the embeddings. */
   embdPdrop: number;
+  /** `attn_pdrop` (0.1): dropout on the attention weights. */
   attnPdrop: number;
+  /** `layer_norm_epsilon` (1e-5). */
   layerNormEpsilon: number;
+  /** `initializer_range` (0.02): standard deviation of the normal initialiser. */
   initializerRange: number;
-  /** Divide attention scores by sqrt(head size). */
+  /** `scale_attn_weights` (true): divide attention scores by sqrt(head size). */
   scaleAttnWeights: boolean;
-  /** Also divide them by (layer index + 1). */
+  /** `scale_attn_by_inverse_layer_idx` (false): also divide them by (layer index + 1). */
   scaleAttnByInverseLayerIdx: boolean;
-  /** GPT-2 is always causal; kept for configs that set it (as encoder-decoder decoders do). */
+  /** `is_decoder` (false): GPT-2 is always causal; kept for configs that set it (as encoder-decoder decoders do). */
   isDecoder: boolean;
+  /** `add_cross_attention` (false): `crossattention` + `ln_cross_attn` in every block. */
   addCrossAttention: boolean;
+  /** `bos_token_id` (50256). */
   bosTokenId: number | null;
+  /** `eos_token_id` (50256). */
   eosTokenId: number | null;
+  /** `pad_token_id` (null). */
   padTokenId: number | null;
+  /** `use_cache` (true). */
   useCache: boolean;
+  /** `tie_word_embeddings` (true): logits = h · wteᵀ, no `lm_head.weight` of its own. */
   tieWordEmbeddings: boolean;
   original: HFConfigJson;
 }

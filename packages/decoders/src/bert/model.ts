@@ -1,12 +1,14 @@
-// The BERT/RoBERTa decoder stack: the encoders package's embeddings and layers with a causal mask combined with
-// the padding mask, cross-attention on the encoder states, a key/value cache, and the MLM-style LM head whose
-// names the subclasses give (bert-lm-head.ts, roberta-causal-lm.ts).
+// BERT as a decoder (Hugging Face `BertLMHeadModel`): the encoders package's BERT embeddings and layers with a
+// causal mask combined with the padding mask, cross-attention on the encoder states, a key/value cache, and the
+// MLM-style LM head. `BertDecoderBase` is the stack and head with the head's weight names left to the subclass:
+// BertLMHeadModel here (`cls.predictions.*`), RobertaForCausalLM in ../roberta/model.ts (`lm_head.*`).
 import { layerNorm, linear, tf } from "@warmstart/tensors";
 import {
   bertEmbeddings,
   bertEmbeddingSpecs,
   bertEncoder,
   bertEncoderSpecs,
+  bertConfigFromHF,
   prepareBertInputs,
   type BertConfig,
   type LayerContext,
@@ -15,16 +17,21 @@ import {
   activation,
   causalPaddingMask,
   layerNormSpecs,
+  loadCheckpointInto,
   ModelConfigError,
   type ModelOptions,
   paddingMask,
   type ParameterSpec,
   type ParameterSpecs,
   PretrainedModule,
+  readPretrainedConfig,
   specsToShapes,
+  type FromPretrainedOptions,
+  type HFConfigJson,
 } from "@warmstart/modeling";
-import { tiedOutput } from "./tied-output.js";
-import { prepareDecoderStep, type DecoderInput, type DecoderOutput } from "./decoder-inputs.js";
+import { tiedOutput } from "../tied-output.js";
+import { decoderOverrides, type DecoderPretrainedOptions } from "../decoder-config.js";
+import { prepareDecoderStep, type DecoderInput, type DecoderOutput } from "../decoder-inputs.js";
 
 export type DecoderOptions = ModelOptions;
 
@@ -186,5 +193,51 @@ export abstract class BertDecoderBase extends PretrainedModule<BertConfig> imple
       const logits = tf.reshape(this.#head(out.hidden), [batch, length, config.vocabSize]) as tf.Tensor3D;
       return input.useCache === true ? { logits, pastKeyValues: out.keyValues } : { logits };
     });
+  }
+}
+
+// ---- BertLMHeadModel: `bert.*` without pooler, then `cls.predictions`: dense → hidden_act → LayerNorm →
+// · word_embeddingsᵀ + bias (the output matrix is the word embedding table). ----
+
+const BERT_LM_HEAD: LmHeadLayout = {
+  basePrefix: "bert.",
+  dense: "cls.predictions.transform.dense",
+  norm: "cls.predictions.transform.LayerNorm",
+  bias: "cls.predictions.bias",
+  outputWeight: "cls.predictions.decoder.weight",
+  outputBias: "cls.predictions.decoder.bias",
+  tiedAliases: {
+    "cls.predictions.decoder.weight": "bert.embeddings.word_embeddings.weight",
+    "cls.predictions.decoder.bias": "cls.predictions.bias",
+  },
+};
+
+export class BertLMHeadModel extends BertDecoderBase {
+  constructor(config: BertConfig, options: DecoderOptions = {}) {
+    super(config, BERT_LM_HEAD, config.hiddenAct, options);
+  }
+
+  /** Names → shapes without allocating; `addCrossAttention` overrides the config's. */
+  static parameterShapes(config: BertConfig, options: { addCrossAttention?: boolean } = {}): Map<string, number[]> {
+    return BertDecoderBase.shapesFor(
+      { ...config, addCrossAttention: options.addCrossAttention ?? config.addCrossAttention },
+      BERT_LM_HEAD,
+    );
+  }
+
+  /** From a config.json; `is_decoder` defaults to true here (this class is meant as a decoder). */
+  static fromConfig(
+    json: HFConfigJson,
+    options: DecoderOptions & { addCrossAttention?: boolean } = {},
+  ): BertLMHeadModel {
+    return new BertLMHeadModel(bertConfigFromHF(decoderOverrides(json, options)), options);
+  }
+
+  static async fromPretrained(
+    idOrPath: string,
+    options: DecoderPretrainedOptions & FromPretrainedOptions = {},
+  ): Promise<BertLMHeadModel> {
+    const { dir, json } = await readPretrainedConfig(idOrPath, options);
+    return loadCheckpointInto(BertLMHeadModel.fromConfig(json, options), dir, options);
   }
 }
