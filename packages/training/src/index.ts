@@ -76,7 +76,7 @@ export {
   type Seq2SeqEvaluationOptions,
   type Seq2SeqTrainerOptions,
 } from "./trainer/seq2seq-trainer.js";
-export { seq2seqMetric, type Seq2SeqMetricName } from "./trainer/metrics.js";
+export { checkSeq2SeqMetrics, seq2seqMetric, seq2seqScores, type Seq2SeqMetricName } from "./trainer/metrics.js";
 export { formatDuration, formatProgress, JsonlLog, type ProgressLine } from "./trainer/progress.js";
 
 export { pretrain, type PretrainOptions, type PretrainResult } from "./pretrain/pretrain.js";

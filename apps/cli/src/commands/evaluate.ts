@@ -49,7 +49,7 @@ export function registerEvaluate(program: Command, io: ProgramIO, state: RunStat
     ]),
   );
   defineAction<EvaluateOptions>(command, io, state, async (ctx, _args, options) => {
-    const metrics = parseMetrics(options.metric);
+    const metrics = await parseMetrics(options.metric);
     let predictions: string[];
     let references: string[][];
     let sources: string[] | undefined;

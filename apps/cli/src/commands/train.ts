@@ -4,13 +4,11 @@ import { defineAction, examples, withCommonOptions, type ProgramIO, type RunStat
 import type { CommonOptions } from "../framework/context.js";
 import { decimal, integer } from "../framework/option-parsers.js";
 import { addColumnOptions, readExamples, type ColumnFlags } from "../models/read-examples.js";
-import type { Seq2SeqMetricName } from "@warmstart/training";
 import { fineTune } from "../models/fine-tune.js";
 import { claimTrainingOutput } from "../models/output-folder.js";
 import { warnStepsOverrideEpochs } from "../models/schedule-warnings.js";
 import { counted } from "../framework/plural.js";
-
-export const TRAIN_METRICS = ["sari", "rouge1", "rouge2", "rougeL", "bleu"] as const;
+import { parseTrainingMetric } from "../metrics/score.js";
 
 interface TrainFlags extends CommonOptions, ColumnFlags {
   model: string;
@@ -68,7 +66,8 @@ export function registerTrain(program: Command, io: ProgramIO, state: RunState):
       .option("--logging-steps <n>", "log the loss every this many steps", integer(1), 10)
       .option(
         "--metric <name>",
-        `score generated outputs at evaluation: ${TRAIN_METRICS.join(", ")} (default: loss only)`,
+        "score generated outputs at evaluation and keep the best checkpoint by it: a score of the metric registry, " +
+          "e.g. sari, rouge2, bleu, exact_match (default: loss only)",
       )
       .option("--num-beams <n>", "beams for predict-with-generate", integer(1, 64), 1)
       .option("--seed <n>", "seed of data order and dropout", integer(0), 42)
@@ -92,11 +91,7 @@ export function registerTrain(program: Command, io: ProgramIO, state: RunState):
     ]),
   );
   defineAction<TrainFlags>(command, io, state, async (ctx, _args, flags) => {
-    if (flags.metric !== undefined && !(TRAIN_METRICS as readonly string[]).includes(flags.metric)) {
-      throw new CliError("USAGE", `unknown --metric "${flags.metric}"`, {
-        hint: `use one of ${TRAIN_METRICS.join(", ")}`,
-      });
-    }
+    const metric = flags.metric === undefined ? undefined : await parseTrainingMetric(flags.metric);
     if (flags.metric !== undefined && flags.eval === undefined) {
       throw new CliError("USAGE", "--metric needs --eval data", { hint: "add --eval dev.jsonl" });
     }
@@ -132,7 +127,7 @@ export function registerTrain(program: Command, io: ProgramIO, state: RunState):
         saveSteps: flags.saveSteps,
         saveTotalLimit: flags.saveTotalLimit,
         evalSteps: flags.evalSteps,
-        metric: flags.metric as Seq2SeqMetricName | undefined,
+        metric,
         numBeams: flags.numBeams,
         resume: flags.resume === undefined ? undefined : flags.resume === true ? "latest" : String(flags.resume),
         label: "fine-tune",

@@ -1,25 +1,52 @@
 import { CliError } from "../framework/cli-error.js";
 
-export const METRIC_NAMES = ["rouge", "bleu", "sari", "exact-match"] as const;
-export type CliMetric = (typeof METRIC_NAMES)[number];
+/**
+ * The metrics `evaluate --metric` and `train --metric` accept are those of @warmstart/evaluation's registry (the
+ * built-in rouge, bleu, sari, exact_match, and any added with `registerMetric`), by metric name or score name.
+ * Names match case-insensitively, with `-` for `_` (`exact-match`, the spelling this command has always taken).
+ */
+async function registeredName(text: string, flag: string): Promise<string> {
+  const { metricNames, scoreNames } = await import("@warmstart/evaluation");
+  const wanted = text.toLowerCase().replaceAll("-", "_");
+  const known = [...new Set([...metricNames(), ...scoreNames()])];
+  const found = known.find((name) => name === text) ?? known.find((name) => name.toLowerCase() === wanted);
+  if (found === undefined) {
+    throw new CliError("USAGE", `unknown ${flag} "${text}"`, {
+      hint: `use one or more of ${metricNames().join(", ")} (or a score: ${scoreNames().join(", ")})`,
+    });
+  }
+  return found;
+}
 
-/** `rouge,sari` → checked list. */
-export function parseMetrics(text: string): CliMetric[] {
+/** `rouge,sari` → the registry names, checked, each once. */
+export async function parseMetrics(text: string): Promise<string[]> {
   const names = text
     .split(",")
-    .map((s) => s.trim().toLowerCase())
+    .map((s) => s.trim())
     .filter((s) => s !== "");
-  for (const name of names) {
-    if (!(METRIC_NAMES as readonly string[]).includes(name)) {
-      throw new CliError("USAGE", `unknown metric "${name}"`, {
-        hint: `use one or more of ${METRIC_NAMES.join(", ")} (comma-separated)`,
-      });
-    }
-  }
   if (names.length === 0) {
-    throw new CliError("USAGE", "--metric is empty", { hint: `use one or more of ${METRIC_NAMES.join(", ")}` });
+    const { metricNames } = await import("@warmstart/evaluation");
+    throw new CliError("USAGE", "--metric is empty", { hint: `use one or more of ${metricNames().join(", ")}` });
   }
-  return [...new Set(names)] as CliMetric[];
+  const resolved: string[] = [];
+  for (const name of names) resolved.push(await registeredName(name, "metric"));
+  return [...new Set(resolved)];
+}
+
+/**
+ * `train --metric`: the one score that picks the best checkpoint, so a metric of several scores (`rouge`) must be
+ * narrowed to one of them (`rouge2`).
+ */
+export async function parseTrainingMetric(text: string): Promise<string> {
+  const name = await registeredName(text.trim(), "--metric");
+  const { selectMetrics } = await import("@warmstart/evaluation");
+  const [selection] = selectMetrics([name]);
+  if (selection !== undefined && selection.scores.length > 1) {
+    throw new CliError("USAGE", `--metric ${name} reports several scores; the best checkpoint needs one`, {
+      hint: `use one of ${selection.scores.join(", ")}`,
+    });
+  }
+  return selection?.scores[0] ?? name;
 }
 
 export interface ScoreInput {
@@ -30,41 +57,22 @@ export interface ScoreInput {
 }
 
 /**
- * Scores as the Hugging Face `evaluate` metrics report them, on a 0-100 scale: ROUGE F-measures (mid of the
- * seeded bootstrap), sacreBLEU, SARI, exact match.
+ * Scores by the registry (`computeMetrics`), on its 0-100 scale: ROUGE F-measures (mid of the seeded bootstrap),
+ * sacreBLEU, SARI, exact match.
  */
-export async function score(
-  metrics: readonly CliMetric[],
-  input: ScoreInput,
-): Promise<Record<string, number | string>> {
-  const evaluation = await import("@warmstart/evaluation");
-  const out: Record<string, number | string> = {};
-  for (const metric of metrics) {
-    if (metric === "rouge") {
-      const result = evaluation.rouge(input.predictions, input.references);
-      for (const [type, triple] of Object.entries(result)) {
-        if (triple !== undefined) out[type] = 100 * triple.mid.fmeasure;
-      }
-    } else if (metric === "bleu") {
-      const result = evaluation.bleu(input.predictions, input.references);
-      out.bleu = result.score;
-      out.bleu_signature = result.signature;
-    } else if (metric === "sari") {
-      if (input.sources === undefined) {
-        throw new CliError("USAGE", "SARI compares predictions with the sources as well as the references", {
-          hint: "add --sources FILE (one source per line)",
-        });
-      }
-      out.sari = evaluation.sari(input.sources, input.predictions, input.references).sari;
-    } else {
-      const result = evaluation.exactMatch(
-        input.predictions,
-        input.references.map((r) => r[0] ?? ""),
+export async function score(metrics: readonly string[], input: ScoreInput): Promise<Record<string, number | string>> {
+  const { computeMetrics, selectMetrics } = await import("@warmstart/evaluation");
+  if (input.sources === undefined) {
+    const needing = selectMetrics(metrics).find((s) => s.metric.needsSources === true);
+    if (needing !== undefined) {
+      throw new CliError(
+        "USAGE",
+        `${needing.metric.name} compares predictions with the sources as well as the references`,
+        { hint: "add --sources FILE (one source per line)" },
       );
-      out.exact_match = 100 * result.exactMatch;
     }
   }
-  return out;
+  return computeMetrics(metrics, input);
 }
 
 /** `rouge2 21.37  sari 40.12`, in a stable order. */

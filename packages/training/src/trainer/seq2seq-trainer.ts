@@ -1,7 +1,7 @@
 import type { EncoderDecoderModel, GenerationConfig, Seq2SeqInputs } from "@warmstart/composer";
 import { prepareSeq2SeqBatch, type Tokenizer } from "@warmstart/tokenizers";
 import type { Seq2SeqExample } from "../data/read-pairs.js";
-import { seq2seqMetric, type Seq2SeqMetricName } from "./metrics.js";
+import { checkSeq2SeqMetrics, seq2seqScores, type Seq2SeqMetricName } from "./metrics.js";
 import { TRAINER_DEFAULTS } from "./defaults.js";
 import { Trainer } from "./trainer.js";
 import type { EvaluationOptions, TrainerOptions } from "./types.js";
@@ -11,7 +11,11 @@ export interface Seq2SeqEvaluationOptions extends Omit<
   "predict" | "metrics" | "examples"
 > {
   examples: readonly Seq2SeqExample[];
-  /** Generate predictions and score them with these metrics (default: loss only). */
+  /**
+   * Generate predictions and score them with these metrics of the @warmstart/evaluation registry, logged as
+   * `eval_<score>` (default: loss only). A metric name gives all its scores (`rouge`: `rouge1` … `rougeLsum`), a
+   * score name that one.
+   */
   metrics?: readonly Seq2SeqMetricName[];
   /** Generation settings for predict-with-generate (numBeams, maxNewTokens, …). */
   generation?: Partial<GenerationConfig>;
@@ -59,6 +63,7 @@ export class Seq2SeqTrainer extends Trainer<Seq2SeqExample, Seq2SeqInputs> {
     };
     const decoderSide = targetTokenizer ?? sourceTokenizer;
     const metricNames = evaluation?.metrics ?? [];
+    if (metricNames.length > 0) checkSeq2SeqMetrics(metricNames);
     const evalBatch = evaluation?.batchSize ?? options.batchSize;
     const predict = async (
       examples: readonly Seq2SeqExample[],
@@ -101,7 +106,7 @@ export class Seq2SeqTrainer extends Trainer<Seq2SeqExample, Seq2SeqInputs> {
           : {
               predict,
               metrics: (predictions: string[], examples: readonly Seq2SeqExample[]) =>
-                Object.fromEntries(metricNames.map((name) => [name, seq2seqMetric(name, predictions, examples)])),
+                seq2seqScores(metricNames, predictions, examples),
             }),
       };
     }
