@@ -12,7 +12,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { recoverInterruptedSave, writeFolderAtomically } from "./atomic-folder.js";
+import { recoverInterruptedSave, saveFolderAtomically } from "./atomic-folder.js";
 import { ComposerError } from "./errors.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "composer-atomic-"));
@@ -21,7 +21,7 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 test("a writer that fails half-way leaves neither the folder nor a temporary one", async () => {
   const target = join(scratch, "new");
   await assert.rejects(
-    writeFolderAtomically(target, async (tmp) => {
+    saveFolderAtomically(target, async (tmp) => {
       writeFileSync(join(tmp, "config.json"), "{}");
       throw new Error("disk full");
     }),
@@ -37,13 +37,13 @@ test("an existing folder keeps its old files when the writer fails, and gets the
   writeFileSync(join(target, "config.json"), "old");
   writeFileSync(join(target, "tokenizer.json"), "kept");
   await assert.rejects(
-    writeFolderAtomically(target, async (tmp) => {
+    saveFolderAtomically(target, async (tmp) => {
       writeFileSync(join(tmp, "config.json"), "half");
       throw new Error("interrupted");
     }),
   );
   assert.equal(readFileSync(join(target, "config.json"), "utf8"), "old");
-  await writeFolderAtomically(target, async (tmp) => writeFileSync(join(tmp, "config.json"), "new"));
+  await saveFolderAtomically(target, async (tmp) => writeFileSync(join(tmp, "config.json"), "new"));
   assert.equal(readFileSync(join(target, "config.json"), "utf8"), "new");
   assert.equal(readFileSync(join(target, "tokenizer.json"), "utf8"), "kept");
   assert.deepEqual(readdirSync(scratch), ["existing"]);
@@ -51,7 +51,7 @@ test("an existing folder keeps its old files when the writer fails, and gets the
 
 test("replacing a folder swaps it whole, and a crash between the two renames is undone by the next save or load", async () => {
   const target = join(scratch, "swapped");
-  await writeFolderAtomically(target, async (tmp) => {
+  await saveFolderAtomically(target, async (tmp) => {
     writeFileSync(join(tmp, "config.json"), "A");
     writeFileSync(join(tmp, "model.safetensors"), "A");
   });
@@ -62,7 +62,7 @@ test("replacing a folder swaps it whole, and a crash between the two renames is 
   assert.equal(readFileSync(join(target, "model.safetensors"), "utf8"), "A");
   assert.equal(recoverInterruptedSave(target), false, "nothing to undo when the folder is there");
   renameSync(target, aside);
-  await writeFolderAtomically(target, async (tmp) => {
+  await saveFolderAtomically(target, async (tmp) => {
     writeFileSync(join(tmp, "config.json"), "B");
     writeFileSync(join(tmp, "model.safetensors"), "B");
   });

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { resolveModel, type ResolveModelOptions } from "@warmstart/hub";
 import { ensureBackend, openCheckpoint, writeSafetensors, type tf } from "@warmstart/tensors";
-import { writeFolderAtomically } from "./atomic-folder.js";
+import { saveFolderAtomically } from "./atomic-folder.js";
 import { ComposerError } from "./errors.js";
 
 /** PyTorch weight files a checkpoint folder may hold (the ones the conversion replaces). */
@@ -86,7 +86,7 @@ export async function convertToSafetensors(
   const copied: string[] = [];
   const skipped: string[] = [];
   try {
-    await writeFolderAtomically(target, async (tmp) => {
+    await saveFolderAtomically(target, async (tmp) => {
       for (const file of files.sort()) {
         if (PYTORCH_WEIGHTS.test(file)) continue;
         const path = join(dir, file);

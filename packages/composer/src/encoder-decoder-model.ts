@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { disposeCache, reorderCache, type KeyValueCache } from "@warmstart/modeling";
+import { findCompleteFolder } from "@warmstart/core/fs";
 import { resolveModel, type ResolveModelOptions } from "@warmstart/hub";
 import {
   createRandom,
@@ -14,7 +15,7 @@ import {
   writeSafetensors,
   type Checkpoint,
 } from "@warmstart/tensors";
-import { recoverInterruptedSave, writeFolderAtomically } from "./atomic-folder.js";
+import { saveFolderAtomically } from "./atomic-folder.js";
 import { planComposition, PROJECTION_PREFIX, type CompositionPlan, type ProjectionPlan } from "./composition-plan.js";
 import type { TiePair } from "./tying.js";
 import { summarise, type CompositionReport, type WeightEntry } from "./composition-report.js";
@@ -74,7 +75,8 @@ export interface FromPretrainedOptions {
   hub?: ResolveModelOptions;
   /**
    * Receives what loading wants a user to know (default `console.warn`): a tie_encoder_decoder checkpoint whose
-   * encoder and decoder halves differ (saved by transformers 5, which does not tie) is loaded untied.
+   * encoder and decoder halves differ (saved by transformers 5, which does not tie) is loaded untied; a folder
+   * whose last save was interrupted is read from where its previous save lies aside.
    */
   warn?: (message: string) => void;
 }
@@ -228,9 +230,17 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
   static async fromPretrained(idOrPath: string, options: FromPretrainedOptions = {}): Promise<EncoderDecoderModel> {
     // As in transformers.js, loading needs no prior backend call: the best one is picked on first use.
     await ensureBackend();
-    // A save killed between its two renames leaves the previous folder aside; put it back before reading.
-    recoverInterruptedSave(idOrPath);
-    const dir = await resolveModel(idOrPath, options.hub);
+    const warn = options.warn ?? ((message: string) => console.warn(message));
+    // Loading never modifies what it loads (as in transformers). A save killed between its two renames left no
+    // folder and the previous one, complete, aside: it is read where it lies, and the next save puts it back.
+    const interrupted = findCompleteFolder(idOrPath);
+    if (interrupted?.interrupted === true) {
+      warn(
+        `${idOrPath} is missing because a save into it was interrupted; loading the previous save from ` +
+          `${interrupted.path} (left as it is: the next savePretrained into ${idOrPath} restores it)`,
+      );
+    }
+    const dir = interrupted?.interrupted === true ? interrupted.path : await resolveModel(idOrPath, options.hub);
     const configPath = join(dir, "config.json");
     const json = readConfigFile(dir);
     const config = EncoderDecoderConfig.fromJSON(json, configPath);
@@ -247,7 +257,7 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
     try {
       const checkpoint = await openCheckpoint(dir);
       try {
-        model.#loadComposed(checkpoint, dir, options.warn ?? ((message: string) => console.warn(message)));
+        model.#loadComposed(checkpoint, dir, warn);
       } finally {
         checkpoint.close();
       }
@@ -705,7 +715,7 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
       this.#generationFile !== null
         ? this.generationConfigJSON()
         : sortedKeys({ _from_model_config: true, ...this.generationConfigJSON() });
-    await writeFolderAtomically(dir, async (tmp) => {
+    await saveFolderAtomically(dir, async (tmp) => {
       await writeFile(join(tmp, "config.json"), `${JSON.stringify(configJSON, null, 2)}\n`);
       await writeFile(join(tmp, GENERATION_CONFIG_FILE), `${JSON.stringify(generationJSON, null, 2)}\n`);
       await writeSafetensors(join(tmp, "model.safetensors"), tensors, { format: "pt" });

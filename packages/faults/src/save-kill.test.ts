@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { recoverInterruptedSave } from "@warmstart/composer";
+import { findCompleteFolder } from "@warmstart/core/fs";
 import { startChild, sleep } from "./test-support/child.js";
 import { sameFiles, visibleFiles, leftovers } from "./test-support/folders.js";
 import { inBatches, killPlan } from "./test-support/kill-plan.js";
@@ -42,7 +43,15 @@ after(async () => {
 
 function check(workDir: string, what: string): string[] {
   const problems: string[] = [];
-  // What EncoderDecoderModel.fromPretrained does first: undo a save killed between its two renames.
+  // A save killed between its two renames leaves no `out` and the previous save, complete, aside: fromPretrained
+  // reads it there (without moving it) and the next save puts it back, as this does.
+  const readable = findCompleteFolder(join(workDir, "out"));
+  const seen = readable === undefined ? undefined : visibleFiles(readable.path);
+  if (seen === undefined || !(sameFiles(seen, refA) || sameFiles(seen, refB))) {
+    problems.push(
+      `${what}: the folder a load reads holds ${seen === undefined ? "nothing" : [...seen.keys()].join(", ")}`,
+    );
+  }
   recoverInterruptedSave(join(workDir, "out"));
   const out = visibleFiles(join(workDir, "out"));
   if (out === undefined || !(sameFiles(out, refA) || sameFiles(out, refB))) {
