@@ -7,8 +7,11 @@ import type { CommandContext } from "../framework/context.js";
 // Hidden lock of a training run (OUTPUT_LOCK_FILE in @warmstart/training): not content of the folder.
 const LOCK_FILE = ".warmstart-train.lock";
 
-/** What an earlier training run leaves besides the model: checkpoints (and their temporaries) and the JSONL log. */
-const RUN_ARTEFACT = /^(\.?checkpoint-\d+.*|training_log\.jsonl(\.tmp-\d+)?)$/;
+/**
+ * What an earlier training run leaves besides the model: checkpoints (and their side folders) and the JSONL log
+ * (and the temporary a kill during its atomic rewrite leaves, `.training_log.jsonl.<pid>-<random>.tmp`).
+ */
+const RUN_ARTEFACT = /^(\.?checkpoint-\d+.*|training_log\.jsonl|\.training_log\.jsonl\.[\w-]+\.tmp)$/;
 
 /** The names in `dir` other than the lock; none when it does not exist. */
 async function contentsOf(dir: string): Promise<string[]> {

@@ -234,10 +234,10 @@ test("leftovers of a killed run are tidied before the next write: temporaries re
     // A kill mid-write of step 2, and one between moving step 1 aside and renaming its re-save in.
     await mkdir(join(dir, ".checkpoint-2.tmp-123-abcd"));
     await writeFile(join(dir, ".checkpoint-2.tmp-123-abcd", "half.safetensors"), "torn");
-    await rename(join(dir, "checkpoint-1"), join(dir, ".checkpoint-1.tmp-456-ef01.previous"));
+    await rename(join(dir, "checkpoint-1"), join(dir, ".checkpoint-1.old-456-ef01"));
 
     assert.deepEqual((await recoverInterruptedWrites(dir)).sort(), [
-      ".checkpoint-1.tmp-456-ef01.previous",
+      ".checkpoint-1.old-456-ef01",
       ".checkpoint-2.tmp-123-abcd",
     ]);
     assert.deepEqual((await readdir(dir)).sort(), ["checkpoint-1"]);

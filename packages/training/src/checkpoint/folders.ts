@@ -1,5 +1,6 @@
-import { readdir, rename, rm, stat } from "node:fs/promises";
+import { readdir, rename, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
+import { parseSideName, recoverInterruptedSwap } from "@warmstart/core/fs";
 
 export const CHECKPOINT_PREFIX = "checkpoint-";
 
@@ -7,29 +8,28 @@ export function checkpointName(step: number): string {
   return `${CHECKPOINT_PREFIX}${step}`;
 }
 
-/** The hidden folder a checkpoint is written into before its rename (see writeCheckpoint). */
-export function temporaryCheckpointPrefix(step: number): string {
-  return `.${checkpointName(step)}.tmp-`;
-}
+const CHECKPOINT_NAME = /^checkpoint-\d+$/;
 
 /**
- * Tidies what a killed run left in `outputDir`: half-written `.checkpoint-<step>.tmp-*` folders are removed,
- * and an old checkpoint moved aside (`….previous`) for a re-save of its step is put back when its
- * replacement never arrived. Returns the names it removed or restored.
+ * Tidies what a killed run left in `outputDir` (the trainer holds the output lock, so no other writer is
+ * mid-write): a checkpoint moved aside for a re-save of its step is put back when its replacement never
+ * arrived (@warmstart/core/fs's recovery of an interrupted swap), then every other hidden side folder of a
+ * checkpoint (half-written, moved aside, half-deleted by rotation) is removed. Returns the names it removed
+ * or restored.
  */
 export async function recoverInterruptedWrites(outputDir: string): Promise<string[]> {
-  const names = await entriesOf(outputDir);
-  const touched: string[] = [];
-  for (const name of names) {
-    const match = /^\.(checkpoint-\d+)\.tmp-.*?(\.previous)?$/.exec(name);
-    if (match === null) continue;
-    const path = join(outputDir, name);
-    const final = join(outputDir, match[1] as string);
-    if (match[2] !== undefined && !(await exists(final))) await rename(path, final);
-    else await rm(path, { recursive: true, force: true });
-    touched.push(name);
+  const sides = (await entriesOf(outputDir)).flatMap((name) => {
+    const side = parseSideName(name);
+    return side !== undefined && CHECKPOINT_NAME.test(side.target) ? [{ name, ...side }] : [];
+  });
+  for (const target of new Set(sides.filter((s) => s.kind === "old").map((s) => s.target))) {
+    recoverInterruptedSwap(join(outputDir, target));
   }
-  return touched;
+  const left = new Set(await entriesOf(outputDir));
+  const restored = sides.filter(({ name }) => !left.has(name)).map(({ name }) => name);
+  const removed = sides.filter(({ name }) => left.has(name)).map(({ name }) => name);
+  for (const name of removed) await rm(join(outputDir, name), { recursive: true, force: true });
+  return [...restored, ...removed];
 }
 
 /** The names in `dir`; none when it does not exist yet. */
@@ -39,15 +39,6 @@ async function entriesOf(dir: string): Promise<string[]> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw error;
-  }
-}
-
-export async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -72,8 +63,8 @@ export async function listCheckpoints(outputDir: string): Promise<CheckpointEntr
  * (`_sorted_checkpoints` / `_rotate_checkpoints`): oldest first by step, except that the best checkpoint
  * (`best`, when a metric is tracked) is moved next to the newest so it outlives the others; with `limit` 1
  * and a best checkpoint that is not the newest, two remain, so the newest is always there to resume from.
- * Each deleted folder is first renamed to a hidden `.checkpoint-<step>.tmp-…` name, so a kill during the
- * delete never leaves a half-deleted `checkpoint-<step>` (recoverInterruptedWrites removes the rest).
+ * Each deleted folder is first renamed to a hidden `.checkpoint-<step>.tmp-deleted-…` side name, so a kill during
+ * the delete never leaves a half-deleted `checkpoint-<step>` (recoverInterruptedWrites removes the rest).
  * Returns the deleted paths.
  */
 export async function rotateCheckpoints(outputDir: string, limit: number, best?: string | null): Promise<string[]> {

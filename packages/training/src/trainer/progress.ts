@@ -1,5 +1,6 @@
-import { appendFile, mkdir, rename, writeFile } from "node:fs/promises";
+import { appendFile, mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
+import { writeFileAtomically } from "@warmstart/core/fs";
 import { describeWriteFailure, TrainingError } from "../errors.js";
 
 /** "1h02m", "3m05s", "12s": short enough for a progress line. */
@@ -59,13 +60,11 @@ export class JsonlLog {
   /**
    * Makes the file hold exactly `entries`, one line each (a resume passes the checkpoint's log history, so
    * the steps logged after that checkpoint by the interrupted run, and a line torn by a kill, are dropped
-   * rather than repeated). Written beside the log and renamed over it, so a crash keeps one or the other.
+   * rather than repeated). Atomic (@warmstart/core/fs), so a crash keeps one or the other.
    */
   async replace(entries: readonly Record<string, unknown>[]): Promise<void> {
     this.#ready ??= mkdir(dirname(this.path), { recursive: true });
     await this.#ready;
-    const temporary = `${this.path}.tmp-${process.pid}`;
-    await writeFile(temporary, entries.map((e) => `${JSON.stringify(e)}\n`).join(""), "utf8");
-    await rename(temporary, this.path);
+    await writeFileAtomically(this.path, entries.map((e) => `${JSON.stringify(e)}\n`).join(""));
   }
 }
