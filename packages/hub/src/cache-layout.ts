@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { copyFile, mkdir, readFile, rename, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, rename, rm, stat, symlink } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
+import { writeFileAtomically } from "@warmstart/core/fs";
 
 /*
  * huggingface_hub's cache layout, so that a cache filled by Python serves Node and back:
@@ -34,19 +35,14 @@ export async function readRef(repo: string, revision: string): Promise<string | 
   }
 }
 
-/** Written last, and atomically, so that a ref never points at a snapshot still being filled. */
+/**
+ * Written last, and atomically (a failed write, e.g. a full disk, leaves the ref as it was and no temporary),
+ * so that a ref never points at a snapshot still being filled.
+ */
 export async function writeRef(repo: string, revision: string, commit: string): Promise<void> {
   const path = join(repo, "refs", revision);
   await mkdir(dirname(path), { recursive: true });
-  const temp = tempPathFor(path);
-  try {
-    await writeFile(temp, commit);
-    await rename(temp, path);
-  } catch (error) {
-    // A failed write (a full disk) leaves no temporary: the ref stays as it was.
-    await rm(temp, { force: true });
-    throw error;
-  }
+  await writeFileAtomically(path, commit);
 }
 
 /** Size of the file at `path` after following links, or undefined when it (or its target) is absent. */
