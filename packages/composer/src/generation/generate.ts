@@ -45,12 +45,19 @@ export interface GenerateOptions {
    */
   streamer?: BaseStreamer;
   /**
-   * Extra stopping criteria (transformers' `stopping_criteria`): one of a built-in criterion's class replaces it, the
-   * others are checked too. Beam search applies them to every candidate, as transformers does.
+   * Your stopping criteria (transformers' `stopping_criteria`), merged with the ones the config makes (max length,
+   * max time, stop strings, eos) as transformers 5 merges them: one of the same class as a built-in criterion takes
+   * its place, the others are checked after the built-in ones. Every strategy honours them: greedy search and
+   * sampling per row; beam search and beam sampling on every candidate of a step (a candidate they stop is finished
+   * like one ending in eos); group and constrained beam search stop when they say every beam is done (4.56's rule).
    */
   stoppingCriteria?: readonly StoppingCriteria[];
-  /** Extra logits processors (transformers' `logits_processor`), merged the same way, before the sampling warpers. */
-  logitsProcessor?: readonly LogitsProcessor[];
+  /**
+   * Your logits processors (transformers' `logits_processor`), e.g. `new NoBadWordsLogitsProcessor(...)` or any
+   * object with `process(inputIds, scores, vocabSize)`: merged like `stoppingCriteria` (same class replaces a built-in
+   * one, the others run after the built-in processors and before the sampling warpers), in every strategy.
+   */
+  logitsProcessors?: readonly LogitsProcessor[];
   /** Constrained generation: `(batchId, inputIds)` → the allowed next token ids (`PrefixConstrainedLogitsProcessor`). */
   prefixAllowedTokensFn?: PrefixAllowedTokensFn;
   /**
@@ -183,8 +190,9 @@ function checkMatrix(name: string, rows: unknown, expectedRows?: number, expecte
 export function resolveGenerationSettings(
   inputs: GenerationInputs,
   config: GenerationConfig,
-  options: Pick<GenerateOptions, "logitsProcessor" | "prefixAllowedTokensFn" | "constraints"> = {},
+  options: Pick<GenerateOptions, "logitsProcessors" | "prefixAllowedTokensFn" | "constraints"> = {},
 ): ResolvedSettings {
+  checkCustomList(options, "logitsProcessors", "process");
   const inputIds = checkMatrix("inputIds", inputs.inputIds);
   if (inputs.attentionMask !== undefined) {
     checkMatrix(
@@ -323,12 +331,49 @@ export function resolveGenerationSettings(
   // Built here so that invalid processor settings fail before the encoder runs.
   const processors = buildLogitsProcessors({ ...config, minLength }, eosTokenIds, {
     prefixAllowedTokensFn: options.prefixAllowedTokensFn,
-    logitsProcessor: options.logitsProcessor,
+    logitsProcessors: options.logitsProcessors,
     encoderInputIds: inputIds,
     promptLength,
     maxLength,
   });
   return { config, prompts, maxLength, eosTokenIds, padTokenId, beamFillTokenId, processors, constraints };
+}
+
+/**
+ * Checks a list of user processors / criteria before anything runs: a list, each entry with its method (`process`,
+ * `isDone`). The earlier option name `logitsProcessor` is refused by name, so code written for it is not silently
+ * generated without its processors.
+ */
+function checkCustomList(
+  options: Partial<Record<"logitsProcessors" | "stoppingCriteria", unknown>>,
+  field: "logitsProcessors" | "stoppingCriteria",
+  method: "process" | "isDone",
+): void {
+  if ("logitsProcessor" in options && (options as { logitsProcessor?: unknown }).logitsProcessor !== undefined) {
+    throw new GenerationError(
+      "invalid_config",
+      "generate()'s option logitsProcessor is now logitsProcessors (transformers' logits_processor): rename it",
+      "logitsProcessors",
+    );
+  }
+  const list = options[field];
+  if (list === undefined) return;
+  if (!Array.isArray(list)) {
+    throw new GenerationError("invalid_config", `${field} must be a list, got ${typeof list}`, field);
+  }
+  list.forEach((entry: unknown, i) => {
+    if (
+      typeof entry !== "object" ||
+      entry === null ||
+      typeof (entry as Record<string, unknown>)[method] !== "function"
+    ) {
+      throw new GenerationError(
+        "invalid_config",
+        `${field}[${i}] must be an object with a ${method}() method (a ${field === "logitsProcessors" ? "LogitsProcessor" : "StoppingCriteria"})`,
+        field,
+      );
+    }
+  });
 }
 
 /**
@@ -392,6 +437,7 @@ export async function generate<E, C>(
   options: GenerateOptions = {},
 ): Promise<GenerateOutput> {
   checkGenerationOptions(config);
+  checkCustomList(options, "stoppingCriteria", "isDone");
   const settings = resolveGenerationSettings(inputs, mergeGenerationConfig(config), options);
   // A model built by hand (any Seq2SeqStepModel) may reach here first, and the search creates tensors.
   await ensureBackend();

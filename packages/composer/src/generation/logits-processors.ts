@@ -716,11 +716,11 @@ export class LogitsProcessorList implements LogitsProcessor {
   }
 }
 
-/** What `buildLogitsProcessors` takes besides the config: `generate()`'s `prefixAllowedTokensFn` and `logitsProcessor`. */
+/** What `buildLogitsProcessors` takes besides the config: `generate()`'s `prefixAllowedTokensFn` and `logitsProcessors`. */
 export interface BuildLogitsProcessorsExtra {
   prefixAllowedTokensFn?: PrefixAllowedTokensFn | undefined;
   /** Custom processors: one of a built-in processor's class replaces it, the others run after the built-in ones. */
-  logitsProcessor?: readonly LogitsProcessor[] | undefined;
+  logitsProcessors?: readonly LogitsProcessor[] | undefined;
   // What some processors need beyond the config: the encoder input and the lengths of this generation.
   /** The encoder input ids, `[batch][length]` (padding included): for the encoder repetition / n-gram settings. */
   encoderInputIds?: readonly (readonly number[])[];
@@ -734,7 +734,7 @@ export interface BuildLogitsProcessorsExtra {
  * The processors a config asks for, in Hugging Face's order (`_get_logits_processor`): sequence bias, encoder
  * repetition penalty, repetition penalty, no-repeat-ngram, encoder no-repeat-ngram, bad words, min length, forced
  * bos, forced eos, remove invalid values, exponential decay length penalty, suppress tokens, begin-suppress tokens;
- * with `prefixAllowedTokensFn` its processor after min length; custom `logitsProcessor`s merged in; then, when
+ * with `prefixAllowedTokensFn` its processor after min length; custom `logitsProcessors` merged in; then, when
  * sampling, the warpers temperature, top-k, top-p, min-p, typical-p, epsilon, eta; renormalisation last.
  * `config.minLength` is the effective minimum (`minNewTokens` already resolved).
  */
@@ -792,7 +792,7 @@ export function buildLogitsProcessors(
   }
   // Custom processors: one of a built-in class replaces it, the others come after the built-in ones (transformers'
   // `_merge_criteria_processor_list`), before the sampling warpers.
-  const merged = mergeCustom(list, context.logitsProcessor);
+  const merged = mergeCustom(list, context.logitsProcessors);
   if (config.doSample) {
     // Beam sampling keeps at least one token besides the eos ids per beam, so a beam can always continue
     // (transformers' `min_tokens_to_keep` of `_get_logits_processor`).

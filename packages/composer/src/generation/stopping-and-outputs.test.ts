@@ -120,7 +120,7 @@ test("custom stopping criteria and logits processors: merged as transformers 5, 
     new ToyModel(5, aThenB),
     source,
     { ...special, maxLength: 2 },
-    { logitsProcessor: [banA] },
+    { logitsProcessors: [banA] },
   );
   assert.deepEqual(banned.sequences, [[1, 4]]);
   assert.ok(calls.length > 0);
@@ -131,7 +131,7 @@ test("custom stopping criteria and logits processors: merged as transformers 5, 
     source,
     { ...special, minLength: 3, maxLength: 5 },
     {
-      logitsProcessor: [new MinLengthLogitsProcessor(2, [2])],
+      logitsProcessors: [new MinLengthLogitsProcessor(2, [2])],
     },
   );
   assert.deepEqual(replaced.sequences, [[1, 3, 2]]);

@@ -109,7 +109,9 @@ export function applyHammingDiversity(
  *   counted), the other candidates fill the group's beams in rank order;
  * - an (input, group) is done by 4.x's rule (`LegacyBeamHypotheses.isDone`, fed the best candidate score); a done
  *   group's beams continue with `padTokenId` and take no part;
- * - at the end (all done, or `maxLength`) the running beams of groups not done are added as hypotheses; per input
+ * - the search ends when every (input, group) is done, or when the stopping criteria hold for every running beam
+ *   (`maxLength`, `maxTime`, the caller's own criteria);
+ * - at the end the running beams of groups not done are added as hypotheses; per input
  *   the `numReturnSequences` best over all groups are returned, each followed by the first eos id when shorter
  *   than the output width (`min(longest + 1, maxLength)`), then `padTokenId`.
  */
@@ -212,7 +214,11 @@ export async function groupBeamSearch<E, C>(
       if (processed !== null) allScores.push(processed);
       running = nextRunning;
       curLength += 1;
-      if (!done.includes(false) || curLength >= ctx.maxLength) break;
+      // transformers 4.56: the search ends when every (input, group) is done or the stopping criteria (max length,
+      // max time, the caller's own) say every running beam is.
+      if (!done.includes(false) || curLength >= ctx.maxLength || ctx.stoppingCriteria.isDone(running).every(Boolean)) {
+        break;
+      }
       if (cache !== null && sourceRows.some((source, row) => source !== row)) {
         const previousCache: C = cache;
         cache = null;
