@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { initBackend, tf } from "@warmstart/tensors";
-import { attend } from "./attention.js";
+import { initBackend, scaledDotProductAttention, tf } from "@warmstart/tensors";
 import { causalMask, causalPaddingMask } from "./masks.js";
 
 // A query row whose every key is masked gets a zero output, as PyTorch's scaled_dot_product_attention
@@ -18,7 +17,7 @@ for (const [name, build] of [
       tf.Tensor4D,
     ];
     const padding = tf.tensor2d([[0, 1, 1]]);
-    const out = attend(q, k, v, build(1, 3, 3, padding), 0.5);
+    const out = scaledDotProductAttention(q, k, v, build(1, 3, 3, padding), 0.5);
     const rows = out.arraySync() as number[][][][];
     for (const head of rows[0] as number[][][]) assert.deepEqual(head[0], [0, 0, 0, 0]);
     // Row 1 sees only key 1 (key 0 is padding, key 2 is in its future): its output is v[1] exactly.
@@ -47,6 +46,6 @@ test("rows with a kept key are unchanged by the fully-masked-row rule", async ()
     ]),
   );
   const expected = tf.matMul(tf.softmax(tf.add(tf.mul(tf.matMul(q, k, false, true), 0.5), mask)), v);
-  const diff = tf.max(tf.abs(tf.sub(attend(q, k, v, mask, 0.5), expected))).dataSync()[0] as number;
+  const diff = tf.max(tf.abs(tf.sub(scaledDotProductAttention(q, k, v, mask, 0.5), expected))).dataSync()[0] as number;
   assert.ok(diff < 1e-6, `max difference ${diff}`);
 });

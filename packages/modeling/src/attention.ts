@@ -1,7 +1,6 @@
-import { productsPreferTransposeFlags, scaledMaskedSoftmax, tf } from "@warmstart/tensors";
-
-/** The most negative float32: Hugging Face adds it to the scores of masked keys so their softmax weight is 0. */
-export const FLOAT32_MIN = -3.4028234663852886e38;
+// The head layout attention works in; the attention product itself is `scaledDotProductAttention` of
+// @warmstart/tensors, which picks the fastest products for the active backend.
+import { tf } from "@warmstart/tensors";
 
 /** The encoder side of a cross-attention: `[B*S, hidden]` states, their length and additive padding mask. */
 export interface CrossAttentionInput {
@@ -21,63 +20,4 @@ export function splitHeads(x: tf.Tensor, batch: number, length: number, heads: n
 export function mergeHeads(x: tf.Tensor4D): tf.Tensor2D {
   const [batch, heads, length, headSize] = x.shape;
   return tf.reshape(tf.transpose(x, [0, 2, 1, 3]), [batch * length, heads * headSize]);
-}
-
-/**
- * 1 for query rows of an additive mask `[B|1, 1, Tq|1, Tk]` that keep at least one key, 0 for rows whose every
- * key is masked (FLOAT32_MIN or below). PyTorch's scaled_dot_product_attention (transformers' default
- * attention since 4.x, torch ≥ 2.5) returns zeros for such rows instead of spreading the weights over masked
- * keys; a decoder mask derived from labels (ids != pad) has one whenever the start token is the pad id.
- */
-function attendedRows(mask: tf.Tensor): tf.Tensor {
-  return tf.cast(tf.greater(tf.max(mask, -1, true), FLOAT32_MIN), "float32");
-}
-
-/**
- * softmax(q·kᵀ·scale + mask)·v for q `[B, H, Tq, d]`, k and v `[B, H, Tk, d]`, zero for query rows with no
- * unmasked key (as PyTorch's SDPA); `probsDropout` (training only)
- * applies to the attention weights as Hugging Face does. Backends whose products take transpose flags and batch
- * dimensions at full speed get one batched product each for q·kᵀ and for the weighted values. On wasm only
- * untransposed 2-D products reach the fast matrix kernel, so there the products run per (batch, head) against
- * an explicitly transposed k.
- */
-export function attend(
-  q: tf.Tensor4D,
-  k: tf.Tensor4D,
-  v: tf.Tensor4D,
-  mask: tf.Tensor | undefined,
-  scale: number,
-  probsDropout?: (probs: tf.Tensor4D) => tf.Tensor4D,
-): tf.Tensor4D {
-  return tf.tidy(() => {
-    let probs: tf.Tensor4D;
-    const keep = mask === undefined ? undefined : attendedRows(mask);
-    if (productsPreferTransposeFlags()) {
-      probs = scaledMaskedSoftmax(tf.matMul(q, k, false, true), mask, scale);
-      if (keep !== undefined) probs = tf.mul(probs, keep);
-      if (probsDropout !== undefined) probs = probsDropout(probs);
-      return tf.matMul(probs, v);
-    }
-    const [batch, heads, queries, headSize] = q.shape;
-    const keys = k.shape[2];
-    const groups = batch * heads;
-    const qs = tf.unstack(tf.reshape(tf.mul(q, scale), [groups, queries, headSize]));
-    const kTs = tf.unstack(tf.reshape(tf.transpose(k, [0, 1, 3, 2]), [groups, headSize, keys]));
-    let scores: tf.Tensor = tf.reshape(
-      tf.stack(qs.map((qi, i) => tf.matMul(qi as tf.Tensor2D, kTs[i] as tf.Tensor2D))),
-      [batch, heads, queries, keys],
-    );
-    if (mask !== undefined) scores = tf.add(scores, mask);
-    probs = tf.softmax(scores) as tf.Tensor4D;
-    if (keep !== undefined) probs = tf.mul(probs, keep);
-    if (probsDropout !== undefined) probs = probsDropout(probs);
-    const ps = tf.unstack(tf.reshape(probs, [groups, queries, keys]));
-    const vs = tf.unstack(tf.reshape(v, [groups, keys, headSize]));
-    return tf.reshape(tf.stack(ps.map((pi, i) => tf.matMul(pi as tf.Tensor2D, vs[i] as tf.Tensor2D))), [
-      batch,
-      heads,
-      queries,
-      headSize,
-    ]) as tf.Tensor4D;
-  });
 }

@@ -1,5 +1,4 @@
-import { tf } from "@warmstart/tensors";
-import { FLOAT32_MIN } from "./attention.js";
+import { FLOAT32_MIN, tf } from "@warmstart/tensors";
 
 /** Additive padding mask `[B, 1, 1, Tk]` from a 0/1 float mask `[B, Tk]`: 0 for kept keys, FLOAT32_MIN for padding. */
 export function paddingMask(mask: tf.Tensor2D): tf.Tensor4D {

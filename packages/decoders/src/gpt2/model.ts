@@ -1,10 +1,9 @@
 // GPT-2 (Hugging Face `GPT2LMHeadModel`): pre-LayerNorm blocks with Conv1D weights stored [in, out],
 // optional cross-attention (`crossattention` + `ln_cross_attn`), `ln_f`, and logits = h · wteᵀ (the LM head is
 // the token embedding table, so there is no lm_head.weight parameter, unless tie_word_embeddings is false).
-import { layerNorm, linear, tf } from "@warmstart/tensors";
+import { layerNorm, linear, scaledDotProductAttention, tf } from "@warmstart/tensors";
 import {
   activation,
-  attend,
   causalMask,
   checkIdRange,
   type CrossAttentionInput,
@@ -147,7 +146,10 @@ export class GPT2LMHeadModel extends PretrainedModule<GPT2Config> {
       .map((t) => splitHeads(t, batch, length, c.nHead)) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
     const key = past === undefined ? k : (tf.concat([past.selfKey, k], 2) as tf.Tensor4D);
     const value = past === undefined ? v : (tf.concat([past.selfValue, v], 2) as tf.Tensor4D);
-    const attn = this.#conv1d(`${h}.attn.c_proj`, mergeHeads(attend(q, key, value, args.selfMask, scale, dropProbs)));
+    const attn = this.#conv1d(
+      `${h}.attn.c_proj`,
+      mergeHeads(scaledDotProductAttention(q, key, value, args.selfMask, scale, dropProbs)),
+    );
     let x: tf.Tensor2D = tf.add(input, this.dropout(attn, c.residPdrop));
     const keyValues: LayerKeyValues = { selfKey: key, selfValue: value };
     if (encoder !== undefined) {
@@ -172,7 +174,7 @@ export class GPT2LMHeadModel extends PretrainedModule<GPT2Config> {
       }
       const cross = this.#conv1d(
         `${h}.crossattention.c_proj`,
-        mergeHeads(attend(cq, ck, cv, encoder.mask, scale, dropProbs)),
+        mergeHeads(scaledDotProductAttention(cq, ck, cv, encoder.mask, scale, dropProbs)),
       );
       x = tf.add(x, this.dropout(cross, c.residPdrop));
       keyValues.crossKey = ck;

@@ -2,10 +2,9 @@
 // cross-attention, feed-forward) and the tanh pooler, in one file. `BertModel` is the encoder; the layer
 // functions are exported because `@warmstart/decoders` builds BertLMHeadModel / RobertaForCausalLM from the same
 // code (causal masks and cross-attention are options of the same layer, never a copy). RoBERTa reuses all of it.
-import { layerNorm, linear, tf } from "@warmstart/tensors";
+import { layerNorm, linear, scaledDotProductAttention, tf } from "@warmstart/tensors";
 import {
   activation,
-  attend,
   causalPaddingMask,
   checkIdRange,
   checkShape,
@@ -148,7 +147,7 @@ function attentionBlock(
   const heads = config.numAttentionHeads;
   const q = splitHeads(dense(ctx, `${name}.self.query`, hidden), batch, length, heads);
   const scale = 1 / Math.sqrt(config.hiddenSize / heads);
-  const context = attend(q, keyValues.key, keyValues.value, mask, scale, (p) =>
+  const context = scaledDotProductAttention(q, keyValues.key, keyValues.value, mask, scale, (p) =>
     ctx.dropout(p, config.attentionProbsDropoutProb),
   );
   const out = ctx.dropout(dense(ctx, `${name}.output.dense`, mergeHeads(context)), config.hiddenDropoutProb);
