@@ -1,5 +1,6 @@
 import type { HFConfigJSON } from "./encoder-decoder-config.js";
-import { encoderShapes, familyOf, type Family } from "./families.js";
+import type { ModelFamily } from "./families/model-family.js";
+import { familyForRole } from "./families/registry.js";
 import { tiePairs, type TiePair } from "./tying.js";
 
 /** The projection transformers adds between encoder and decoder when their hidden sizes differ. */
@@ -14,8 +15,8 @@ export interface ProjectionPlan {
 export interface CompositionPlan {
   encoderConfig: HFConfigJSON;
   decoderConfig: HFConfigJSON;
-  encoderFamily: Family;
-  decoderFamily: Family;
+  encoderFamily: ModelFamily;
+  decoderFamily: ModelFamily;
   encoderShapes: Map<string, number[]>;
   decoderShapes: Map<string, number[]>;
   projection: ProjectionPlan | null;
@@ -29,6 +30,11 @@ export function withRole(json: HFConfigJSON, role: "encoder" | "decoder"): HFCon
   return { ...json, is_decoder: role === "decoder", add_cross_attention: role === "decoder" };
 }
 
+/** A family's class for a role that familyForRole has checked it has. */
+export function roleOf<R extends "encoder" | "decoder">(family: ModelFamily, role: R): NonNullable<ModelFamily[R]> {
+  return family[role] as NonNullable<ModelFamily[R]>;
+}
+
 export function planComposition(
   encoder: HFConfigJSON,
   decoder: HFConfigJSON,
@@ -36,10 +42,11 @@ export function planComposition(
 ): CompositionPlan {
   const encoderConfig = withRole(encoder, "encoder");
   const decoderConfig = withRole(decoder, "decoder");
-  const encoderFamily = familyOf(encoderConfig, "encoder");
-  const decoderFamily = familyOf(decoderConfig, "decoder");
-  const encShapes = encoderShapes(encoderFamily, encoderConfig);
-  const decShapes = decoderFamily.decoderShapes(decoderConfig);
+  const encoderFamily = familyForRole(encoderConfig, "encoder");
+  const decoderFamily = familyForRole(decoderConfig, "decoder");
+  // The encoder is counted as AutoModel builds it: with the pooler, which encoder-decoder checkpoints store.
+  const encShapes = roleOf(encoderFamily, "encoder").parameterShapes(encoderConfig, { addPoolingLayer: true });
+  const decShapes = roleOf(decoderFamily, "decoder").parameterShapes(decoderConfig);
   const encoderHidden = encoderFamily.hiddenSize(encoderConfig);
   const decoderHidden = decoderFamily.hiddenSize(decoderConfig);
   // transformers adds enc_to_dec_proj only when the decoder does not project inside its cross-attention.

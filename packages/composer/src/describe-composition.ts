@@ -7,8 +7,9 @@ import { summarise, type CompositionReport, type WeightEntry } from "./compositi
 import { planComposition, projectionShapes } from "./composition-plan.js";
 import type { HFConfigJSON } from "./encoder-decoder-config.js";
 import { ComposerError } from "./errors.js";
-import { checkpointProvides, isCrossAttention, type Family } from "./families.js";
+import type { ModelFamily } from "./families/model-family.js";
 import { readConfigFile, resolvePart, type PartSpec, type ResolvedPart } from "./part-source.js";
+import { checkpointProvides, isCrossAttention } from "./weight-names.js";
 
 export interface DescribeOptions {
   tieEncoderDecoder?: boolean;
@@ -22,7 +23,7 @@ export interface DescribeOptions {
 /** Which weights a pretrained part would take from its checkpoint, decided without reading any weight. */
 type Provides = (name: string) => boolean;
 
-async function providerOf(part: ResolvedPart, family: Family, role: "encoder" | "decoder"): Promise<Provides> {
+async function providerOf(part: ResolvedPart, family: ModelFamily, role: "encoder" | "decoder"): Promise<Provides> {
   if (part.label === null) return () => false;
   if (part.dir === null) {
     // A Hub checkpoint known by its config only: it holds every weight of the stand-alone pretrained model.

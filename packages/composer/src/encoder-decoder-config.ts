@@ -1,4 +1,5 @@
 import { ComposerError } from "./errors.js";
+import { modelFamily } from "./families/registry.js";
 
 /** A Hugging Face config.json object, snake_case as written on the Hub. */
 export type HFConfigJSON = Record<string, unknown>;
@@ -54,15 +55,6 @@ const PRETRAINED_CONFIG_DEFAULTS: HFConfigJSON = {
   tokenizer_class: null,
   torchscript: false,
   use_bfloat16: false,
-};
-
-// Token ids whose config-class default differs from PretrainedConfig's null. transformers 4.x writes sub-configs as
-// differences from the class defaults, so a RoBERTa sub-config without pad_token_id means 1: completing it with
-// null would make transformers build RoBERTa's position ids without a padding index (and fail).
-const MODEL_TYPE_DEFAULTS: Record<string, HFConfigJSON> = {
-  bert: { pad_token_id: 0 },
-  roberta: { pad_token_id: 1, bos_token_id: 0, eos_token_id: 2 },
-  gpt2: { bos_token_id: 50256, eos_token_id: 50256 },
 };
 
 /**
@@ -290,7 +282,11 @@ export class EncoderDecoderConfig {
       eosOrNull({ [field]: this[name as keyof SpecialTokens] }, field, "EncoderDecoderConfig");
     }
     const complete = (sub: HFConfigJSON): HFConfigJSON =>
-      withStoredDtype({ ...PRETRAINED_CONFIG_DEFAULTS, ...MODEL_TYPE_DEFAULTS[sub.model_type as string], ...sub });
+      withStoredDtype({
+        ...PRETRAINED_CONFIG_DEFAULTS,
+        ...modelFamily(sub.model_type as string)?.configClassDefaults,
+        ...sub,
+      });
     return sortKeysDeep({
       ...withStoredDtype(this.extra),
       architectures: ["EncoderDecoderModel"],

@@ -16,12 +16,17 @@ import {
   type Checkpoint,
 } from "@warmstart/tensors";
 import { saveFolderAtomically } from "./atomic-folder.js";
-import { planComposition, PROJECTION_PREFIX, type CompositionPlan, type ProjectionPlan } from "./composition-plan.js";
+import {
+  planComposition,
+  PROJECTION_PREFIX,
+  roleOf,
+  type CompositionPlan,
+  type ProjectionPlan,
+} from "./composition-plan.js";
 import type { TiePair } from "./tying.js";
 import { summarise, type CompositionReport, type WeightEntry } from "./composition-report.js";
 import { EncoderDecoderConfig, type HFConfigJSON, type SpecialTokens } from "./encoder-decoder-config.js";
 import { ComposerError } from "./errors.js";
-import { createEncoder } from "./families.js";
 import {
   computeTransitionScores,
   generate as runGeneration,
@@ -146,9 +151,10 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
     this.config = config;
     this.#plan = plan;
     this.#ties = plan.ties;
-    this.encoder = createEncoder(plan.encoderFamily, plan.encoderConfig, seed);
+    // The encoder is built as AutoModel builds it: with the pooler, which encoder-decoder checkpoints store.
+    this.encoder = roleOf(plan.encoderFamily, "encoder").create(plan.encoderConfig, { seed, addPoolingLayer: true });
     try {
-      this.decoder = plan.decoderFamily.createDecoder(plan.decoderConfig, seed + 1);
+      this.decoder = roleOf(plan.decoderFamily, "decoder").create(plan.decoderConfig, { seed: seed + 1 });
     } catch (error) {
       this.encoder.dispose();
       throw error;

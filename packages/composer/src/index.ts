@@ -15,6 +15,25 @@ export {
 } from "./encoder-decoder-config.js";
 export { describeComposition, type DescribeOptions } from "./describe-composition.js";
 export {
+  modelFamilies,
+  modelFamily,
+  modelTypes,
+  registerModelFamily,
+  unregisterModelFamily,
+} from "./families/registry.js";
+export type {
+  DecoderBuildOptions,
+  EncoderBuildOptions,
+  FamilyDecoder,
+  FamilyEncoder,
+  FamilyPretraining,
+  FamilyTokenizer,
+  ModelFamily,
+  PretrainObjective,
+} from "./families/model-family.js";
+export { AutoDecoder, AutoEncoder } from "./families/auto.js";
+export type { DecoderModule, EncoderModule } from "./parts.js";
+export {
   formatCompositionReport,
   formatCompositionTable,
   type CompositionReport,

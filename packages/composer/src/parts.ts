@@ -15,6 +15,8 @@ export interface EncoderModule extends Loadable {
   readonly parameters: Parameters;
   forward(inputs: { inputIds: IdInput; attentionMask?: IdInput; tokenTypeIds?: IdInput }): {
     lastHiddenState: tf.Tensor;
+    /** The pooled first token, when the class has a pooler (not used by compositions; AutoEncoder returns it). */
+    poolerOutput?: tf.Tensor;
   };
   train(): unknown;
   eval(): unknown;

@@ -8,7 +8,7 @@ import { sharedSkipReason } from "@warmstart/test-utils";
 import { describeComposition } from "./describe-composition.js";
 import { EncoderDecoderConfig } from "./encoder-decoder-config.js";
 import { EncoderDecoderModel } from "./encoder-decoder-model.js";
-import { isCrossAttention } from "./families.js";
+import { isCrossAttention } from "./weight-names.js";
 import { readConfigFile } from "./part-source.js";
 import { paperCompositions } from "./paper-compositions.js";
 import { PARITY, parityDir } from "./test-support/fixtures.js";
