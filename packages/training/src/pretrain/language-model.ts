@@ -1,13 +1,20 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { maskedCrossEntropy } from "@warmstart/composer";
-import { BertLMHeadModel, gpt2ConfigToHF, GPT2LMHeadModel, RobertaForCausalLM } from "@warmstart/decoders";
-import { bertConfigToHF, robertaConfigToHF } from "@warmstart/encoders";
-import type { DropoutState, HFConfigJson } from "@warmstart/modeling";
+import {
+  maskedCrossEntropy,
+  modelFamilies,
+  modelFamily,
+  type DecoderModule,
+  type FamilyDecoder,
+  type FamilyPretraining,
+  type ModelFamily,
+  type PretrainObjective,
+} from "@warmstart/composer";
 import { tf, writeSafetensors } from "@warmstart/tensors";
+import type { DropoutState, HFConfigJson } from "@warmstart/modeling";
 import { TrainingError } from "../errors.js";
 
-export type PretrainObjective = "mlm" | "clm";
+export type { PretrainObjective };
 
 /** A batch of fixed-length token blocks with their labels (-100 where no loss is taken). */
 export interface LanguageModelBatch {
@@ -16,46 +23,66 @@ export interface LanguageModelBatch {
   labels: number[][];
 }
 
-type Module = BertLMHeadModel | RobertaForCausalLM | GPT2LMHeadModel;
+/** The registered families with a language-model class for `objective`, as listed in errors. */
+function familiesFor(objective: PretrainObjective): string[] {
+  return modelFamilies()
+    .filter((f) => f.decoder !== null && f.pretraining?.architectures[objective] !== undefined)
+    .map((f) => f.modelType);
+}
 
-const ARCHITECTURES = {
-  mlm: { bert: "BertForMaskedLM", roberta: "RobertaForMaskedLM" },
-  clm: { bert: "BertLMHeadModel", roberta: "RobertaForCausalLM", gpt2: "GPT2LMHeadModel" },
-} as const;
+/** A family with a language-model class to pre-train. */
+export type PretrainableFamily = ModelFamily & { decoder: FamilyDecoder; pretraining: FamilyPretraining };
 
 /**
- * A BERT/RoBERTa masked LM or a GPT-2 (or BERT/RoBERTa) causal LM, built from the decoders package's LM-head
- * classes, with the loss of its objective and Hub-layout saving. The masked LM is the LM-head class with
- * `is_decoder: false` (attention both ways), which has exactly the weights of HF's BertForMaskedLM /
- * RobertaForMaskedLM (`bert.*` / `roberta.*` without pooler, and `cls.predictions.*` / `lm_head.*`).
+ * The registered family of `config.model_type`, checked to have a language-model class for `objective`: the
+ * pre-training entry point calls it before it trains a tokenizer, so a bad config fails at once.
+ */
+export function pretrainingFamily(objective: PretrainObjective, config: HFConfigJson): PretrainableFamily {
+  const modelType = config.model_type;
+  const family = typeof modelType === "string" ? modelFamily(modelType) : undefined;
+  if (family === undefined || family.decoder === null || family.pretraining === null) {
+    const supported = modelFamilies()
+      .filter((f) => f.decoder !== null && f.pretraining !== null)
+      .map((f) => JSON.stringify(f.modelType));
+    throw new TrainingError(
+      "INVALID_OPTION",
+      `config.model_type must be one of ${supported.join(", ")}, got ${JSON.stringify(modelType)}`,
+    );
+  }
+  if (family.pretraining.architectures[objective] === undefined) {
+    throw new TrainingError(
+      "INVALID_OPTION",
+      `objective "${objective}" needs a config of model_type ${familiesFor(objective).join(" or ")}; ` +
+        `${family.modelType} is pre-trained with "${family.pretraining.objective}"`,
+    );
+  }
+  return { ...family, decoder: family.decoder, pretraining: family.pretraining };
+}
+
+/**
+ * A masked or causal LM of a registered model family (BERT/RoBERTa masked LM, GPT-2 or BERT/RoBERTa causal LM),
+ * built from the family's causal-LM class, with the loss of its objective and Hub-layout saving. The masked LM is
+ * the LM-head class with `is_decoder: false` (attention both ways), which has exactly the weights of HF's
+ * BertForMaskedLM / RobertaForMaskedLM (`bert.*` / `roberta.*` without pooler, and `cls.predictions.*` / `lm_head.*`).
  */
 export class LanguageModel {
   readonly objective: PretrainObjective;
-  readonly module: Module;
-  readonly modelType: "bert" | "roberta" | "gpt2";
+  readonly module: DecoderModule;
+  readonly modelType: string;
+  readonly #family: PretrainableFamily;
+  /** The config the module was built from: what config.json is written back from. */
+  readonly #config: HFConfigJson;
 
   constructor(objective: PretrainObjective, config: HFConfigJson, options: { seed?: number } = {}) {
     this.objective = objective;
-    const modelType = config.model_type;
-    const seed = options.seed ?? 0;
-    if (modelType !== "bert" && modelType !== "roberta" && modelType !== "gpt2") {
-      throw new TrainingError(
-        "INVALID_OPTION",
-        `config.model_type must be "bert", "roberta" or "gpt2", got ${JSON.stringify(modelType)}`,
-      );
-    }
-    if (objective === "mlm" && modelType === "gpt2") {
-      throw new TrainingError(
-        "INVALID_OPTION",
-        'objective "mlm" needs a BERT or RoBERTa config; GPT-2 is pre-trained with "clm"',
-      );
-    }
-    this.modelType = modelType;
-    const isDecoder = objective === "clm";
-    if (modelType === "bert") this.module = BertLMHeadModel.fromConfig({ ...config, is_decoder: isDecoder }, { seed });
-    else if (modelType === "roberta") {
-      this.module = RobertaForCausalLM.fromConfig({ ...config, is_decoder: isDecoder }, { seed });
-    } else this.module = GPT2LMHeadModel.fromConfig(config, { seed });
+    const family = pretrainingFamily(objective, config);
+    this.modelType = family.modelType;
+    this.#family = family;
+    // A family whose LM class also serves as a masked LM reads is_decoder for its attention direction; a
+    // causal-only one (GPT-2) is causal whatever is_decoder says, and its config is kept as given.
+    const bidirectional = family.pretraining.architectures.mlm !== undefined;
+    this.#config = bidirectional ? { ...config, is_decoder: objective === "clm" } : config;
+    this.module = family.decoder.create(this.#config, { seed: options.seed ?? 0 });
   }
 
   namedParameters(): Map<string, tf.Variable> {
@@ -70,7 +97,8 @@ export class LanguageModel {
     return tf.tidy(() => {
       const { logits } = this.module.forward({ inputIds: batch.inputIds, attentionMask: batch.attentionMask });
       if (this.objective === "mlm") return { loss: maskedCrossEntropy(logits, batch.labels) };
-      const [b, t, v] = logits.shape;
+      // An LM's logits are [batch, length, vocab].
+      const [b, t, v] = logits.shape as [number, number, number];
       const shifted = tf.slice(logits, [0, 0, 0], [b, t - 1, v]);
       return {
         loss: maskedCrossEntropy(
@@ -102,15 +130,9 @@ export class LanguageModel {
 
   /** The HF config.json of this model (with `architectures`). */
   configJSON(): HFConfigJson {
-    const m = this.module;
-    const base =
-      m instanceof GPT2LMHeadModel
-        ? gpt2ConfigToHF(m.config)
-        : m instanceof RobertaForCausalLM
-          ? robertaConfigToHF(m.config)
-          : bertConfigToHF(m.config);
-    const architectures = (ARCHITECTURES[this.objective] as Record<string, string>)[this.modelType];
-    return { ...base, architectures: architectures === undefined ? [] : [architectures] };
+    // The constructor checked that the family has an architecture for this objective.
+    const architecture = this.#family.pretraining.architectures[this.objective] as string;
+    return { ...this.#family.configToHF(this.#config), architectures: [architecture] };
   }
 
   /** config.json and model.safetensors (each tied tensor once, under its first name), as the Hub lays them out. */

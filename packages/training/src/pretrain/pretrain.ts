@@ -9,7 +9,7 @@ import type { ScheduleSpec } from "../optim/schedules.js";
 import { Trainer } from "../trainer/trainer.js";
 import type { TrainResult } from "../trainer/types.js";
 import { readTextLines, tokenBlocks } from "./blocks.js";
-import { LanguageModel, type LanguageModelBatch, type PretrainObjective } from "./language-model.js";
+import { LanguageModel, pretrainingFamily, type LanguageModelBatch, type PretrainObjective } from "./language-model.js";
 
 export interface PretrainOptions {
   objective: PretrainObjective;
@@ -64,6 +64,8 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
   // pretrain builds the model itself: pick the best backend when the caller started none.
   await ensureBackend();
   const modelType = options.config.model_type;
+  // Checked before a tokenizer is trained for it; the family says which tokenizer that is.
+  const family = pretrainingFamily(options.objective, options.config);
   const log = options.log ?? ((line: string) => console.log(line));
   // Positions the model can take (RoBERTa's position ids start after the padding index).
   const positions = options.config.max_position_embeddings ?? options.config.n_positions;
@@ -74,8 +76,7 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
       ? options.tokenizer
       : await trainTokenizer({
           files: options.textFiles,
-          kind: modelType === "bert" ? "wordpiece" : "bpe",
-          ...(modelType === "roberta" ? { template: "roberta" as const } : {}),
+          ...family.tokenizer,
           vocabSize: options.tokenizer.vocabSize,
           ...(options.tokenizer.lowercase === undefined ? {} : { lowercase: options.tokenizer.lowercase }),
           ...(options.tokenizer.showProgress === undefined ? {} : { showProgress: options.tokenizer.showProgress }),
