@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import * as wasm from "@tensorflow/tfjs-backend-wasm";
+import { WarmstartError } from "@warmstart/core";
 import {
   isAvailable as nativeAvailable,
   registerNativeBackend,
@@ -55,14 +56,14 @@ export interface InitBackendOptions {
  * Thrown when a forced backend (option or `WARMSTART_BACKEND`) is unknown or cannot start, or when a synchronous
  * entry point runs before any backend is active (`BACKEND_NOT_INITIALISED`).
  */
-export class BackendError extends Error {
-  readonly code: "UNKNOWN_BACKEND" | "BACKEND_UNAVAILABLE" | "BACKEND_NOT_INITIALISED";
+export class BackendError extends WarmstartError<
+  "UNKNOWN_BACKEND" | "BACKEND_UNAVAILABLE" | "BACKEND_NOT_INITIALISED"
+> {
+  override readonly name = "BackendError";
   readonly backend: string;
 
   constructor(code: BackendError["code"], backend: string, message: string) {
-    super(message);
-    this.name = "BackendError";
-    this.code = code;
+    super(code, message);
     this.backend = backend;
   }
 }

@@ -58,4 +58,5 @@ test("zeros and ones are float32 of the given shape", () => {
   assert.deepEqual(Array.from(ones([3]).dataSync()), [1, 1, 1]);
 });
 
-const PINNED_INTS = [132, 914, 870];
+// Drawn by SeededRandom (xoshiro128** of @warmstart/core) when it replaced the former counter-based stream (#18).
+const PINNED_INTS = [158, 751, 871];

@@ -1,3 +1,5 @@
+import { WarmstartError } from "@warmstart/core";
+
 /** Why a safetensors file or checkpoint folder was rejected. */
 export type SafetensorsErrorCode =
   /** Fewer than 8 bytes: not even the header length is there. */
@@ -41,16 +43,14 @@ export type SafetensorsErrorCode =
   | "MISSING_WEIGHTS";
 
 /** Every rejection of a safetensors file or checkpoint: `code` says why, `file` (and `tensor`) say where. */
-export class SafetensorsError extends Error {
-  readonly code: SafetensorsErrorCode;
+export class SafetensorsError extends WarmstartError<SafetensorsErrorCode> {
   readonly file: string;
   readonly tensor: string | undefined;
 
   constructor(code: SafetensorsErrorCode, file: string, detail: string, tensor?: string, options?: ErrorOptions) {
     const where = tensor === undefined ? file : `${file}, tensor "${tensor}"`;
-    super(`${where}: ${detail}`, options);
+    super(code, `${where}: ${detail}`, options);
     this.name = "SafetensorsError";
-    this.code = code;
     this.file = file;
     this.tensor = tensor;
   }
