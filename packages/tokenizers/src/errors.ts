@@ -1,3 +1,5 @@
+import { WarmstartError } from "@warmstart/core";
+
 /** Every way a tokenizer call can fail on its input, so callers can branch on `code` instead of message text. */
 export type TokenizerErrorCode =
   | "MISSING_FILES"
@@ -15,12 +17,6 @@ export type TokenizerErrorCode =
   | "NOT_INT32"
   | "TRAINING_FAILED";
 
-export class TokenizerError extends Error {
-  readonly code: TokenizerErrorCode;
-
-  constructor(code: TokenizerErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "TokenizerError";
-    this.code = code;
-  }
+export class TokenizerError extends WarmstartError<TokenizerErrorCode> {
+  override readonly name = "TokenizerError";
 }

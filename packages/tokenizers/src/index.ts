@@ -5,7 +5,8 @@ export { loadTokenizerFolder } from "./pretrained.js";
 export type { FromPretrainedOptions } from "./pretrained.js";
 export { prepareSeq2SeqBatch, decoderTokenizer, LABEL_PAD_ID } from "./seq2seq.js";
 export type { Seq2SeqBatch, Seq2SeqBatchOptions } from "./seq2seq.js";
-export { shiftTokensRight } from "./shift.js";
+// Defined once in @warmstart/core; re-exported because this package exported it before.
+export { shiftTokensRight } from "@warmstart/core";
 export { trainTokenizer } from "./train.js";
 export type { TrainTokenizerOptions } from "./train.js";
 export { toInt32Array } from "./tensor.js";

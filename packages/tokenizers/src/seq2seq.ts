@@ -1,8 +1,8 @@
 // Encoder-decoder training batches as the Hugging Face warm-starting recipe prepares them
 // (blog "Leveraging Pre-trained Language Model Checkpoints for Encoder-Decoder Models",
 // CNN/DailyMail `process_data_to_model_inputs`, and its BERT2GPT2 variant).
+import { IGNORE_INDEX, shiftTokensRight } from "@warmstart/core";
 import { TokenizerError } from "./errors.js";
-import { shiftTokensRight } from "./shift.js";
 import type { Padding, Tokenizer } from "./tokenizer.js";
 
 export interface Seq2SeqBatchOptions {
@@ -39,7 +39,8 @@ export interface Seq2SeqBatch {
   truncatedTargets: number;
 }
 
-export const LABEL_PAD_ID = -100;
+/** @deprecated The label of padded positions is `IGNORE_INDEX` of @warmstart/core; this is the same value. */
+export const LABEL_PAD_ID = IGNORE_INDEX;
 
 const decoderTokenizers = new WeakMap<Tokenizer, Promise<Tokenizer>>();
 
@@ -146,7 +147,7 @@ export async function prepareSeq2SeqBatch(
   ]);
   const labels = outputs.inputIds.map((row, r) => {
     const mask = outputs.attentionMask[r] as number[];
-    return row.map((id, c) => (mask[c] === 0 ? LABEL_PAD_ID : id));
+    return row.map((id, c) => (mask[c] === 0 ? IGNORE_INDEX : id));
   });
   const startId = options.decoderStartTokenId ?? target.clsTokenId ?? target.bosTokenId;
   if (startId === undefined) {

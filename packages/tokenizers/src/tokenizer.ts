@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Tokenizer as NativeTokenizer, type Encoding as NativeEncoding } from "tokenizers";
+import { IGNORE_INDEX } from "@warmstart/core";
 import { cleanUpTokenization } from "./clean-up.js";
 import { templatePostProcessor, usesTokenTypeIds, withoutDecoderCleanup, type TokenizerDocument } from "./documents.js";
 import { TokenizerError } from "./errors.js";
@@ -312,7 +313,7 @@ export class Tokenizer {
         throw new TokenizerError(
           "BAD_TOKEN_ID",
           `${what}: index ${i} holds ${describe(id)}, expected an integer id in [0, ${size})` +
-            (id === -100 ? " (replace the -100 label padding before decoding)" : ""),
+            (id === IGNORE_INDEX ? ` (replace the ${IGNORE_INDEX} label padding before decoding)` : ""),
         );
       }
     }

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { cleanUpTokenization } from "./clean-up.js";
 import { TokenizerError } from "./errors.js";
-import { shiftTokensRight } from "./shift.js";
 import { toInt32Array } from "./tensor.js";
 import { longestFirst } from "./truncation.js";
 import { parseMerges, parseVocabTxt } from "./vocab.js";
@@ -46,14 +45,6 @@ test("toInt32Array packs rows and rejects ragged or non-int32 input", () => {
   assert.throws(
     () => toInt32Array([[1.5]]),
     (e: unknown) => e instanceof TokenizerError && e.code === "NOT_INT32",
-  );
-});
-
-test("shiftTokensRight prepends the start token and maps -100 back to pad", () => {
-  assert.deepEqual(shiftTokensRight([[5, 6, 7, -100]], 0, 101), [[101, 5, 6, 7]]);
-  assert.throws(
-    () => shiftTokensRight([[1]], -1, 101),
-    (e: unknown) => e instanceof TokenizerError && e.code === "INVALID_OPTION",
   );
 });
 
