@@ -6,11 +6,12 @@
  *
  * rouge_score draws indices with numpy's global Mersenne-Twister (`np.random.choice`); that stream cannot
  * be reproduced here bit for bit, so intervals agree with Python only statistically (to roughly the
- * bootstrap's own noise). Instead the generator is seeded and documented: xoshiro128** (Blackman & Vigna)
- * with its 128-bit state filled by splitmix32 from a 32-bit seed, and bounded integers drawn by rejection so
- * every index is equally likely. The same seed always gives the same interval.
+ * bootstrap's own noise). Instead the generator is seeded and documented: the project's `SeededRandom`
+ * (@warmstart/core: xoshiro128** with its 128-bit state filled by splitmix32 from a 32-bit seed), and bounded
+ * integers drawn by rejection so every index is equally likely. The same seed always gives the same interval.
  */
 
+import { SeededRandom } from "@warmstart/core";
 import { EvaluationError } from "./errors.js";
 
 export interface Triple {
@@ -32,67 +33,6 @@ export interface BootstrapOptions {
   nSamples?: number;
   /** Seed of the generator (an unsigned 32-bit integer); default 0. */
   seed?: number;
-}
-
-function splitmix32(state: number): [next: number, output: number] {
-  const next = (state + 0x9e3779b9) | 0;
-  let z = next;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return [next, (z ^ (z >>> 16)) >>> 0];
-}
-
-/** xoshiro128**: 32-bit outputs, period 2^128 - 1. */
-export class Xoshiro128 {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
-
-  constructor(seed: number) {
-    let state = seed >>> 0;
-    const words: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      const [next, out] = splitmix32(state);
-      state = next;
-      words.push(out);
-    }
-    [this.s0, this.s1, this.s2, this.s3] = words as [number, number, number, number];
-    // splitmix32 cannot give four zero words in a row, but an all-zero state would be stuck at zero.
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
-  }
-
-  nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
-    const t = this.s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = rotl(this.s3, 11);
-    return result;
-  }
-
-  private boundN = 0;
-  private boundLimit = 0;
-
-  /** A uniform integer in [0, n) for 1 <= n <= 2^32, without modulo bias. */
-  nextBelow(n: number): number {
-    // Draws outside the largest multiple of n below 2^32 are rejected; the bound is reused for repeated n.
-    if (n !== this.boundN) {
-      this.boundN = n;
-      this.boundLimit = Math.floor(0x1_0000_0000 / n) * n;
-    }
-    const limit = this.boundLimit;
-    let x = this.nextUint32();
-    while (x >= limit) x = this.nextUint32();
-    return x % n;
-  }
-}
-
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
 }
 
 /** numpy.percentile with the default "linear" method, on an ascending-sorted array; q in [0, 100]. */
@@ -144,7 +84,7 @@ export function bootstrapAggregate(
   options: BootstrapOptions = {},
 ): Record<string, AggregateTriple> {
   const { confidenceInterval, nSamples, seed } = validateBootstrapOptions(options);
-  const rng = new Xoshiro128(seed);
+  const rng = new SeededRandom(seed);
   const delta = (1 - confidenceInterval) / 2;
   const quantiles = [100 * delta, 50, 100 * (1 - delta)] as const;
   const result: Record<string, AggregateTriple> = {};
@@ -170,7 +110,7 @@ export function bootstrapAggregate(
       let sr = 0;
       let sf = 0;
       for (let i = 0; i < n; i++) {
-        const k = rng.nextBelow(n);
+        const k = rng.int(n);
         sp += p[k] as number;
         sr += r[k] as number;
         sf += f[k] as number;

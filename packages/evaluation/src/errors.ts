@@ -1,3 +1,5 @@
+import { WarmstartError } from "@warmstart/core";
+
 /** What went wrong, as a stable string that callers can branch on. */
 export type EvaluationErrorCode =
   /** An argument has the wrong type (not an array, or an element that is not a string). */
@@ -28,15 +30,13 @@ export interface EvaluationErrorDetails {
   index?: number;
 }
 
-export class EvaluationError extends Error {
+export class EvaluationError extends WarmstartError<EvaluationErrorCode> {
   override readonly name = "EvaluationError";
-  readonly code: EvaluationErrorCode;
   readonly argument: string;
   readonly index: number | undefined;
 
   constructor(code: EvaluationErrorCode, message: string, details: EvaluationErrorDetails) {
-    super(message);
-    this.code = code;
+    super(code, message);
     this.argument = details.argument;
     this.index = details.index;
   }

@@ -3,7 +3,6 @@ export { PorterStemmer, type PorterMode } from "./porter-stemmer.js";
 export {
   bootstrapAggregate,
   percentileSorted,
-  Xoshiro128,
   type AggregateTriple,
   type BootstrapOptions,
   type Triple,
