@@ -1,3 +1,5 @@
+import { WarmstartError } from "@warmstart/core";
+
 /** What went wrong, as a stable string that callers can branch on. */
 export type HubErrorCode =
   /** The model id, revision, file or local folder does not exist (or is private and no token was given). */
@@ -33,9 +35,8 @@ export interface HubErrorDetails {
   cause?: unknown;
 }
 
-export class HubError extends Error {
+export class HubError extends WarmstartError<HubErrorCode> {
   override readonly name = "HubError";
-  readonly code: HubErrorCode;
   readonly modelId: string;
   readonly revision: string | undefined;
   readonly file: string | undefined;
@@ -43,8 +44,7 @@ export class HubError extends Error {
   readonly status: number | undefined;
 
   constructor(code: HubErrorCode, message: string, details: HubErrorDetails) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.code = code;
+    super(code, message, details.cause === undefined ? undefined : { cause: details.cause });
     this.modelId = details.modelId;
     this.revision = details.revision;
     this.file = details.file;

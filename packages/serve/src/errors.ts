@@ -1,3 +1,5 @@
+import { WarmstartError } from "@warmstart/core";
+
 /** Stable names for the server's refusals; the HTTP status follows from the code. */
 export type ServeErrorCode =
   | "BAD_REQUEST"
@@ -36,16 +38,14 @@ const statusOf: Record<ServeErrorCode, number> = {
  * `num_beams`), `hint` what to change. Sent as `{ ok: false, error: { code, status, message, field?, hint? } }`,
  * the shape of the CLI's `--json` errors with the HTTP status in place of the exit code.
  */
-export class ServeError extends Error {
+export class ServeError extends WarmstartError<ServeErrorCode> {
   override readonly name = "ServeError";
-  readonly code: ServeErrorCode;
   readonly status: number;
   readonly field: string | undefined;
   readonly hint: string | undefined;
 
   constructor(code: ServeErrorCode, message: string, options: { field?: string; hint?: string; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
+    super(code, message, options.cause === undefined ? undefined : { cause: options.cause });
     this.status = statusOf[code];
     this.field = options.field;
     this.hint = options.hint;
