@@ -3,6 +3,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { disposeCache, reorderCache, type KeyValueCache } from "@warmstart/modeling";
 import { findCompleteFolder } from "@warmstart/core/fs";
+import { shiftTokensRight } from "@warmstart/core";
 import { resolveModel, type ResolveModelOptions } from "@warmstart/hub";
 import {
   createRandom,
@@ -47,7 +48,7 @@ import {
   checkStoredGenerationConfig,
   readGenerationConfigFile,
 } from "./generation/configuration.js";
-import { batchShape, derivedDecoderAttentionMask, shiftTokensRight, validateLabels } from "./labels.js";
+import { batchShape, derivedDecoderAttentionMask, validateLabels } from "./labels.js";
 import { maskedCrossEntropy } from "./loss.js";
 import type { DecoderModule, DropoutState, EncoderModule, IdInput, LoadReport, WeightSource } from "./parts.js";
 import { readConfigFile, resolvePart, type PartSpec } from "./part-source.js";
@@ -511,7 +512,7 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
           "forward with labels (to shift them into decoder inputs)",
         );
         const pad = this.config.requireToken("padTokenId", "forward with labels (to replace -100 in decoder inputs)");
-        const shifted = shiftTokensRight(labels, start, pad);
+        const shifted = shiftTokensRight(labels, pad, start);
         decoderInputIds = shifted;
         decoderAttentionMask ??= derivedDecoderAttentionMask(shifted, pad);
       }
@@ -689,7 +690,7 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
     const unsupported = unsupportedHFSettings(stored, merged.doSample ?? false);
     if (unsupported.length > 0) {
       throw new GenerationError(
-        "unsupported_setting",
+        "UNSUPPORTED_SETTING",
         `${source} sets ${unsupported.join(", ")}, which this project does not implement; transformers would apply ` +
           "them, so generating without them would give different sequences. Remove them (or set them to their neutral value) to generate here",
         unsupported[0]!.split("=")[0],

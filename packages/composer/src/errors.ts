@@ -1,3 +1,5 @@
+import { WarmstartError } from "@warmstart/core";
+
 /** What went wrong, for callers that branch on it; the message says where and what was expected. */
 export type ComposerErrorCode =
   | "INVALID_CONFIG"
@@ -16,12 +18,6 @@ export type ComposerErrorCode =
   | "OUTPUT_EXISTS"
   | "DISPOSED";
 
-export class ComposerError extends Error {
-  readonly code: ComposerErrorCode;
-
-  constructor(code: ComposerErrorCode, message: string) {
-    super(message);
-    this.name = "ComposerError";
-    this.code = code;
-  }
+export class ComposerError extends WarmstartError<ComposerErrorCode> {
+  override readonly name = "ComposerError";
 }

@@ -51,7 +51,8 @@ export { BASE_CONFIG_NAMES, baseConfig, type BaseConfigName } from "./base-confi
 export { recoverInterruptedSave } from "./atomic-folder.js";
 export { convertToSafetensors, type ConversionReport } from "./convert.js";
 export { ComposerError, type ComposerErrorCode } from "./errors.js";
-export { IGNORE_INDEX, shiftTokensRight } from "./labels.js";
+// Defined once in @warmstart/core; re-exported because composer's public API held them before.
+export { IGNORE_INDEX, shiftTokensRight } from "@warmstart/core";
 export { maskedCrossEntropy } from "./loss.js";
 export type { PartSpec } from "./part-source.js";
 export * from "./generation/index.js";

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
+import { shiftTokensRight } from "@warmstart/core";
 import { sharedPath, sharedSkipReason } from "@warmstart/test-utils";
 import { ComposerError } from "./errors.js";
-import { derivedDecoderAttentionMask, shiftTokensRight, validateLabels } from "./labels.js";
+import { derivedDecoderAttentionMask, validateLabels } from "./labels.js";
 
 interface LossGolden {
   labels: number[][];
@@ -23,7 +24,7 @@ test(
         special_tokens: { decoder_start_token_id: number; pad_token_id: number };
       };
       const { decoder_start_token_id: start, pad_token_id: pad } = goldens.special_tokens;
-      const ids = shiftTokensRight(goldens.loss.labels, start, pad);
+      const ids = shiftTokensRight(goldens.loss.labels, pad, start);
       assert.deepEqual(ids, goldens.loss.derived_decoder_input_ids, name);
       assert.deepEqual(derivedDecoderAttentionMask(ids, pad), goldens.loss.derived_decoder_attention_mask, name);
     }

@@ -1,7 +1,5 @@
+import { IGNORE_INDEX } from "@warmstart/core";
 import { ComposerError } from "./errors.js";
-
-/** The label value the loss ignores (PyTorch's CrossEntropyLoss default). */
-export const IGNORE_INDEX = -100;
 
 /** Checks that `ids` is a non-empty rectangular batch of integers and returns its [batch, length]. */
 export function batchShape(ids: readonly (readonly number[])[], what: string): [number, number] {
@@ -38,20 +36,6 @@ export function validateLabels(labels: readonly (readonly number[])[], vocabSize
         );
       }
     }),
-  );
-}
-
-/**
- * Decoder inputs for teacher forcing: labels shifted one position right, `decoderStartTokenId` first, and
- * ignored positions (-100) replaced by the pad id so that they are valid embedding indices.
- */
-export function shiftTokensRight(
-  labels: readonly (readonly number[])[],
-  decoderStartTokenId: number,
-  padTokenId: number,
-): number[][] {
-  return labels.map((row) =>
-    [decoderStartTokenId, ...row.slice(0, -1)].map((id) => (id === IGNORE_INDEX ? padTokenId : id)),
   );
 }
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { IGNORE_INDEX } from "@warmstart/core";
 import { createRandom, initBackend, tf } from "@warmstart/tensors";
 import { assertClose } from "@warmstart/test-utils";
-import { IGNORE_INDEX } from "./labels.js";
 import { maskedCrossEntropy } from "./loss.js";
 
 test("maskedCrossEntropy's value and closed-form gradient equal autodiff of −mean log-softmax at the labels", async () => {

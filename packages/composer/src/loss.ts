@@ -1,6 +1,6 @@
+import { IGNORE_INDEX } from "@warmstart/core";
 import { tf } from "@warmstart/tensors";
 import { ComposerError } from "./errors.js";
-import { IGNORE_INDEX } from "./labels.js";
 
 /**
  * Mean cross-entropy (natural log) of `logits` [batch, length, vocab] against `labels` [batch][length] over

@@ -122,7 +122,7 @@ test("per-call options must be GenerationConfig fields: snake_case, unsupported 
   const code = (options: object, pattern: RegExp) =>
     assert.throws(
       () => checkGenerationOptions(options),
-      (e: unknown) => e instanceof GenerationError && e.code === "unsupported_setting" && pattern.test(e.message),
+      (e: unknown) => e instanceof GenerationError && e.code === "UNSUPPORTED_SETTING" && pattern.test(e.message),
     );
   code({ num_beams: 2 }, /use "numBeams"/);
   code({ guidanceScale: 3 }, /guidance_scale\) is not implemented/);

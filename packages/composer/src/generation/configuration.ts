@@ -247,7 +247,7 @@ function isIdList(value: unknown): value is number[] {
 function readField(field: keyof GenerationConfig, value: unknown, source: string): unknown {
   const bad = (expected: string): never => {
     throw new GenerationError(
-      "invalid_config",
+      "INVALID_CONFIG",
       `${source}: "${hfKeys[field]}" must be ${expected}, got ${JSON.stringify(value)}`,
       field,
     );
@@ -360,14 +360,14 @@ export function checkGenerationOptions(options: object): void {
     const field = fieldByHFKey.get(key);
     if (field !== undefined) {
       throw new GenerationError(
-        "unsupported_setting",
+        "UNSUPPORTED_SETTING",
         `generate() option "${key}": options are camelCase here, use "${field}"`,
         key,
       );
     }
     if (key === "constraints") {
       throw new GenerationError(
-        "unsupported_setting",
+        "UNSUPPORTED_SETTING",
         'generate() option "constraints" is not a setting: pass the Constraint objects in generate()\'s options, ' +
           "generate(model, inputs, config, { constraints }) (model.generate(inputs, config, { constraints }))",
         key,
@@ -376,13 +376,13 @@ export function checkGenerationOptions(options: object): void {
     const hfKey = key in UNSUPPORTED_HF_SETTINGS ? key : unsupportedByCamelName.get(key);
     if (hfKey !== undefined) {
       throw new GenerationError(
-        "unsupported_setting",
+        "UNSUPPORTED_SETTING",
         `generate() option "${key}" (transformers' ${hfKey}) is not implemented here; remove it (transformers would apply it)`,
         key,
       );
     }
     throw new GenerationError(
-      "unsupported_setting",
+      "UNSUPPORTED_SETTING",
       `generate() option "${key}" is not a generation setting (known: ${Object.keys(hfKeys).join(", ")})`,
       key,
     );
@@ -397,7 +397,7 @@ export function checkGenerationOptions(options: object): void {
  */
 export function generationConfigFromHF(json: unknown, source = "generation_config.json"): Partial<GenerationConfig> {
   if (!isRecord(json)) {
-    throw new GenerationError("invalid_config", `${source}: expected a JSON object`);
+    throw new GenerationError("INVALID_CONFIG", `${source}: expected a JSON object`);
   }
   const out: Partial<Record<keyof GenerationConfig, unknown>> = {};
   for (const field of Object.keys(hfKeys) as (keyof GenerationConfig)[]) {
@@ -434,7 +434,7 @@ export function blameStoredSetting(
   requested: object,
   source: string,
 ): unknown {
-  if (!(error instanceof GenerationError) || error.code !== "invalid_config" || error.setting === undefined) {
+  if (!(error instanceof GenerationError) || error.code !== "INVALID_CONFIG" || error.setting === undefined) {
     return error;
   }
   const field = error.setting as keyof GenerationConfig;

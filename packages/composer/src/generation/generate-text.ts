@@ -64,7 +64,7 @@ export async function generateTextWithOutput(
   const target = targetTokenizer ?? tokenizer;
   if (source === undefined || target === undefined) {
     throw new GenerationError(
-      "invalid_inputs",
+      "INVALID_INPUTS",
       "generateText needs `tokenizer`, or both `sourceTokenizer` and `targetTokenizer`",
       "tokenizer",
     );

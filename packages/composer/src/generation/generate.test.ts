@@ -23,29 +23,29 @@ async function rejects(cfg: Partial<GenerationConfig>, code: string, setting: st
 test("numReturnSequences above numBeams names numBeams", async () => {
   await rejects(
     { ...special, numBeams: 2, numReturnSequences: 3 },
-    "num_return_sequences_exceeds_num_beams",
+    "NUM_RETURN_SEQUENCES_EXCEEDS_NUM_BEAMS",
     "numBeams",
     /num_beams.*at least 3/,
   );
   await rejects(
     { ...special, numReturnSequences: 2 },
-    "num_return_sequences_exceeds_num_beams",
+    "NUM_RETURN_SEQUENCES_EXCEEDS_NUM_BEAMS",
     "numBeams",
     /doSample/,
   );
 });
 
 test("maxLength not above the decoder prompt names maxLength and maxNewTokens", async () => {
-  await rejects({ ...special, maxLength: 1 }, "max_length_too_small", "maxLength", /max_length.*max_new_tokens/);
+  await rejects({ ...special, maxLength: 1 }, "MAX_LENGTH_TOO_SMALL", "maxLength", /max_length.*max_new_tokens/);
   const model = new ToyModel(5, {});
   await assert.rejects(
     generate(model, { inputIds: [[7]], decoderInputIds: [[1, 3, 3]] }, { ...special, maxLength: 3 }),
-    (e: unknown) => e instanceof GenerationError && e.code === "max_length_too_small" && /3 token/.test(e.message),
+    (e: unknown) => e instanceof GenerationError && e.code === "MAX_LENGTH_TOO_SMALL" && /3 token/.test(e.message),
   );
 });
 
 test("special tokens as transformers: start required, eos optional (runs to the maximum length), pad falls back to eos", async () => {
-  await rejects({ eosTokenId: 2, padTokenId: 0 }, "missing_token_id", "decoderStartTokenId", /decoder_start_token_id/);
+  await rejects({ eosTokenId: 2, padTokenId: 0 }, "MISSING_TOKEN_ID", "decoderStartTokenId", /decoder_start_token_id/);
   const table = { "1": { 2: 0.6, 3: 0.4 }, "1,2": { 3: 1 }, "1,2,3": { 3: 1 } };
   // No eos: nothing stops early, the sequence reaches maxLength.
   const noEos = await generate(new ToyModel(5, table), { inputIds: [[7]] }, { decoderStartTokenId: 1, maxLength: 4 });
@@ -133,20 +133,20 @@ test("decoderInputIds without the start token get it prepended (only when no row
 });
 
 test("options that are not GenerationConfig fields are rejected, not ignored", async () => {
-  await rejects({ ...special, topH: 0.9 } as never, "unsupported_setting", "topH", /not implemented/);
-  await rejects({ ...special, max_new_tokens: 3 } as never, "unsupported_setting", "max_new_tokens", /maxNewTokens/);
+  await rejects({ ...special, topH: 0.9 } as never, "UNSUPPORTED_SETTING", "topH", /not implemented/);
+  await rejects({ ...special, max_new_tokens: 3 } as never, "UNSUPPORTED_SETTING", "max_new_tokens", /maxNewTokens/);
 });
 
 test("invalid numbers and unsupported combinations are rejected with the setting", async () => {
-  await rejects({ ...special, numBeams: 0 }, "invalid_config", "numBeams", /num_beams/);
+  await rejects({ ...special, numBeams: 0 }, "INVALID_CONFIG", "numBeams", /num_beams/);
   await rejects(
     { ...special, doSample: true, numBeamGroups: 2, numBeams: 2, diversityPenalty: 1 },
-    "invalid_config",
+    "INVALID_CONFIG",
     "numBeamGroups",
     /cannot sample/,
   );
-  await rejects({ ...special, doSample: true, temperature: 0 }, "invalid_config", "temperature", /temperature/);
-  await rejects({ ...special, repetitionPenalty: -1 }, "invalid_config", "repetitionPenalty", /repetition_penalty/);
+  await rejects({ ...special, doSample: true, temperature: 0 }, "INVALID_CONFIG", "temperature", /temperature/);
+  await rejects({ ...special, repetitionPenalty: -1 }, "INVALID_CONFIG", "repetitionPenalty", /repetition_penalty/);
 });
 
 test("ragged inputs without an attention mask, and mismatched masks, are rejected", async () => {
@@ -172,7 +172,7 @@ test("a model returning the wrong number of logits is reported, and everything i
     const model = new Truncating(5, { "1": { 3: 1 } });
     await assert.rejects(
       generate(model, inputs, { ...special, numBeams }),
-      (e: unknown) => e instanceof GenerationError && e.code === "model_output",
+      (e: unknown) => e instanceof GenerationError && e.code === "MODEL_OUTPUT",
     );
     assert.equal(model.live.size, 0, `numBeams ${numBeams}: caches and encoder states disposed`);
   }

@@ -5,11 +5,11 @@ import {
   mergeGenerationConfig,
   type GenerationConfig,
 } from "./configuration.js";
+import { SeededRandom } from "@warmstart/core";
 import { ensureBackend } from "@warmstart/tensors";
 import { GenerationError } from "./errors.js";
 import { buildLogitsProcessors, type LogitsProcessor, type LogitsProcessorList } from "./logits-processors.js";
 import type { GenerationInputs, Seq2SeqStepModel } from "./model-interface.js";
-import { SeededRandom } from "./random.js";
 import { beamSearch } from "./search/beam-search.js";
 import {
   checkConstraint,
@@ -127,6 +127,9 @@ function shapeOutput(out: SearchOutput, cfg: GenerationConfig): GenerateOutput {
 /** The sampler of a sampling run: the caller's, or the seeded default (`seed`, else a random seed). */
 function samplerOf(cfg: GenerationConfig, options: GenerateOptions): CandidateSampler {
   if (options.sampler !== undefined) return options.sampler;
+  if (cfg.seed !== undefined && !Number.isSafeInteger(cfg.seed)) {
+    throw new GenerationError("INVALID_CONFIG", `seed must be an integer, got ${String(cfg.seed)}`, "seed");
+  }
   return multinomialSampler(new SeededRandom(cfg.seed ?? Math.floor(Math.random() * 4294967296)));
 }
 
@@ -146,7 +149,7 @@ interface ResolvedSettings {
 
 function missingTokenId(field: keyof GenerationConfig, why: string): GenerationError {
   return new GenerationError(
-    "missing_token_id",
+    "MISSING_TOKEN_ID",
     `${field} is not set: ${why}. Pass ${field} to generate() or set "${hfName(field)}" in the checkpoint's ` +
       "generation_config.json / config.json",
     field,
@@ -157,7 +160,7 @@ function requireInteger(config: GenerationConfig, field: keyof GenerationConfig,
   const value = config[field];
   if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
     throw new GenerationError(
-      "invalid_config",
+      "INVALID_CONFIG",
       `${field} (${hfName(field)}) must be an integer >= ${min}, got ${JSON.stringify(value)}`,
       field,
     );
@@ -166,19 +169,19 @@ function requireInteger(config: GenerationConfig, field: keyof GenerationConfig,
 
 function checkMatrix(name: string, rows: unknown, expectedRows?: number, expectedCols?: number[]): number[][] {
   if (!Array.isArray(rows) || rows.length === 0 || !rows.every((r) => Array.isArray(r) && r.length > 0)) {
-    throw new GenerationError("invalid_inputs", `${name} must be a non-empty array of non-empty id arrays`);
+    throw new GenerationError("INVALID_INPUTS", `${name} must be a non-empty array of non-empty id arrays`);
   }
   const matrix = rows as number[][];
   if (expectedRows !== undefined && matrix.length !== expectedRows) {
-    throw new GenerationError("invalid_inputs", `${name} has ${matrix.length} rows, expected ${expectedRows}`);
+    throw new GenerationError("INVALID_INPUTS", `${name} has ${matrix.length} rows, expected ${expectedRows}`);
   }
   matrix.forEach((row, i) => {
     if (!row.every((v) => Number.isInteger(v))) {
-      throw new GenerationError("invalid_inputs", `${name}[${i}] must hold integers`);
+      throw new GenerationError("INVALID_INPUTS", `${name}[${i}] must hold integers`);
     }
     if (expectedCols !== undefined && row.length !== expectedCols[i]) {
       throw new GenerationError(
-        "invalid_inputs",
+        "INVALID_INPUTS",
         `${name}[${i}] has length ${row.length}, expected ${expectedCols[i]} (the length of inputIds[${i}])`,
       );
     }
@@ -213,7 +216,7 @@ export function resolveGenerationSettings(
   const widths = new Set(inputIds.map((r) => r.length));
   if (widths.size > 1 && inputs.attentionMask === undefined) {
     throw new GenerationError(
-      "invalid_inputs",
+      "INVALID_INPUTS",
       "inputIds rows have different lengths: pad them to one length and pass attentionMask (1 = token, 0 = padding)",
     );
   }
@@ -227,13 +230,13 @@ export function resolveGenerationSettings(
   requireInteger(config, "topK", 0);
   if (config.maxNewTokens !== undefined) requireInteger(config, "maxNewTokens", 1);
   if (!Number.isFinite(config.lengthPenalty)) {
-    throw new GenerationError("invalid_config", `lengthPenalty (length_penalty) must be finite`, "lengthPenalty");
+    throw new GenerationError("INVALID_CONFIG", `lengthPenalty (length_penalty) must be finite`, "lengthPenalty");
   }
 
   // Sampling without beams may return any number of samples per input; every beam strategy at most numBeams.
   if (config.numReturnSequences > config.numBeams && (config.numBeams > 1 || !config.doSample)) {
     throw new GenerationError(
-      "num_return_sequences_exceeds_num_beams",
+      "NUM_RETURN_SEQUENCES_EXCEEDS_NUM_BEAMS",
       `numReturnSequences (${config.numReturnSequences}) is larger than numBeams (${config.numBeams}): ` +
         `beam search returns at most numBeams sequences per input. Raise numBeams (num_beams) to at least ` +
         `${config.numReturnSequences}, lower numReturnSequences (num_return_sequences), or set doSample for samples`,
@@ -244,21 +247,21 @@ export function resolveGenerationSettings(
   requireInteger(config, "numBeamGroups", 1);
   if (config.numBeams % config.numBeamGroups !== 0) {
     throw new GenerationError(
-      "invalid_config",
+      "INVALID_CONFIG",
       `numBeamGroups (num_beam_groups, ${config.numBeamGroups}) must divide numBeams (num_beams, ${config.numBeams})`,
       "numBeamGroups",
     );
   }
   if (!Number.isFinite(config.diversityPenalty)) {
     throw new GenerationError(
-      "invalid_config",
+      "INVALID_CONFIG",
       "diversityPenalty (diversity_penalty) must be finite",
       "diversityPenalty",
     );
   }
   if (config.numBeamGroups > 1 && config.diversityPenalty === 0) {
     throw new GenerationError(
-      "invalid_config",
+      "INVALID_CONFIG",
       "diverse beam search (numBeamGroups > 1) needs diversityPenalty (diversity_penalty) other than 0, as in " +
         "transformers: otherwise the groups are identical",
       "diversityPenalty",
@@ -266,7 +269,7 @@ export function resolveGenerationSettings(
   }
   if (config.numBeamGroups === 1 && config.diversityPenalty !== 0) {
     throw new GenerationError(
-      "invalid_config",
+      "INVALID_CONFIG",
       "diversityPenalty (diversity_penalty) only applies to diverse beam search: set numBeamGroups (num_beam_groups) " +
         "above 1 or diversityPenalty to 0",
       "diversityPenalty",
@@ -274,7 +277,7 @@ export function resolveGenerationSettings(
   }
   if (config.numBeamGroups > 1 && config.doSample) {
     throw new GenerationError(
-      "invalid_config",
+      "INVALID_CONFIG",
       "diverse beam search (numBeamGroups > 1) cannot sample, as in transformers: set doSample (do_sample) to false",
       "numBeamGroups",
     );
@@ -289,7 +292,7 @@ export function resolveGenerationSettings(
   if (inputs.decoderInputIds !== undefined) {
     prompts = checkMatrix("decoderInputIds", inputs.decoderInputIds, inputIds.length);
     if (new Set(prompts.map((p) => p.length)).size > 1) {
-      throw new GenerationError("invalid_inputs", "decoderInputIds rows must all have the same length");
+      throw new GenerationError("INVALID_INPUTS", "decoderInputIds rows must all have the same length");
     }
     // As transformers: prompts get the start token prepended only when no row starts with it (a batch where only
     // some rows start with it is taken as it is).
@@ -307,7 +310,7 @@ export function resolveGenerationSettings(
         ? [...config.eosTokenId]
         : [config.eosTokenId];
   if (config.padTokenId !== undefined && !Number.isInteger(config.padTokenId)) {
-    throw new GenerationError("invalid_config", `padTokenId (pad_token_id) must be an integer`, "padTokenId");
+    throw new GenerationError("INVALID_CONFIG", `padTokenId (pad_token_id) must be an integer`, "padTokenId");
   }
   // Unset pad: transformers pads with the first eos id. With no eos either, no row ever needs padding (all reach
   // the maximum length together), so the value is never written.
@@ -321,7 +324,7 @@ export function resolveGenerationSettings(
       : (config.maxLength ?? promptLength + DEFAULT_MAX_NEW_TOKENS);
   if (maxLength <= promptLength) {
     throw new GenerationError(
-      "max_length_too_small",
+      "MAX_LENGTH_TOO_SMALL",
       `maxLength (max_length) is ${maxLength} but the decoder prompt already has ${promptLength} token(s), ` +
         `so nothing can be generated: raise maxLength above ${promptLength} or set maxNewTokens (max_new_tokens)`,
       "maxLength",
@@ -351,7 +354,7 @@ function checkCustomList(
 ): void {
   if ("logitsProcessor" in options && (options as { logitsProcessor?: unknown }).logitsProcessor !== undefined) {
     throw new GenerationError(
-      "invalid_config",
+      "INVALID_CONFIG",
       "generate()'s option logitsProcessor is now logitsProcessors (transformers' logits_processor): rename it",
       "logitsProcessors",
     );
@@ -359,7 +362,7 @@ function checkCustomList(
   const list = options[field];
   if (list === undefined) return;
   if (!Array.isArray(list)) {
-    throw new GenerationError("invalid_config", `${field} must be a list, got ${typeof list}`, field);
+    throw new GenerationError("INVALID_CONFIG", `${field} must be a list, got ${typeof list}`, field);
   }
   list.forEach((entry: unknown, i) => {
     if (
@@ -368,7 +371,7 @@ function checkCustomList(
       typeof (entry as Record<string, unknown>)[method] !== "function"
     ) {
       throw new GenerationError(
-        "invalid_config",
+        "INVALID_CONFIG",
         `${field}[${i}] must be an object with a ${method}() method (a ${field === "logitsProcessors" ? "LogitsProcessor" : "StoppingCriteria"})`,
         field,
       );
@@ -384,7 +387,7 @@ function resolveConstraints(config: GenerationConfig, given: readonly Constraint
   if (given === undefined && config.forceWordsIds === undefined) return null;
   const conflict = (field: keyof GenerationConfig, value: unknown): GenerationError =>
     new GenerationError(
-      "invalid_config",
+      "INVALID_CONFIG",
       `constraints or forceWordsIds (force_words_ids) make this constrained beam search, which cannot run with ` +
         `${field} (${hfName(field)}) ${JSON.stringify(value)}: unset one of them`,
       field,
@@ -392,7 +395,7 @@ function resolveConstraints(config: GenerationConfig, given: readonly Constraint
   if (config.numBeams > 1 && config.doSample) throw conflict("doSample", config.doSample);
   if (config.numBeams > 1 && config.numBeamGroups !== 1) throw conflict("numBeamGroups", config.numBeamGroups);
   if (given !== undefined && !Array.isArray(given)) {
-    throw new GenerationError("invalid_config", "constraints must be a list of Constraint objects", "constraints");
+    throw new GenerationError("INVALID_CONFIG", "constraints must be a list of Constraint objects", "constraints");
   }
   // Built-in constraints are correct by construction; transformers checks the others when they are created.
   for (const constraint of given ?? []) {
@@ -406,14 +409,14 @@ function resolveConstraints(config: GenerationConfig, given: readonly Constraint
   ];
   if (config.numBeams <= 1) {
     throw new GenerationError(
-      "invalid_config",
+      "INVALID_CONFIG",
       `constrained beam search (constraints / forceWordsIds) needs numBeams (num_beams) > 1, got ${config.numBeams}`,
       "numBeams",
     );
   }
   if (all.length === 0) {
     throw new GenerationError(
-      "invalid_config",
+      "INVALID_CONFIG",
       "constraints is empty: give at least one constraint, or leave it unset",
       "constraints",
     );
@@ -445,7 +448,7 @@ export async function generate<E, C>(
   const { streamer } = options;
   if (streamer !== undefined && cfg.numBeams > 1) {
     throw new GenerationError(
-      "invalid_config",
+      "INVALID_CONFIG",
       `a streamer cannot be used with beam search (numBeams is ${cfg.numBeams}): set numBeams (num_beams) to 1`,
       "numBeams",
     );
@@ -453,7 +456,7 @@ export async function generate<E, C>(
   if (options.sampler !== undefined && !cfg.doSample) {
     // Greedy and beam search draw nothing: a sampler given there would be ignored without a word.
     throw new GenerationError(
-      "invalid_config",
+      "INVALID_CONFIG",
       "a sampler only draws the tokens of sampling and beam sampling: set doSample (do_sample), or drop the sampler",
       "doSample",
     );
@@ -462,7 +465,7 @@ export async function generate<E, C>(
   if (cfg.stopStrings !== undefined) {
     if (options.tokenizer === undefined) {
       throw new GenerationError(
-        "invalid_config",
+        "INVALID_CONFIG",
         "stopStrings (stop_strings) needs the tokenizer: pass { tokenizer } in generate()'s options, as transformers' tokenizer=",
         "stopStrings",
       );
@@ -470,7 +473,7 @@ export async function generate<E, C>(
     stopStrings = await StopStringCriteria.fromTokenizer(options.tokenizer, cfg.stopStrings);
   }
   if (cfg.maxTime !== undefined && !(typeof cfg.maxTime === "number" && cfg.maxTime >= 0)) {
-    throw new GenerationError("invalid_config", "maxTime (max_time) must be a number of seconds >= 0", "maxTime");
+    throw new GenerationError("INVALID_CONFIG", "maxTime (max_time) must be a number of seconds >= 0", "maxTime");
   }
   const attentionMask = inputs.attentionMask ?? inputs.inputIds.map((row) => row.map(() => 1));
   const rowsPerInput = cfg.numBeams > 1 ? cfg.numBeams : cfg.doSample ? cfg.numReturnSequences : 1;
@@ -478,7 +481,7 @@ export async function generate<E, C>(
   let encoded: E;
   if (inputs.encoderOutputs !== undefined) {
     if (model.encoderStateFromOutputs === undefined) {
-      throw new GenerationError("invalid_inputs", "this model cannot take encoderOutputs: pass inputIds only");
+      throw new GenerationError("INVALID_INPUTS", "this model cannot take encoderOutputs: pass inputIds only");
     }
     encoded = await model.encoderStateFromOutputs(inputs.encoderOutputs, attentionMask);
   } else {

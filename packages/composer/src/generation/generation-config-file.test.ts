@@ -94,7 +94,7 @@ test("generation_config.json replaces config.json; unknown keys survive load and
     // top_h only matters when sampling (transformers ignores it otherwise); sampling with it is refused.
     await assert.rejects(
       model.generate(inputs, { doSample: true, seed: 1 }),
-      (e: unknown) => e instanceof GenerationError && e.code === "unsupported_setting" && /top_h=0.9/.test(e.message),
+      (e: unknown) => e instanceof GenerationError && e.code === "UNSUPPORTED_SETTING" && /top_h=0.9/.test(e.message),
     );
     await model.savePretrained(join(scratch, "with-file-saved"));
   } finally {
@@ -114,7 +114,7 @@ test("a stored setting transformers would apply but this project does not implem
   try {
     await assert.rejects(model.generate(inputs, { maxNewTokens: 3 }), (e: unknown) => {
       assert.ok(e instanceof GenerationError);
-      assert.equal(e.code, "unsupported_setting");
+      assert.equal(e.code, "UNSUPPORTED_SETTING");
       assert.equal(e.setting, "guidance_scale");
       assert.match(e.message, /generation_config\.json sets guidance_scale=2/);
       return true;

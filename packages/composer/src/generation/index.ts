@@ -52,7 +52,8 @@ export {
 export type { DecodeStepArgs, DecodeStepResult, GenerationInputs, Seq2SeqStepModel } from "./model-interface.js";
 export { mergeCustom, PrefixConstrainedLogitsProcessor, type PrefixAllowedTokensFn } from "./prefix-constrained.js";
 export { computeTransitionScores } from "./transition-scores.js";
-export { SeededRandom } from "./random.js";
+// The sampler's generator is the project's one seeded generator; re-exported as composer exported it before.
+export { SeededRandom } from "@warmstart/core";
 export { BeamHypotheses, type Hypothesis } from "./search/beam-hypotheses.js";
 export { beamSearch, type BeamSearchOptions } from "./search/beam-search.js";
 export {

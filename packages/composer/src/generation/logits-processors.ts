@@ -43,7 +43,7 @@ export class NoRepeatNGramLogitsProcessor implements LogitsProcessor {
   constructor(ngramSize: number) {
     if (!Number.isInteger(ngramSize) || ngramSize <= 0) {
       throw new GenerationError(
-        "invalid_config",
+        "INVALID_CONFIG",
         `noRepeatNgramSize (no_repeat_ngram_size) must be a positive integer, got ${ngramSize}`,
         "noRepeatNgramSize",
       );
@@ -92,7 +92,7 @@ export class RepetitionPenaltyLogitsProcessor implements LogitsProcessor {
   constructor(penalty: number) {
     if (!(penalty > 0) || !Number.isFinite(penalty)) {
       throw new GenerationError(
-        "invalid_config",
+        "INVALID_CONFIG",
         `repetitionPenalty (repetition_penalty) must be a positive number, got ${penalty}`,
         "repetitionPenalty",
       );
@@ -123,7 +123,7 @@ function checkInVocabulary(
   const outside = [...ids].filter((id) => id >= vocabSize);
   if (outside.length > 0) {
     throw new GenerationError(
-      "invalid_config",
+      "INVALID_CONFIG",
       `${field} (${hfKey}) holds token ids outside the vocabulary (size ${vocabSize}): ${JSON.stringify(outside)}`,
       field,
     );
@@ -142,7 +142,7 @@ export class NoBadWordsLogitsProcessor implements LogitsProcessor {
     for (const entry of badWordsIds) {
       if (entry.length === 0 || !entry.every((t) => Number.isInteger(t) && t >= 0)) {
         throw new GenerationError(
-          "invalid_config",
+          "INVALID_CONFIG",
           `badWordsIds (bad_words_ids) must be non-empty lists of token ids, got ${JSON.stringify(entry)}`,
           "badWordsIds",
         );
@@ -179,7 +179,7 @@ export class TemperatureLogitsWarper implements LogitsProcessor {
   constructor(temperature: number) {
     if (!(temperature > 0) || !Number.isFinite(temperature)) {
       throw new GenerationError(
-        "invalid_config",
+        "INVALID_CONFIG",
         `temperature must be a positive number, got ${temperature}`,
         "temperature",
       );
@@ -199,7 +199,7 @@ export class TopKLogitsWarper implements LogitsProcessor {
 
   constructor(topK: number, minTokensToKeep = 1) {
     if (!Number.isInteger(topK) || topK <= 0) {
-      throw new GenerationError("invalid_config", `topK (top_k) must be a positive integer, got ${topK}`, "topK");
+      throw new GenerationError("INVALID_CONFIG", `topK (top_k) must be a positive integer, got ${topK}`, "topK");
     }
     this.topK = topK;
     this.minTokensToKeep = minTokensToKeep;
@@ -225,7 +225,7 @@ export class TopPLogitsWarper implements LogitsProcessor {
 
   constructor(topP: number, minTokensToKeep = 1) {
     if (!(topP > 0 && topP <= 1)) {
-      throw new GenerationError("invalid_config", `topP (top_p) must be in (0, 1], got ${topP}`, "topP");
+      throw new GenerationError("INVALID_CONFIG", `topP (top_p) must be in (0, 1], got ${topP}`, "topP");
     }
     this.topP = topP;
     this.minTokensToKeep = minTokensToKeep;
@@ -267,7 +267,7 @@ export class SequenceBiasLogitsProcessor implements LogitsProcessor {
   constructor(sequenceBias: readonly (readonly [readonly number[], number])[]) {
     const bad = () =>
       new GenerationError(
-        "invalid_config",
+        "INVALID_CONFIG",
         "sequenceBias (sequence_bias) must be a non-empty list of [non-empty token-id list, finite bias] pairs, got " +
           JSON.stringify(sequenceBias),
         "sequenceBias",
@@ -325,7 +325,7 @@ export class EncoderRepetitionPenaltyLogitsProcessor implements LogitsProcessor 
   constructor(penalty: number, encoderInputIds: readonly (readonly number[])[]) {
     if (!(penalty > 0) || !Number.isFinite(penalty)) {
       throw new GenerationError(
-        "invalid_config",
+        "INVALID_CONFIG",
         `encoderRepetitionPenalty (encoder_repetition_penalty) must be a positive number, got ${penalty}`,
         "encoderRepetitionPenalty",
       );
@@ -360,7 +360,7 @@ export class EncoderNoRepeatNGramLogitsProcessor implements LogitsProcessor {
   constructor(ngramSize: number, encoderInputIds: readonly (readonly number[])[]) {
     if (!Number.isInteger(ngramSize) || ngramSize <= 0) {
       throw new GenerationError(
-        "invalid_config",
+        "INVALID_CONFIG",
         `encoderNoRepeatNgramSize (encoder_no_repeat_ngram_size) must be a positive integer, got ${ngramSize}`,
         "encoderNoRepeatNgramSize",
       );
@@ -404,7 +404,7 @@ export class ForcedBOSTokenLogitsProcessor implements LogitsProcessor {
   constructor(tokenId: number) {
     if (!Number.isInteger(tokenId) || tokenId < 0) {
       throw new GenerationError(
-        "invalid_config",
+        "INVALID_CONFIG",
         `forcedBosTokenId (forced_bos_token_id) must be a token id, got ${tokenId}`,
         "forcedBosTokenId",
       );
@@ -428,7 +428,7 @@ export class ForcedEOSTokenLogitsProcessor implements LogitsProcessor {
     const ids = typeof tokenIds === "number" ? [tokenIds] : [...tokenIds];
     if (!ids.every((t) => Number.isInteger(t) && t >= 0)) {
       throw new GenerationError(
-        "invalid_config",
+        "INVALID_CONFIG",
         `forcedEosTokenId (forced_eos_token_id) must be a token id or a list of them, got ${JSON.stringify(tokenIds)}`,
         "forcedEosTokenId",
       );
@@ -474,14 +474,14 @@ export class ExponentialDecayLengthPenalty implements LogitsProcessor {
       !Number.isFinite(penalty[1])
     ) {
       throw new GenerationError(
-        "invalid_config",
+        "INVALID_CONFIG",
         `exponentialDecayLengthPenalty (exponential_decay_length_penalty) must be [start index, decay factor], got ${JSON.stringify(penalty)}`,
         "exponentialDecayLengthPenalty",
       );
     }
     if (eosTokenIds.length === 0) {
       throw new GenerationError(
-        "missing_token_id",
+        "MISSING_TOKEN_ID",
         "exponentialDecayLengthPenalty (exponential_decay_length_penalty) raises the eos scores, but eosTokenId is not set",
         "eosTokenId",
       );
@@ -563,7 +563,7 @@ function entropy(probs: Float64Array): number {
 
 function checkMinTokensToKeep(minTokensToKeep: number): void {
   if (!Number.isInteger(minTokensToKeep) || minTokensToKeep < 1) {
-    throw new GenerationError("invalid_config", `minTokensToKeep must be a positive integer, got ${minTokensToKeep}`);
+    throw new GenerationError("INVALID_CONFIG", `minTokensToKeep must be a positive integer, got ${minTokensToKeep}`);
   }
 }
 
@@ -577,7 +577,7 @@ export class MinPLogitsWarper implements LogitsProcessor {
 
   constructor(minP: number, minTokensToKeep = 1) {
     if (!(minP >= 0 && minP <= 1)) {
-      throw new GenerationError("invalid_config", `minP (min_p) must be in [0, 1], got ${minP}`, "minP");
+      throw new GenerationError("INVALID_CONFIG", `minP (min_p) must be in [0, 1], got ${minP}`, "minP");
     }
     checkMinTokensToKeep(minTokensToKeep);
     this.minP = minP;
@@ -609,7 +609,7 @@ export class TypicalLogitsWarper implements LogitsProcessor {
 
   constructor(mass: number, minTokensToKeep = 1) {
     if (!(mass > 0 && mass < 1)) {
-      throw new GenerationError("invalid_config", `typicalP (typical_p) must be in (0, 1), got ${mass}`, "typicalP");
+      throw new GenerationError("INVALID_CONFIG", `typicalP (typical_p) must be in (0, 1), got ${mass}`, "typicalP");
     }
     checkMinTokensToKeep(minTokensToKeep);
     this.mass = mass;
@@ -667,7 +667,7 @@ export class EpsilonLogitsWarper implements LogitsProcessor {
   constructor(epsilon: number, minTokensToKeep = 1) {
     if (!(epsilon > 0 && epsilon < 1)) {
       throw new GenerationError(
-        "invalid_config",
+        "INVALID_CONFIG",
         `epsilonCutoff (epsilon_cutoff) must be in (0, 1), got ${epsilon}`,
         "epsilonCutoff",
       );
@@ -689,7 +689,7 @@ export class EtaLogitsWarper implements LogitsProcessor {
 
   constructor(eta: number, minTokensToKeep = 1) {
     if (!(eta > 0 && eta < 1)) {
-      throw new GenerationError("invalid_config", `etaCutoff (eta_cutoff) must be in (0, 1), got ${eta}`, "etaCutoff");
+      throw new GenerationError("INVALID_CONFIG", `etaCutoff (eta_cutoff) must be in (0, 1), got ${eta}`, "etaCutoff");
     }
     checkMinTokensToKeep(minTokensToKeep);
     this.eta = eta;
@@ -776,7 +776,7 @@ export function buildLogitsProcessors(
   if (config.forcedBosTokenId !== undefined) list.push(new ForcedBOSTokenLogitsProcessor(config.forcedBosTokenId));
   if (config.forcedEosTokenId !== undefined) {
     if (context.maxLength === undefined) {
-      throw new GenerationError("invalid_config", "forcedEosTokenId needs the maximum length", "forcedEosTokenId");
+      throw new GenerationError("INVALID_CONFIG", "forcedEosTokenId needs the maximum length", "forcedEosTokenId");
     }
     list.push(new ForcedEOSTokenLogitsProcessor(context.maxLength, config.forcedEosTokenId));
   }

@@ -26,7 +26,7 @@ export class PrefixConstrainedLogitsProcessor implements LogitsProcessor {
       const ids = this.prefixAllowedTokensFn(batchId, inputIds[row]!);
       if (ids.length === 0) {
         throw new GenerationError(
-          "invalid_inputs",
+          "INVALID_INPUTS",
           `prefixAllowedTokensFn returned an empty list for batch ${batchId}, beam ${row % this.numBeams}: ` +
             "at least one token must be allowed",
         );

@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { after, before, test } from "node:test";
+import { SeededRandom } from "@warmstart/core";
 import { initBackend } from "@warmstart/tensors";
 import { assertClose, ORACLE_LINES, runOracle, type OracleLine } from "@warmstart/test-utils";
 import { EncoderDecoderModel } from "../encoder-decoder-model.js";
@@ -16,7 +17,6 @@ import { mergeGenerationConfig } from "./configuration.js";
 import { GenerationError } from "./errors.js";
 import type { GenerateOutput } from "./generate.js";
 import { buildLogitsProcessors } from "./logits-processors.js";
-import { SeededRandom } from "./random.js";
 import {
   camelCase,
   saveTinyBert2Bert,
@@ -314,7 +314,7 @@ const ENCODER = TWO.input_ids;
 function logits(rows: number, seed: number): number[][] {
   const random = new SeededRandom(seed);
   return Array.from({ length: rows }, () =>
-    Array.from({ length: VOCAB }, () => Math.fround((random.next() - 0.5) * 8)),
+    Array.from({ length: VOCAB }, () => Math.fround((random.float() - 0.5) * 8)),
   );
 }
 

@@ -119,7 +119,7 @@ export class StopStringCriteria implements StoppingCriteria {
     const strings = typeof stopStrings === "string" ? [stopStrings] : [...stopStrings];
     if (strings.length === 0 || !strings.every((s) => typeof s === "string" && s.length > 0)) {
       throw new GenerationError(
-        "invalid_config",
+        "INVALID_CONFIG",
         "stopStrings (stop_strings) must be non-empty strings",
         "stopStrings",
       );

@@ -25,7 +25,7 @@ test("a checkpoint's generation_config.json that is not JSON or has a wrongly ty
 
 test("a value rejected at generate() is blamed on the stored file only when the call did not pass it", () => {
   const rejected = new GenerationError(
-    "invalid_config",
+    "INVALID_CONFIG",
     "numBeams (num_beams) must be an integer >= 1, got -3",
     "numBeams",
   );
@@ -35,6 +35,6 @@ test("a value rejected at generate() is blamed on the stored file only when the 
   assert.match((blamed as Error).message, /^m\/generation_config\.json: numBeams \(num_beams\) must be/);
   assert.equal(blameStoredSetting(rejected, stored, { numBeams: -3 }, "m/generation_config.json"), rejected);
   assert.equal(blameStoredSetting(rejected, {}, {}, "m/generation_config.json"), rejected);
-  const other = new GenerationError("invalid_inputs", "inputIds must be a non-empty array");
+  const other = new GenerationError("INVALID_INPUTS", "inputIds must be a non-empty array");
   assert.equal(blameStoredSetting(other, stored, {}, "m/generation_config.json"), other);
 });

@@ -121,7 +121,7 @@ test("TextStreamer takes batch size 1 only; a 1-row batch and plain ids are the 
   const streamer = new TextStreamer(tokenizer);
   await assert.rejects(
     streamer.put([ids("[CLS]"), ids("[CLS]")]),
-    (e: unknown) => e instanceof GenerationError && e.code === "invalid_inputs" && /batch size 1/.test(e.message),
+    (e: unknown) => e instanceof GenerationError && e.code === "INVALID_INPUTS" && /batch size 1/.test(e.message),
   );
   assert.deepEqual(await chunks([[ids("the", "cat")], ids("sat")]), await chunks([ids("the", "cat"), ids("sat")]));
 });
@@ -168,7 +168,7 @@ test("generate with a streamer: beam search refused before the encoder; TextStre
     generate(model, { inputIds: [[7]] }, { ...special, numBeams: 2 }, { streamer: new Recorder() }),
     (e: unknown) =>
       e instanceof GenerationError &&
-      e.code === "invalid_config" &&
+      e.code === "INVALID_CONFIG" &&
       e.setting === "numBeams" &&
       /beam search/.test(e.message),
   );

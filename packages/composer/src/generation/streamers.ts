@@ -1,3 +1,4 @@
+import { WarmstartError } from "@warmstart/core";
 import { GenerationError } from "./errors.js";
 
 /**
@@ -95,7 +96,7 @@ export class TextStreamer implements BaseStreamer {
     if (isRowBatch(value)) {
       if (value.length > 1) {
         throw new GenerationError(
-          "invalid_inputs",
+          "INVALID_INPUTS",
           `TextStreamer only supports batch size 1, got ${value.length} rows: stream one input at a time ` +
             "(and numReturnSequences 1)",
         );
@@ -153,10 +154,14 @@ export class TextStreamer implements BaseStreamer {
 }
 
 /** A `TextIteratorStreamer` waited longer than its `timeoutMs` for the next piece of text. */
-export class StreamerTimeoutError extends Error {
+export class StreamerTimeoutError extends WarmstartError<"STREAMER_TIMEOUT"> {
+  override readonly name = "StreamerTimeoutError";
+
   constructor(timeoutMs: number) {
-    super(`no text arrived from the streamer within ${timeoutMs} ms (did generate() fail or never start?)`);
-    this.name = "StreamerTimeoutError";
+    super(
+      "STREAMER_TIMEOUT",
+      `no text arrived from the streamer within ${timeoutMs} ms (did generate() fail or never start?)`,
+    );
   }
 }
 

@@ -17,13 +17,13 @@ export function computeTransitionScores(
   vocabSize?: number,
 ): number[][] {
   if (scores.length === 0) {
-    throw new GenerationError("invalid_inputs", "computeTransitionScores needs the scores of at least one step");
+    throw new GenerationError("INVALID_INPUTS", "computeTransitionScores needs the scores of at least one step");
   }
   const vocab =
     vocabSize ?? (beamIndices === undefined || beamIndices === null ? scores[0]!.length / sequences.length : undefined);
   if (vocab === undefined || !Number.isInteger(vocab) || vocab <= 0 || scores[0]!.length % vocab !== 0) {
     throw new GenerationError(
-      "invalid_inputs",
+      "INVALID_INPUTS",
       "computeTransitionScores: pass vocabSize (the decoder's vocabulary size) with beamIndices, or matching scores",
     );
   }
@@ -57,7 +57,7 @@ export function computeTransitionScores(
       const step = steps[t];
       if (step === undefined || beam >= rows) {
         throw new GenerationError(
-          "invalid_inputs",
+          "INVALID_INPUTS",
           `computeTransitionScores: step ${t} / row ${beam} is not in scores`,
         );
       }

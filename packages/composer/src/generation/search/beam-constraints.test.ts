@@ -19,7 +19,7 @@ const progress = (stepped: boolean, completed: boolean, reset: boolean): Constra
 });
 
 const isConstraintsError = (setting: string) => (e: unknown) =>
-  e instanceof GenerationError && e.code === "invalid_config" && e.setting === setting;
+  e instanceof GenerationError && e.code === "INVALID_CONFIG" && e.setting === setting;
 
 test("PhrasalConstraint advances through its tokens in order and completes on the last", () => {
   const phrase = new PhrasalConstraint([4, 5, 6]);

@@ -33,7 +33,7 @@ export interface Constraint {
 }
 
 function invalidConstraint(message: string): GenerationError {
-  return new GenerationError("invalid_config", message, "constraints");
+  return new GenerationError("INVALID_CONFIG", message, "constraints");
 }
 
 function isTokenId(value: unknown): value is number {
@@ -49,7 +49,7 @@ function checkTokenId(tokenId: number, who: string): void {
 /**
  * transformers' `Constraint.test()`, on a copy: feeding `advance()` back must complete the constraint within 10000
  * tokens, restarting once after the first token, and leave nothing `remaining()`. Throws `GenerationError`
- * (`invalid_config`, setting `constraints`).
+ * (`INVALID_CONFIG`, setting `constraints`).
  */
 export function checkConstraint(constraint: Constraint): void {
   const probe = constraint.copy(false);
@@ -394,7 +394,7 @@ export class ConstraintListState {
 export function constraintsFromForceWordsIds(forceWordsIds: unknown): Constraint[] {
   const invalid = (): GenerationError =>
     new GenerationError(
-      "invalid_config",
+      "INVALID_CONFIG",
       "forceWordsIds (force_words_ids) must be a non-empty list of phrases (lists of token ids >= 0, number[][]) or of " +
         `sets of alternative phrases (number[][][]), got ${JSON.stringify(forceWordsIds)}`,
       "forceWordsIds",
@@ -414,7 +414,7 @@ export function constraintsFromForceWordsIds(forceWordsIds: unknown): Constraint
       // e.g. one alternative a prefix of another: the constructor's reason, but naming the setting.
       if (!(error instanceof GenerationError)) throw error;
       throw new GenerationError(
-        "invalid_config",
+        "INVALID_CONFIG",
         `forceWordsIds (force_words_ids)[${i}]: ${error.message}`,
         "forceWordsIds",
       );

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { SeededRandom } from "@warmstart/core";
 import { assertClose } from "@warmstart/test-utils";
 import { generate } from "../generate.js";
 import type { GenerationConfig } from "../configuration.js";
 import { mergeGenerationConfig } from "../configuration.js";
 import { GenerationError } from "../errors.js";
 import { buildLogitsProcessors } from "../logits-processors.js";
-import { SeededRandom } from "../random.js";
 import { ToyModel, type ToyTable } from "../test-support/toy-model.js";
 import { multinomialSampler, type CandidateSampler } from "./sampler.js";
 
@@ -254,7 +254,7 @@ test("beam sampling refuses fewer possible candidates than it must draw, and mor
   );
   await assert.rejects(
     generate(new ToyModel(5, dense), source, { ...special, numBeams: 2, doSample: true, numReturnSequences: 3 }),
-    (e: unknown) => e instanceof GenerationError && e.code === "num_return_sequences_exceeds_num_beams",
+    (e: unknown) => e instanceof GenerationError && e.code === "NUM_RETURN_SEQUENCES_EXCEEDS_NUM_BEAMS",
   );
 });
 

@@ -89,7 +89,7 @@ test("constrained beam search settings are checked as transformers 4.56 does, be
   for (const [cfg, constraints, field] of cases) {
     await assert.rejects(
       run(cfg, constraints),
-      (e: unknown) => e instanceof GenerationError && e.code === "invalid_config" && e.setting === field,
+      (e: unknown) => e instanceof GenerationError && e.code === "INVALID_CONFIG" && e.setting === field,
       JSON.stringify(cfg),
     );
   }
@@ -119,6 +119,6 @@ test("force_words_ids is a setting (read from generation_config.json); constrain
   assert.throws(
     () => checkGenerationOptions({ constraints: [new PhrasalConstraint([5])] }),
     (e: unknown) =>
-      e instanceof GenerationError && e.code === "unsupported_setting" && /\{ constraints \}/.test(e.message),
+      e instanceof GenerationError && e.code === "UNSUPPORTED_SETTING" && /\{ constraints \}/.test(e.message),
   );
 });

@@ -72,7 +72,7 @@ function withConstraintProgress(
     const tokens = state.advance();
     if (tokens === null) {
       throw new GenerationError(
-        "invalid_config",
+        "INVALID_CONFIG",
         "a constraint that is not fulfilled offers no token to advance it",
         "constraints",
       );
@@ -190,7 +190,7 @@ export async function constrainedBeamSearch<E, C>(
         }
         if (slots.length < numBeams) {
           throw new GenerationError(
-            "model_output",
+            "MODEL_OUTPUT",
             `fewer than numBeams (${numBeams}) of the ${top.indices.length} best candidates are not eos: the vocabulary is too small for constrained beam search`,
           );
         }

@@ -33,7 +33,7 @@ export async function nextTokenScores<E, C>(
   if (step.logits.length !== rows.length * vocabSize) {
     ctx.model.disposeCache(step.cache);
     throw new GenerationError(
-      "model_output",
+      "MODEL_OUTPUT",
       `decodeStep returned ${step.logits.length} logits for ${rows.length} rows x vocabSize ${vocabSize}`,
     );
   }

@@ -1,5 +1,5 @@
+import type { SeededRandom } from "@warmstart/core";
 import { GenerationError } from "../errors.js";
-import type { SeededRandom } from "../random.js";
 
 /**
  * Draws `count` distinct indices of `probabilities` (non-negative weights, not necessarily summing to 1), each draw
@@ -12,7 +12,7 @@ import type { SeededRandom } from "../random.js";
 export type CandidateSampler = (probabilities: Float64Array, count: number) => number[];
 
 /** The default sampler: sequential weighted draws without replacement, from one seeded uniform stream. */
-export function multinomialSampler(random: Pick<SeededRandom, "next">): CandidateSampler {
+export function multinomialSampler(random: Pick<SeededRandom, "float">): CandidateSampler {
   return (probabilities, count) => {
     const weights = Float64Array.from(probabilities);
     let possible = 0;
@@ -20,7 +20,7 @@ export function multinomialSampler(random: Pick<SeededRandom, "next">): Candidat
     if (possible < count) {
       // torch.multinomial raises here too ("not enough non-negative category to sample").
       throw new GenerationError(
-        "invalid_config",
+        "INVALID_CONFIG",
         `sampling needs ${count} distinct candidates but only ${possible} have a non-zero probability: with beam ` +
           "sampling each step draws max(2, 1 + number of eos ids) * numBeams candidates per input, so loosen the " +
           "filtering warpers (raise topK / topP, lower minP / epsilonCutoff / etaCutoff) or use fewer beams",
@@ -30,7 +30,7 @@ export function multinomialSampler(random: Pick<SeededRandom, "next">): Candidat
     for (let d = 0; d < count; d++) {
       let total = 0;
       for (const w of weights) if (w > 0) total += w;
-      const u = random.next() * total;
+      const u = random.float() * total;
       let cumulative = 0;
       let pick = -1;
       for (let i = 0; i < weights.length; i++) {
