@@ -1,3 +1,5 @@
+import { WarmstartError } from "@warmstart/core";
+
 /** What went wrong, as a stable string callers can switch on. */
 export type TrainingErrorCode =
   | "MALFORMED_ROW"
@@ -13,14 +15,8 @@ export type TrainingErrorCode =
   | "NON_FINITE_LOSS";
 
 /** Every error this package throws on purpose; `message` names the file, field or step involved. */
-export class TrainingError extends Error {
-  readonly code: TrainingErrorCode;
-
-  constructor(code: TrainingErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "TrainingError";
-    this.code = code;
-  }
+export class TrainingError extends WarmstartError<TrainingErrorCode> {
+  override readonly name = "TrainingError";
 }
 
 /**

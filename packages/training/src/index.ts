@@ -18,7 +18,8 @@ export {
 export { clipGradNorm } from "./optim/clip.js";
 export { GradientAccumulator } from "./optim/accumulate.js";
 
-export { Rng, shuffled } from "./data/rng.js";
+// The trainer's generator (collate's `rng`, saved in checkpoints) is core's; re-exported for collate authors.
+export { SeededRandom } from "@warmstart/core";
 export {
   BatchIterator,
   planEpoch,
@@ -41,7 +42,8 @@ export {
   type Seq2SeqExample,
 } from "./data/read-pairs.js";
 
-export { IGNORE_INDEX, maskTokens, type MaskedBatch, type MaskTokensOptions } from "./lm/mlm.js";
+export { IGNORE_INDEX } from "@warmstart/core";
+export { maskTokens, type MaskedBatch, type MaskTokensOptions } from "./lm/mlm.js";
 export { causalLmLabels, groupTexts } from "./lm/clm.js";
 
 export {

@@ -104,8 +104,9 @@ export function trainerStateFromJson(text: string, file: string): TrainerState {
     bad("data_position", "{ epoch, batch } integers");
   }
   const rng = o.rng_state;
-  if (!Array.isArray(rng) || rng.length !== 4 || !rng.every((w) => Number.isInteger(w))) {
-    bad("rng_state", "four integers");
+  // Six words (SeededRandom's state with its fork key); four in checkpoints written before the fork key existed.
+  if (!Array.isArray(rng) || (rng.length !== 6 && rng.length !== 4) || !rng.every((w) => Number.isInteger(w))) {
+    bad("rng_state", "six (or, from older checkpoints, four) integers");
   }
   if (typeof o.greater_is_better !== "boolean") bad("greater_is_better", "a boolean");
   if (!Array.isArray(o.log_history)) bad("log_history", "an array");

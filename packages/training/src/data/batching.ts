@@ -1,5 +1,5 @@
+import { SeededRandom } from "@warmstart/core";
 import { TrainingError } from "../errors.js";
-import { Rng, shuffled } from "./rng.js";
 
 export interface BatchPlanOptions {
   batchSize: number;
@@ -30,9 +30,9 @@ export function planEpoch(numExamples: number, epoch: number, options: BatchPlan
       `lengths has ${options.lengths.length} entries for ${numExamples} examples`,
     );
   }
-  const rng = new Rng(epochSeed(options.seed, epoch));
+  const rng = new SeededRandom(epochSeed(options.seed, epoch));
   const indices = Array.from({ length: numExamples }, (_, i) => i);
-  const order = options.shuffle === false ? indices : shuffled(indices, rng);
+  const order = options.shuffle === false ? indices : rng.shuffled(indices);
   let batches: number[][];
   if (options.lengths === undefined) {
     batches = chunk(order, batchSize);
@@ -45,7 +45,7 @@ export function planEpoch(numExamples: number, epoch: number, options: BatchPlan
       const sorted = mega.slice().sort((a, b) => (lengths[b] as number) - (lengths[a] as number));
       batches.push(...chunk(sorted, batchSize));
     }
-    if (options.shuffle !== false) batches = shuffled(batches, rng);
+    if (options.shuffle !== false) batches = rng.shuffled(batches);
   }
   if (options.dropLast === true) batches = batches.filter((b) => b.length === batchSize);
   return batches;

@@ -1,5 +1,5 @@
+import { IGNORE_INDEX } from "@warmstart/core";
 import { TrainingError } from "../errors.js";
-import { IGNORE_INDEX } from "./mlm.js";
 
 /**
  * Labels for causal-LM training, as HF's collator with `mlm=False`: the labels are the input ids themselves

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { causalLmLabels, groupTexts } from "./clm.js";
-import { IGNORE_INDEX, maskTokens } from "./mlm.js";
+import { IGNORE_INDEX } from "@warmstart/core";
+import { maskTokens } from "./mlm.js";
 
 const CLS = 0;
 const SEP = 1;

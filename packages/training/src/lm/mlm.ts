@@ -1,8 +1,5 @@
+import { IGNORE_INDEX, SeededRandom } from "@warmstart/core";
 import { TrainingError } from "../errors.js";
-import { Rng } from "../data/rng.js";
-
-/** Label of a position the loss ignores (PyTorch's CrossEntropyLoss ignore_index). */
-export const IGNORE_INDEX = -100;
 
 export interface MaskTokensOptions {
   maskTokenId: number;
@@ -16,7 +13,7 @@ export interface MaskTokensOptions {
   maskShare?: number;
   randomShare?: number;
   /** A seed, or a generator to continue (its state advances). */
-  rng: number | Rng;
+  rng: number | SeededRandom;
 }
 
 export interface MaskedBatch {
@@ -50,7 +47,7 @@ export function maskTokens(batch: readonly (readonly number[])[], options: MaskT
     );
   }
   const special = new Set(options.specialTokenIds);
-  const rng = typeof options.rng === "number" ? new Rng(options.rng) : options.rng;
+  const rng = typeof options.rng === "number" ? new SeededRandom(options.rng) : options.rng;
   const inputIds: number[][] = [];
   const labels: number[][] = [];
   for (const row of batch) {

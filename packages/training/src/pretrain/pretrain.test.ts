@@ -3,9 +3,9 @@ import { readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { before, test } from "node:test";
 import { EncoderDecoderModel } from "@warmstart/composer";
+import { SeededRandom } from "@warmstart/core";
 import { initBackend, openCheckpoint, tf } from "@warmstart/tensors";
 import { Tokenizer } from "@warmstart/tokenizers";
-import { Rng } from "../data/rng.js";
 import { Seq2SeqTrainer } from "../trainer/seq2seq-trainer.js";
 import { pretrain } from "./pretrain.js";
 import { withTempDir } from "../test-support/temp-dir.js";
@@ -34,7 +34,7 @@ const WORDS = [
 ];
 
 function sentences(count: number, seed: number): string[] {
-  const rng = new Rng(seed);
+  const rng = new SeededRandom(seed);
   return Array.from(
     { length: count },
     () => Array.from({ length: 4 + rng.int(6) }, () => WORDS[rng.int(WORDS.length)]).join(" ") + " .",

@@ -1,10 +1,10 @@
 import type { HFConfigJson } from "@warmstart/modeling";
+import { IGNORE_INDEX, type SeededRandom } from "@warmstart/core";
 import { ensureBackend } from "@warmstart/tensors";
 import { trainTokenizer, type Tokenizer } from "@warmstart/tokenizers";
-import type { Rng } from "../data/rng.js";
 import { TrainingError } from "../errors.js";
 import { causalLmLabels } from "../lm/clm.js";
-import { IGNORE_INDEX, maskTokens } from "../lm/mlm.js";
+import { maskTokens } from "../lm/mlm.js";
 import type { ScheduleSpec } from "../optim/schedules.js";
 import { Trainer } from "../trainer/trainer.js";
 import type { TrainResult } from "../trainer/types.js";
@@ -129,7 +129,7 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
 
   const model = new LanguageModel(options.objective, config, { seed: options.seed ?? 0 });
   const maskTokenId = tokenizer.maskTokenId;
-  const collate = (examples: readonly number[][], rng: Rng): LanguageModelBatch => {
+  const collate = (examples: readonly number[][], rng: SeededRandom): LanguageModelBatch => {
     const attentionMask = examples.map((row) => row.map(() => 1));
     if (options.objective === "clm") {
       return { inputIds: examples.map((r) => r.slice()), attentionMask, labels: causalLmLabels(examples, {}) };

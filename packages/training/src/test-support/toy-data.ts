@@ -1,4 +1,4 @@
-import { Rng } from "../data/rng.js";
+import { SeededRandom } from "@warmstart/core";
 
 export interface ToyExample {
   source: number[];
@@ -13,7 +13,7 @@ export interface ToyBatch {
 
 /** Examples whose target is a function of the source, so a model can learn them; ids from 1 (0 pads). */
 export function toyExamples(count: number, vocabSize: number, seed: number): ToyExample[] {
-  const rng = new Rng(seed);
+  const rng = new SeededRandom(seed);
   return Array.from({ length: count }, () => {
     const length = 2 + rng.int(4);
     const source = Array.from({ length }, () => 1 + rng.int(vocabSize - 1));

@@ -1,6 +1,6 @@
 import { join } from "node:path";
+import { SeededRandom } from "@warmstart/core";
 import { Parameters, tf, writeSafetensors } from "@warmstart/tensors";
-import { Rng } from "../data/rng.js";
 
 /**
  * A tiny sequence-to-sequence model for trainer tests: the decoder predicts each target token from the mean
@@ -15,7 +15,7 @@ export class ToyModel {
   constructor(options: { vocabSize: number; hidden: number; seed: number }) {
     this.vocabSize = options.vocabSize;
     this.hidden = options.hidden;
-    const rng = new Rng(options.seed);
+    const rng = new SeededRandom(options.seed);
     const init = (shape: number[]): tf.Tensor => {
       const size = shape.reduce((a, b) => a * b, 1);
       return tf.tensor(

@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, test } from "node:test";
 import { EncoderDecoderModel } from "@warmstart/composer";
+import { SeededRandom } from "@warmstart/core";
 import { initBackend } from "@warmstart/tensors";
 import { trainTokenizer, type Tokenizer } from "@warmstart/tokenizers";
-import { Rng } from "../data/rng.js";
 import type { Seq2SeqExample } from "../data/read-pairs.js";
 import { evaluationSeed, Seq2SeqTrainer, type Seq2SeqTrainerOptions } from "./seq2seq-trainer.js";
 
@@ -16,7 +16,7 @@ let pairs: Seq2SeqExample[];
 
 before(async () => {
   await initBackend();
-  const rng = new Rng(4);
+  const rng = new SeededRandom(4);
   const texts = Array.from({ length: 40 }, () =>
     Array.from({ length: 3 + rng.int(5) }, () => WORDS[rng.int(WORDS.length)]).join(" "),
   );

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { IGNORE_INDEX, SeededRandom } from "@warmstart/core";
 import { ensureBackend, tf } from "@warmstart/tensors";
 import { BatchIterator, planEpoch } from "../data/batching.js";
-import { Rng } from "../data/rng.js";
 import { TrainingError } from "../errors.js";
 import { TRAINER_DEFAULTS } from "./defaults.js";
 import {
@@ -20,7 +20,6 @@ import {
   type TrainerState,
 } from "../checkpoint/trainer-state.js";
 import { writeCheckpoint } from "../checkpoint/write-checkpoint.js";
-import { IGNORE_INDEX } from "../lm/mlm.js";
 import { GradientAccumulator } from "../optim/accumulate.js";
 import { AdamW, type ParameterGradient } from "../optim/adamw.js";
 import { clipGradNorm } from "../optim/clip.js";
@@ -45,7 +44,7 @@ export class Trainer<Example, Batch> {
   readonly #accumulation: number;
   readonly #batchesPerEpoch: number;
   #state: TrainerState;
-  #rng: Rng;
+  #rng: SeededRandom;
   #lastCheckpoint: string | null = null;
 
   constructor(options: TrainerOptions<Example, Batch>) {
@@ -90,7 +89,7 @@ export class Trainer<Example, Batch> {
       eps: optimizer.eps ?? TRAINER_DEFAULTS.eps,
       weightDecay: optimizer.weightDecay ?? TRAINER_DEFAULTS.weightDecay,
     });
-    this.#rng = new Rng(seed ^ 0x5bd1e995);
+    this.#rng = new SeededRandom(seed ^ 0x5bd1e995);
     this.#log = options.log ?? ((line: string) => console.log(line));
     const logFile =
       options.logFile ?? (options.outputDir === undefined ? undefined : join(options.outputDir, "training_log.jsonl"));
@@ -164,7 +163,7 @@ export class Trainer<Example, Batch> {
     }
     await loadWeightsInto(model.namedParameters(), dir);
     this.optimizer.loadState(optimizer);
-    this.#rng = Rng.fromState(trainerState.rngState);
+    this.#rng = SeededRandom.fromState(trainerState.rngState);
     this.#iterator.seek(trainerState.dataPosition);
     this.#state = { ...trainerState, schedule: this.schedule };
     this.#lastCheckpoint = dir;
@@ -313,7 +312,7 @@ export class Trainer<Example, Batch> {
     model.eval?.();
     const size = evaluation.batchSize ?? this.options.batchSize;
     // Evaluation draws from its own generator so that it does not shift the training stream.
-    const rng = new Rng(this.#state.dataSeed ^ 0x27d4eb2f);
+    const rng = new SeededRandom(this.#state.dataSeed ^ 0x27d4eb2f);
     let weighted = 0;
     let count = 0;
     for (let i = 0; i < evaluation.examples.length; i += size) {

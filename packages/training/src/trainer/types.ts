@@ -1,5 +1,5 @@
+import type { SeededRandom } from "@warmstart/core";
 import type { tf } from "@warmstart/tensors";
-import type { Rng } from "../data/rng.js";
 import type { AdamWOptions } from "../optim/adamw.js";
 import type { ScheduleSpec } from "../optim/schedules.js";
 
@@ -52,7 +52,7 @@ export interface TrainerOptions<Example, Batch> {
   model: TrainableModel<Batch>;
   trainExamples: readonly Example[];
   /** Turns examples into a model batch (tokenise, pad, labels); `rng` is the trainer's, saved in checkpoints. */
-  collate: (examples: readonly Example[], rng: Rng) => Batch | Promise<Batch>;
+  collate: (examples: readonly Example[], rng: SeededRandom) => Batch | Promise<Batch>;
   batchSize: number;
   /** Micro-batches per optimizer step (default 1); the step uses their mean gradient. */
   gradientAccumulationSteps?: number;
