@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { SeededRandom } from "@warmstart/core";
 import { parseBrownFile, parseToken, readBrownCorpus, type TaggedToken } from "./brown-corpus.js";
 import { detokenize } from "./detokenize.js";
 import { buildFusionTask, findClauseSplit, fusedText, splitText } from "./fusion-task.js";
-import { SeededRandom } from "./seeded-random.js";
 
 const tagged = (text: string): TaggedToken[] => text.split(" ").map(parseToken);
 
@@ -42,6 +42,10 @@ test("findClauseSplit rejects lists, shared subjects, purpose clauses and quotes
     "She/pps signed/vbd the/at letters/nns quickly/rb ,/, and/cc placed/vbd them/ppo on/in the/at table/nn ./.",
   );
   assert.equal(findClauseSplit(sharedSubject), null);
+  const parenthetical = tagged(
+    "This/dt is/bez a/at way/nn of/in getting/vbg to/in school/nn ,/, but/cc ,/, I/ppss understand/vb ,/, it/pps entails/vbz a/at loss/nn ./.",
+  );
+  assert.equal(findClauseSplit(parenthetical), null);
   const purpose = tagged(
     "The/at system/nn is/bez designed/vbn well/rb ,/, so/cs that/cs no/at man/nn could/md start/vb it/ppo ./.",
   );
@@ -55,9 +59,9 @@ test("findClauseSplit rejects lists, shared subjects, purpose clauses and quotes
 });
 
 test("SeededRandom is reproducible and seed-dependent", () => {
-  const a = new SeededRandom(7).shuffle([1, 2, 3, 4, 5, 6, 7, 8]);
-  const b = new SeededRandom(7).shuffle([1, 2, 3, 4, 5, 6, 7, 8]);
-  const c = new SeededRandom(8).shuffle([1, 2, 3, 4, 5, 6, 7, 8]);
+  const a = new SeededRandom(7).shuffled([1, 2, 3, 4, 5, 6, 7, 8]);
+  const b = new SeededRandom(7).shuffled([1, 2, 3, 4, 5, 6, 7, 8]);
+  const c = new SeededRandom(8).shuffled([1, 2, 3, 4, 5, 6, 7, 8]);
   assert.deepEqual(a, b);
   assert.notDeepEqual(a, c);
   assert.deepEqual([...a].sort(), [1, 2, 3, 4, 5, 6, 7, 8]);

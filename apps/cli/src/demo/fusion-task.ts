@@ -1,6 +1,6 @@
+import { SeededRandom } from "@warmstart/core";
 import type { BrownDocument, TaggedToken } from "./brown-corpus.js";
 import { capitalise, detokenize } from "./detokenize.js";
-import { SeededRandom } from "./seeded-random.js";
 
 /**
  * The demo's seq2seq task, in the spirit of DiscoFuse (Geva et al. 2019) and WikiSplit (Botha et al. 2018):
@@ -63,6 +63,8 @@ export function findClauseSplit(sentence: readonly TaggedToken[], options: Split
     // The second clause needs its own subject: "and placed them" (shared subject) or "so that …" (purpose)
     // would not stand as a sentence after splitting.
     const head = right[0] as TaggedToken;
+    // ", but, I understand, it …": a parenthetical after the connective, not a clause that can start a sentence.
+    if (!/^[\p{L}\p{N}]/u.test(head.word)) continue;
     if (isVerb(head) || head.word.toLowerCase() === "that" || /^(rb|in|cs|wdt|wrb|to)/.test(head.tag)) continue;
     // A comma inside either clause often means a list ("red, white, and blue"), not two clauses.
     if (right.some((t) => t.word === ",") && word === "and") continue;
@@ -116,7 +118,7 @@ function examplesOf(doc: BrownDocument, rng: SeededRandom, options: SplitOptions
       if (split === null) continue;
       const fused = fusedText(split);
       const apart = splitText(split);
-      const direction: FusionDirection = rng.next() < 0.5 ? "fuse" : "split";
+      const direction: FusionDirection = rng.float() < 0.5 ? "fuse" : "split";
       out.push({
         direction,
         source: direction === "fuse" ? apart : fused,
@@ -135,7 +137,7 @@ function examplesOf(doc: BrownDocument, rng: SeededRandom, options: SplitOptions
  */
 export function buildFusionTask(documents: readonly BrownDocument[], options: FusionTaskOptions): FusionTask {
   const rng = new SeededRandom(options.seed);
-  const order = rng.shuffle(documents);
+  const order = rng.shuffled(documents);
   const taskCount = Math.max(3, Math.round(order.length * (options.taskShare ?? 0.5)));
   const pretrainDocs = order.slice(taskCount);
   const taskDocs = order.slice(0, taskCount);

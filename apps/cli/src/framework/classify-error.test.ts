@@ -24,7 +24,21 @@ test("library errors map to documented exit codes by name and code", () => {
   );
   assert.equal(classifyError(new FakeLibraryError("HubError", "OFFLINE_CACHE_MISS", "offline")).exitCode, EXIT.NETWORK);
   assert.equal(classifyError(new FakeLibraryError("HubError", "NOT_FOUND", "nope")).exitCode, EXIT.MODEL);
-  assert.equal(classifyError(new FakeLibraryError("GenerationError", "invalid_config", "bad")).exitCode, EXIT.USAGE);
+  assert.equal(classifyError(new FakeLibraryError("GenerationError", "INVALID_CONFIG", "bad")).exitCode, EXIT.USAGE);
+  // The same code from the composer is a malformed config.json, not a bad flag.
+  assert.equal(classifyError(new FakeLibraryError("ComposerError", "INVALID_CONFIG", "bad")).exitCode, EXIT.MODEL);
+  assert.equal(
+    classifyError(new FakeLibraryError("GenerationError", "NUM_RETURN_SEQUENCES_EXCEEDS_NUM_BEAMS", "4 > 2")).exitCode,
+    EXIT.USAGE,
+  );
+  assert.equal(
+    classifyError(new FakeLibraryError("GenerationError", "MAX_LENGTH_TOO_SMALL", "1")).exitCode,
+    EXIT.USAGE,
+  );
+  assert.equal(
+    classifyError(new FakeLibraryError("GenerationError", "MISSING_TOKEN_ID", "no eos")).exitCode,
+    EXIT.MODEL,
+  );
   // A bad value stored in the checkpoint (not given on the command line) is a malformed model file.
   assert.equal(
     classifyError(new FakeLibraryError("ComposerError", "INVALID_GENERATION_CONFIG", "m/generation_config.json: bad"))

@@ -36,12 +36,12 @@ const USAGE_CODES = new Set([
   "OUTPUT_EXISTS",
   "UNKNOWN_ROUGE_TYPE",
   "UNKNOWN_METRIC",
-  "INVALID_CONFIG",
-  "NUM_RETURN_SEQUENCES_EXCEEDS_NUM_BEAMS",
-  "MAX_LENGTH_TOO_SMALL",
   "MAX_LENGTH_TOO_LARGE",
   "MAX_LENGTH_TOO_SMALL",
 ]);
+// A generation setting out of range comes from the command line (--num-beams, --max-length, ...). ComposerError
+// has an INVALID_CONFIG of its own, a malformed config.json (a model error), so these are matched with the name.
+const GENERATION_USAGE_CODES = new Set(["INVALID_CONFIG", "NUM_RETURN_SEQUENCES_EXCEEDS_NUM_BEAMS"]);
 const MODEL_CODES = new Set([
   // @warmstart/composer
   "INVALID_CONFIG",
@@ -100,6 +100,7 @@ function exitFor(name: string, code: string): ExitCode {
     return NETWORK_CODES.has(code) ? EXIT.NETWORK : EXIT.FAILURE;
   }
   if (name === "ModelInputError") return EXIT.INPUT;
+  if (name === "GenerationError" && GENERATION_USAGE_CODES.has(code)) return EXIT.USAGE;
   if (USAGE_CODES.has(code)) return EXIT.USAGE;
   if (INPUT_CODES.has(code)) return EXIT.INPUT;
   if (MODEL_CODES.has(code)) return EXIT.MODEL;

@@ -1,3 +1,4 @@
+import { WarmstartError } from "@warmstart/core";
 import type { ExitCode } from "./exit-codes.js";
 import { EXIT } from "./exit-codes.js";
 
@@ -26,15 +27,13 @@ const exitOf: Record<CliErrorCode, ExitCode> = {
 };
 
 /** A failure the user can act on: `message` says what is wrong, `hint` what to do about it. */
-export class CliError extends Error {
+export class CliError extends WarmstartError<CliErrorCode> {
   override readonly name = "CliError";
-  readonly code: CliErrorCode;
   readonly exitCode: ExitCode;
   readonly hint: string | undefined;
 
   constructor(code: CliErrorCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
+    super(code, message, options.cause === undefined ? undefined : { cause: options.cause });
     this.exitCode = exitOf[code];
     this.hint = options.hint;
   }
