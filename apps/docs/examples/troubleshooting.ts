@@ -29,7 +29,7 @@ export async function missingStartToken(): Promise<string> {
   try {
     await model.generate({ inputIds: [[2, 5, 7, 3]] });
   } catch (error) {
-    // GenerationError "missing_token_id": "decoderStartTokenId is not set: the decoder needs a first token …"
+    // GenerationError "MISSING_TOKEN_ID": "decoderStartTokenId is not set: the decoder needs a first token …"
     if (error instanceof GenerationError) return error.code;
     throw error;
   } finally {
@@ -46,7 +46,7 @@ export function labelShifting(): { decoderInputIds: number[][]; labels: number[]
   // labels: the target ids, -100 on padding. Decoder inputs are the same ids shifted right by one with the
   // start token in front (and -100 replaced by the pad id): position t sees tokens < t and predicts token t.
   const labels = [[7, 8, 9, 3, IGNORE_INDEX, IGNORE_INDEX]];
-  const decoderInputIds = shiftTokensRight(labels, /* decoder_start_token_id */ 2, /* pad_token_id */ 0);
+  const decoderInputIds = shiftTokensRight(labels, /* pad_token_id */ 0, /* decoder_start_token_id */ 2);
   // → [[2, 7, 8, 9, 3, 0]]. forward({ labels }) does exactly this; give decoderInputIds only if you
   // built them this way yourself — never shift the labels a second time.
   // #endregion label-shifting

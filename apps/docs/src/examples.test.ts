@@ -139,7 +139,7 @@ test("describeComposition: BERTShare accounting matches Hugging Face", async () 
 });
 
 test("troubleshooting: missing decoder start token", async () => {
-  assert.equal(await missingStartToken(), "missing_token_id");
+  assert.equal(await missingStartToken(), "MISSING_TOKEN_ID");
 });
 
 test("troubleshooting: label shifting", () => {

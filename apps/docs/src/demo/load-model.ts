@@ -2,18 +2,14 @@
 // (EncoderDecoderModel.fromConfig), model.safetensors the values, assigned to the model's variables by
 // their Hugging Face names. Weights tied in the model are stored once, under the first name that owns them.
 import { EncoderDecoderConfig, EncoderDecoderModel, type HFConfigJSON } from "@warmstart/composer";
+import { WarmstartError } from "@warmstart/core";
 import { readSafetensorsBytes, tf } from "@warmstart/tensors";
 import { CharTokenizer } from "./char-tokenizer.js";
 
 export type FetchBytes = (file: string) => Promise<ArrayBuffer>;
 
-export class DemoLoadError extends Error {
-  readonly code: "MISSING_WEIGHT" | "SHAPE_MISMATCH" | "FETCH_FAILED";
-  constructor(code: DemoLoadError["code"], message: string) {
-    super(message);
-    this.name = "DemoLoadError";
-    this.code = code;
-  }
+export class DemoLoadError extends WarmstartError<"MISSING_WEIGHT" | "SHAPE_MISMATCH" | "FETCH_FAILED"> {
+  override readonly name = "DemoLoadError";
 }
 
 export interface DemoModel {
