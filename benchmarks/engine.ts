@@ -16,10 +16,11 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { SeededRandom } from "@warmstart/core";
 import { BertModel, bertConfigFromHF } from "@warmstart/encoders";
 import { initBackend, tf, type BackendName } from "@warmstart/tensors";
 import { nativeInfo } from "@warmstart/tensors-native";
-import { Rng, Trainer } from "@warmstart/training";
+import { Trainer } from "@warmstart/training";
 import { timeKernels } from "./kernel-timer.js";
 import { EncoderDecoderModel } from "@warmstart/composer";
 import { exactLengthBeamSettings, randomBert2BertBase } from "./bert2bert-base.js";
@@ -134,7 +135,7 @@ async function kernelProfile(
   }
 }
 
-function randomIds(batch: number, length: number, vocab: number, rng: Rng): number[][] {
+function randomIds(batch: number, length: number, vocab: number, rng: SeededRandom): number[][] {
   return Array.from({ length: batch }, () => Array.from({ length }, () => 1000 + rng.int(vocab - 1000)));
 }
 
@@ -190,7 +191,7 @@ async function sgemmRows(): Promise<Omit<Row, "loadavg1mBefore" | "loadavg1mAfte
 
 async function encoderRow(seq: number): Promise<Omit<Row, "loadavg1mBefore" | "loadavg1mAfter">> {
   const model = new BertModel(bertConfigFromHF({ model_type: "bert" }), { seed: 0 }); // bert-base-uncased shape
-  const inputIds = randomIds(ENCODER.batch, seq, 30522, new Rng(seq));
+  const inputIds = randomIds(ENCODER.batch, seq, 30522, new SeededRandom(seq));
   const attentionMask = inputIds.map((r) => r.map(() => 1));
   const run = () => {
     const out = model.forward({ inputIds, attentionMask });
@@ -244,7 +245,7 @@ async function trainRow(
     decoderStartTokenId: 101,
     padTokenId: 0,
   });
-  const rng = new Rng(1);
+  const rng = new SeededRandom(1);
   const batch = {
     inputIds: randomIds(s.batch, s.source, s.vocab, rng),
     attentionMask: Array.from({ length: s.batch }, () => new Array<number>(s.source).fill(1)),
@@ -292,7 +293,7 @@ async function trainRow(
 
 async function beamRow(): Promise<Omit<Row, "loadavg1mBefore" | "loadavg1mAfter">> {
   const model = randomBert2BertBase();
-  const inputIds = randomIds(1, BEAM.sourceLength, 30522, new Rng(3));
+  const inputIds = randomIds(1, BEAM.sourceLength, 30522, new SeededRandom(3));
   const attentionMask = inputIds.map((r) => r.map(() => 1));
   const settings = (n: number) => exactLengthBeamSettings(BEAM.beams, n);
   await model.generate({ inputIds, attentionMask }, settings(2)); // warm-up

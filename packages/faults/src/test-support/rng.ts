@@ -1,13 +1,9 @@
-/** A seeded generator (mulberry32), so that every kill moment and fuzzed byte is reproducible from the seed. */
+import { SeededRandom } from "@warmstart/core";
+
+/** Uniform draws in [0, 1) from the project's seeded generator, so every kill moment and fuzzed byte replays from the seed. */
 export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new SeededRandom(seed);
+  return () => random.float();
 }
 
 /** The seed of this run: WARMSTART_FAULT_SEED, else a fixed default, so a failure can be replayed. */
