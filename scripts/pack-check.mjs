@@ -3,7 +3,11 @@
 // importing the private @warmstart/test-utils or @warmstart/faults), `npm install` all the tarballs together into
 // an empty project (so @warmstart/* dependencies resolve to the tarballs and external ones to the registry, with
 // install scripts running: tensors-native builds its addon there), then import every export of every package and
-// run `warmstart --version` from node_modules/.bin. Needs each package's dist/ (run after turbo build).
+// run `warmstart --version` from node_modules/.bin. Then a wasm-only install: @warmstart/tensors (and what it
+// depends on) alone into a second empty project with `--omit=optional`, as a browser bundle or a machine without
+// a C compiler would install it: no @warmstart/tensors-native, nothing built by node-gyp, and the package still
+// imports, starts the wasm backend and says the native backend is not installed. Needs each package's dist/
+// (run after turbo build).
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -88,6 +92,8 @@ try {
       }
     }
   }
+
+  wasmOnlyInstall(work, tarballs, problems);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
@@ -96,6 +102,79 @@ if (problems.length > 0) {
   process.exit(1);
 }
 console.log("pack check: every tarball installs and imports");
+
+/**
+ * Installs @warmstart/tensors with its @warmstart/* dependencies but without optional ones, and checks that the
+ * native package is absent, nothing ran node-gyp, and the package works on wasm and reports why native is not used.
+ */
+function wasmOnlyInstall(work, tarballs, problems) {
+  const byName = new Map(tarballs.map((t) => [t.manifest.name, t]));
+  const wanted = new Set();
+  const visit = (name) => {
+    const entry = byName.get(name);
+    if (entry === undefined || wanted.has(name)) return;
+    wanted.add(name);
+    for (const dependency of Object.keys(entry.manifest.dependencies ?? {})) visit(dependency);
+  };
+  visit("@warmstart/tensors");
+  if (!wanted.has("@warmstart/tensors")) return;
+  const project = join(work, "wasm-only");
+  mkdirSync(project);
+  writeFileSync(
+    join(project, "package.json"),
+    JSON.stringify({ name: "warmstart-pack-check-wasm-only", private: true, type: "module" }, null, 2),
+  );
+  const names = [...wanted];
+  console.log(`npm install --omit=optional ${names.join(", ")} into ${project}`);
+  execFileSync(
+    "npm",
+    [
+      "install",
+      "--omit=optional",
+      "--no-audit",
+      "--no-fund",
+      "--loglevel=error",
+      ...names.map((n) => byName.get(n).tarball),
+    ],
+    { cwd: project, stdio: "inherit" },
+  );
+  const installed = join(project, "node_modules", "@warmstart");
+  if (readdirSync(installed).includes("tensors-native")) {
+    problems.push("wasm-only install: @warmstart/tensors-native was installed despite --omit=optional");
+  }
+  const built = listFiles(join(project, "node_modules")).filter(
+    (file) => file.endsWith(".node") || file.endsWith("/config.gypi"),
+  );
+  if (built.length > 0) problems.push(`wasm-only install: native build output appeared: ${built.join(", ")}`);
+  const probe = `
+    const t = await import("@warmstart/tensors");
+    const choice = await t.initBackend();
+    const native = choice.skipped.find((s) => s.backend === "native");
+    const build = await t.nativeBuildInfo();
+    const x = t.tf.tensor([1, 2, 3]);
+    console.log(JSON.stringify({ backend: choice.backend, native: native?.reason, build, sum: t.tf.sum(x).dataSync()[0] }));`;
+  const before = problems.length;
+  try {
+    const result = JSON.parse(
+      execFileSync(process.execPath, ["--input-type=module", "-e", probe], { cwd: project, encoding: "utf8" }).trim(),
+    );
+    const notInstalled = /@warmstart\/tensors-native is not installed/;
+    if (result.backend !== "wasm") problems.push(`wasm-only install: initBackend() chose ${result.backend}, not wasm`);
+    if (!notInstalled.test(result.native ?? "")) {
+      problems.push(`wasm-only install: native was skipped for "${result.native}", not "not installed"`);
+    }
+    if (result.build.available !== false || !notInstalled.test(result.build.reason)) {
+      problems.push(`wasm-only install: nativeBuildInfo() says ${JSON.stringify(result.build)}`);
+    }
+    if (result.sum !== 6) problems.push(`wasm-only install: a sum on wasm gave ${result.sum}`);
+    if (problems.length === before)
+      console.log(`wasm-only install: ${result.backend}, native skipped: ${result.native}`);
+  } catch (error) {
+    problems.push(
+      `wasm-only install: @warmstart/tensors failed without its native package:\n${error.stderr ?? error.message}`,
+    );
+  }
+}
 
 /** Every importable subpath of `exports` (./package.json aside; patterns are not used by these packages). */
 function importSpecifiers(manifest) {

@@ -3,11 +3,7 @@ import { dirname } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import * as wasm from "@tensorflow/tfjs-backend-wasm";
 import { WarmstartError } from "@warmstart/core";
-import {
-  isAvailable as nativeAvailable,
-  registerNativeBackend,
-  unavailableReason as nativeUnavailableReason,
-} from "@warmstart/tensors-native";
+import { loadNative } from "./native.js";
 import { registerWasmKernels } from "./register_wasm_kernels.js";
 import { activateWasm, requestedWasmThreads, type WasmThreads } from "./wasm-threads.js";
 import { registerWebGpu, type WebGpuAdapter } from "./webgpu.js";
@@ -17,8 +13,8 @@ export type BackendName = "tensorflow-gpu" | "webgpu" | "tensorflow" | "native" 
 
 /**
  * What `initBackend()` tries, fastest first. `native` (@warmstart/tensors-native: the cpu backend with OpenBLAS
- * products and native hot kernels, built by node-gyp at install) comes before wasm; where its addon did not build,
- * wasm (SIMD) is used and `skipped` says why.
+ * products and native hot kernels, built by node-gyp at install; an optional dependency) comes before wasm; where
+ * its package is not installed or its addon did not build, wasm (SIMD) is used and `skipped` says why.
  *
  * `webgpu` (Dawn through the npm `webgpu` package, on Vulkan/Metal/D3D12) is probed in that order so that
  * `skipped` says whether a GPU adapter exists, but only started when asked for by name: on an NVIDIA H200 it
@@ -257,10 +253,12 @@ async function startedWebGpuAdapter(): Promise<WebGpuAdapter | undefined> {
   return "adapter" in start ? start.adapter : undefined;
 }
 
-function startNative(): Promise<string | undefined> | string | undefined {
-  if (!nativeAvailable()) return nativeUnavailableReason();
+async function startNative(): Promise<string | undefined> {
+  const native = await loadNative();
+  if ("reason" in native) return native.reason;
+  if (!native.isAvailable()) return native.unavailableReason();
   try {
-    registerNativeBackend(tf);
+    native.registerNativeBackend(tf);
   } catch (error) {
     return `@warmstart/tensors-native could not register its backend: ${(error as Error).message}`;
   }

@@ -12,8 +12,9 @@ export {
   type InitBackendOptions,
 } from "./backend.js";
 export type { WebGpuAdapter } from "./webgpu.js";
-// What the native backend was built with, for diagnostics (`warmstart doctor`) without a direct dependency on it.
-export { nativeBuildInfo, nativeInfo, type NativeBuildInfo } from "@warmstart/tensors-native";
+// What the native backend was built with, for diagnostics (`warmstart doctor`) without a direct dependency on it;
+// "not installed" where the optional @warmstart/tensors-native is absent.
+export { NATIVE_NOT_INSTALLED, nativeBuildInfo, nativeInfo, type NativeBuildInfo } from "./native.js";
 export { registerWasmKernels, WASM_KERNEL_GAPS, WASM_KERNEL_REPLACED } from "./register_wasm_kernels.js";
 export type { WasmThreads } from "./wasm-threads.js";
 export { linear, type LinearLayout } from "./ops/linear.js";

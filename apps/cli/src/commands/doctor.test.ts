@@ -37,7 +37,7 @@ test("doctor --json: the automatic backend and why each faster one was skipped, 
   assert.equal(report.backend.forcedBy, null);
 
   // The native section is what @warmstart/tensors-native says about its own build.
-  const build = nativeBuildInfo();
+  const build = await nativeBuildInfo();
   assert.equal(report.native.available, build.available);
   if (build.available && report.native.available) {
     assert.equal(report.native.blas, build.blas);

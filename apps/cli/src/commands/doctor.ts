@@ -25,17 +25,23 @@ export interface DoctorReport {
 
 function nativeSection(
   build: NativeBuildInfo,
-  info: (() => { threads: number; blasThreads: number }) | undefined,
+  info: { threads: number; blasThreads: number } | undefined,
 ): DoctorReport["native"] {
   if (!build.available || info === undefined) return { ...build, threads: null, blasThreads: null };
-  const { threads, blasThreads } = info();
+  const { threads, blasThreads } = info;
   return { ...build, threads, blasThreads };
 }
 
-function suggestionsFor(report: Omit<DoctorReport, "suggestions">): string[] {
+/** `nativeNotInstalled`: the reason tensors gives when the optional native package is absent. */
+function suggestionsFor(report: Omit<DoctorReport, "suggestions">, nativeNotInstalled: string): string[] {
   const out: string[] = [];
   const { native, backend } = report;
-  if (!native.available) {
+  if (!native.available && native.reason === nativeNotInstalled) {
+    out.push(
+      "the native backend is not installed (an optional dependency): add @warmstart/tensors-native, which builds " +
+        "its addon at install with a C compiler (Debian: apt-get install build-essential)",
+    );
+  } else if (!native.available) {
     out.push(
       "the native backend did not build: install a C compiler (Debian: apt-get install build-essential), then " +
         "`pnpm --filter @warmstart/tensors-native build:native`",
@@ -84,9 +90,10 @@ function formatReport(report: DoctorReport): string {
 
 /** Probes this machine: starts the backend `initBackend()` picks and reads what each faster one lacked. */
 export async function doctorReport(): Promise<DoctorReport> {
-  const { initBackend, nativeBuildInfo, nativeInfo, tf } = await import("@warmstart/tensors");
+  const { initBackend, nativeBuildInfo, nativeInfo, NATIVE_NOT_INSTALLED, tf } = await import("@warmstart/tensors");
   const choice = await initBackend();
-  const build = nativeBuildInfo();
+  const build = await nativeBuildInfo();
+  const info = build.available ? await nativeInfo() : undefined;
   const webgpuSkip = choice.skipped.find((s) => s.backend === "webgpu");
   const adapter = choice.webgpuAdapter;
   let tokenizer: DoctorReport["tokenizer"];
@@ -105,7 +112,7 @@ export async function doctorReport(): Promise<DoctorReport> {
       forcedBy: forced !== undefined && forced !== "" && forced !== "auto" ? `WARMSTART_BACKEND=${forced}` : null,
       skipped: choice.skipped,
     },
-    native: nativeSection(build, build.available ? nativeInfo : undefined),
+    native: nativeSection(build, info),
     wasm: {
       // The flag only validates a SIMD module: it answers without starting the wasm backend.
       simd: (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) === true,
@@ -117,7 +124,7 @@ export async function doctorReport(): Promise<DoctorReport> {
         : { inUse: true, detail: [adapter.vendor, adapter.description, adapter.api].filter((p) => p !== "").join(" ") },
     tokenizer,
   };
-  return { ...partial, suggestions: suggestionsFor(partial) };
+  return { ...partial, suggestions: suggestionsFor(partial, NATIVE_NOT_INSTALLED) };
 }
 
 export function registerDoctor(program: Command, io: ProgramIO, state: RunState): void {

@@ -1,6 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { NATIVE_KERNEL_NAMES } from "@warmstart/tensors-native";
-import { backendHasKernel } from "./backend_traits.js";
+import { hasNativeKernel, nativeKernelName } from "../native.js";
 
 const SQRT_HALF = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -12,7 +11,7 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
  * Φ(x) + x·φ(x) needs only x.
  */
 export function gelu(x: tf.Tensor): tf.Tensor {
-  return x.dtype === "float32" && backendHasKernel(NATIVE_KERNEL_NAMES.gelu) ? fusedGelu(x) : composedGelu(x);
+  return x.dtype === "float32" && hasNativeKernel("gelu") ? fusedGelu(x) : composedGelu(x);
 }
 
 const composedGelu = tf.customGrad((x, save) => {
@@ -35,11 +34,11 @@ const fusedGelu = tf.customGrad((x, save) => {
   const input = x as tf.Tensor;
   (save as tf.GradSaveFunc)([input]);
   return {
-    value: tf.engine().runKernel(NATIVE_KERNEL_NAMES.gelu, { x: input }) as tf.Tensor,
+    value: tf.engine().runKernel(nativeKernelName("gelu"), { x: input }) as tf.Tensor,
     gradFunc: (dy, saved) =>
       tf
         .engine()
-        .runKernel(NATIVE_KERNEL_NAMES.geluGrad, { x: (saved as [tf.Tensor])[0], dy: dy as tf.Tensor }) as tf.Tensor,
+        .runKernel(nativeKernelName("geluGrad"), { x: (saved as [tf.Tensor])[0], dy: dy as tf.Tensor }) as tf.Tensor,
   };
 }) as (x: tf.Tensor) => tf.Tensor;
 

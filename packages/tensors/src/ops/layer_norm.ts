@@ -1,6 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { NATIVE_KERNEL_NAMES } from "@warmstart/tensors-native";
-import { backendHasKernel } from "./backend_traits.js";
+import { hasNativeKernel, nativeKernelName } from "../native.js";
 
 /**
  * Layer normalisation over the last axis, as `torch.nn.LayerNorm`: (x − mean) / sqrt(var + eps) · gamma + beta,
@@ -12,7 +11,7 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: 
   if (gamma.size !== x.shape[axis] || beta.size !== x.shape[axis]) {
     throw new Error(`layerNorm: gamma [${gamma.shape}] and beta [${beta.shape}] must have ${x.shape[axis]} elements`);
   }
-  if (x.dtype === "float32" && backendHasKernel(NATIVE_KERNEL_NAMES.layerNorm)) {
+  if (x.dtype === "float32" && hasNativeKernel("layerNorm")) {
     return fusedLayerNorm(x, gamma, beta, eps);
   }
   return tf.tidy(() => {
@@ -28,7 +27,7 @@ function fusedLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: nu
     const [y, mean, rstd] = tf
       .engine()
       .runKernel(
-        NATIVE_KERNEL_NAMES.layerNorm,
+        nativeKernelName("layerNorm"),
         { x: xs as tf.Tensor, gamma: g as tf.Tensor, beta: b as tf.Tensor },
         { eps },
       ) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor];
@@ -37,7 +36,7 @@ function fusedLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: nu
       value: y,
       gradFunc: (dy, saved) => {
         const [sx, sg, sm, sr] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-        return tf.engine().runKernel(NATIVE_KERNEL_NAMES.layerNormGrad, {
+        return tf.engine().runKernel(nativeKernelName("layerNormGrad"), {
           dy: dy as tf.Tensor,
           x: sx,
           gamma: sg,

@@ -1,6 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { NATIVE_KERNEL_NAMES } from "@warmstart/tensors-native";
-import { backendHasKernel } from "./backend_traits.js";
+import { hasNativeKernel, nativeKernelName } from "../native.js";
 
 /**
  * Attention weights softmax(scale·scores + mask) over the last axis of `scores` [B, H, Tq, Tk], with an optional
@@ -11,7 +10,7 @@ export function scaledMaskedSoftmax(scores: tf.Tensor4D, mask: tf.Tensor | undef
   const fusable =
     scores.dtype === "float32" &&
     (mask === undefined || (mask.rank === 4 && mask.dtype === "float32")) &&
-    backendHasKernel(NATIVE_KERNEL_NAMES.maskedSoftmax);
+    hasNativeKernel("maskedSoftmax");
   if (!fusable) {
     return tf.tidy(() => {
       const scaled = scale === 1 ? scores : tf.mul(scores, scale);
@@ -20,7 +19,7 @@ export function scaledMaskedSoftmax(scores: tf.Tensor4D, mask: tf.Tensor | undef
   }
   const op = tf.customGrad((x, save) => {
     const inputs: tf.NamedTensorMap = mask === undefined ? { x: x as tf.Tensor } : { x: x as tf.Tensor, mask };
-    const y = tf.engine().runKernel(NATIVE_KERNEL_NAMES.maskedSoftmax, inputs, { scale }) as tf.Tensor;
+    const y = tf.engine().runKernel(nativeKernelName("maskedSoftmax"), inputs, { scale }) as tf.Tensor;
     (save as tf.GradSaveFunc)([y]);
     return {
       value: y,
@@ -28,7 +27,7 @@ export function scaledMaskedSoftmax(scores: tf.Tensor4D, mask: tf.Tensor | undef
         tf
           .engine()
           .runKernel(
-            NATIVE_KERNEL_NAMES.maskedSoftmaxGrad,
+            nativeKernelName("maskedSoftmaxGrad"),
             { y: (saved as [tf.Tensor])[0], dy: dy as tf.Tensor },
             { scale },
           ) as tf.Tensor,

@@ -1,7 +1,5 @@
-import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
 import type * as tf from "@tensorflow/tfjs";
+import { writeFileAtomically } from "@warmstart/core/fs";
 import { itemSize, type SafetensorsDtype } from "./dtypes.js";
 import { SafetensorsError } from "./errors.js";
 
@@ -11,8 +9,8 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /**
  * Writes tensors as a safetensors file the way the reference implementation lays it out: larger dtypes
  * first, then names in byte order; header keys in data order after `__metadata__`; the JSON padded with
- * spaces to a multiple of 8 bytes. Atomic: a temporary file in the same folder is written, fsynced and
- * renamed over `path`, so readers see either the old file or the whole new one.
+ * spaces to a multiple of 8 bytes. Atomic (@warmstart/core/fs): readers see either the old file or the whole
+ * new one.
  */
 export async function writeSafetensors(
   path: string,
@@ -51,26 +49,10 @@ export async function writeSafetensors(
   head.writeBigUInt64LE(BigInt(padded), 0);
   json.copy(head, 8);
 
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const fd = openSync(temp, "wx");
-  try {
-    writeAll(fd, head);
-    for (const { tensor, dtype } of planned) {
-      writeAll(fd, toBytes(await tensor.data(), dtype));
-    }
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(temp, path);
-  } catch (error) {
-    try {
-      closeSync(fd);
-    } catch {
-      // already closed before the rename failed
-    }
-    unlinkSync(temp);
-    throw error;
-  }
-  syncFolder(dirname(path));
+  await writeFileAtomically(path, async (write) => {
+    write(head);
+    for (const { tensor, dtype } of planned) write(toBytes(await tensor.data(), dtype));
+  });
 }
 
 function toBytes(values: tf.TypedArray | string[], dtype: SafetensorsDtype): Uint8Array {
@@ -84,24 +66,4 @@ function toBytes(values: tf.TypedArray | string[], dtype: SafetensorsDtype): Uin
     else view.setInt32(i * 4, typed[i] as number, true);
   }
   return out;
-}
-
-function writeAll(fd: number, bytes: Uint8Array): void {
-  let done = 0;
-  // Single writes above 2 GiB are refused by Node, so large tensors go in pieces.
-  while (done < bytes.length) done += writeSync(fd, bytes, done, Math.min(bytes.length - done, 1 << 30));
-}
-
-/** Makes the rename durable; some platforms cannot open folders, which only loses durability, not atomicity. */
-function syncFolder(dir: string): void {
-  try {
-    const fd = openSync(dir, "r");
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // best effort
-  }
 }
