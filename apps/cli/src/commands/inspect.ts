@@ -5,7 +5,7 @@ import type { HFConfigJSON } from "@warmstart/composer";
 import { CliError } from "../framework/cli-error.js";
 import { defineAction, examples, withCommonOptions, type ProgramIO, type RunState } from "../framework/command.js";
 import type { CommonOptions } from "../framework/context.js";
-import { locateConfig, modelTypeOf, type LocatedConfig } from "../models/locate.js";
+import { ENCODER_DECODER, locateConfig, modelTypeOf, type LocatedConfig } from "../models/locate.js";
 import { componentRows, formatComponentRows, type ComponentRow } from "../models/parameter-table.js";
 
 interface InspectOptions extends CommonOptions {
@@ -41,17 +41,25 @@ async function parameterShapes(
       checkpoint.close();
     }
   }
-  if (type === "bert" || type === "roberta") {
-    const { BertModel, bertConfigFromHF, robertaConfigFromHF } = await import("@warmstart/encoders");
-    const config = type === "bert" ? bertConfigFromHF(located.config) : robertaConfigFromHF(located.config);
-    return { source: "config", shapes: [...BertModel.parameterShapes(config)] };
-  }
-  if (type === "gpt2") {
-    const { GPT2LMHeadModel, gpt2ConfigFromHF } = await import("@warmstart/decoders");
-    return { source: "config", shapes: [...GPT2LMHeadModel.parameterShapes(gpt2ConfigFromHF(located.config))] };
+  const { describeComposition, modelFamily } = await import("@warmstart/composer");
+  const family = type === ENCODER_DECODER ? undefined : modelFamily(type);
+  if (family !== undefined) {
+    // A single model is shown as the Hub publishes it: the encoder class (as AutoModel builds it) when the family
+    // has one, else its causal LM.
+    const shapes =
+      family.encoder?.parameterShapes(located.config, {}) ?? family.decoder?.parameterShapes(located.config);
+    if (shapes === undefined) {
+      throw new CliError(
+        "UNKNOWN_MODEL",
+        `${located.label}: model family "${type}" has no encoder or causal-LM class`,
+        {
+          hint: "its registered ModelFamily must give encoder or decoder",
+        },
+      );
+    }
+    return { source: "config", shapes: [...shapes] };
   }
   // An encoder-decoder config without weights: the composer's config-only accounting, one row per part.
-  const { describeComposition } = await import("@warmstart/composer");
   const encoder = located.config.encoder as HFConfigJSON | undefined;
   const decoder = located.config.decoder as HFConfigJSON | undefined;
   if (encoder === undefined || decoder === undefined) {
@@ -131,7 +139,7 @@ export function registerInspect(program: Command, io: ProgramIO, state: RunState
       });
     }
     const located = await locateConfig(model);
-    const type = modelTypeOf(located);
+    const type = await modelTypeOf(located);
     const { source, shapes } = await parameterShapes(located, type);
     const rows: ComponentRow[] = componentRows(shapes);
     const total = rows.reduce((s, r) => s + r.parameters, 0);

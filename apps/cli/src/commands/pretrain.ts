@@ -76,16 +76,16 @@ export function registerPretrain(program: Command, io: ProgramIO, state: RunStat
     }
     const config = await resolveConfigArgument(flags.config);
     const type = config.model_type;
-    if (flags.objective === "clm" && type !== "gpt2") {
-      throw new CliError("USAGE", `--objective clm pre-trains GPT-2, but --config ${flags.config} is ${String(type)}`, {
-        hint: "use --objective mlm, or a gpt2 config",
-      });
-    }
-    if (flags.objective === "mlm" && type !== "bert" && type !== "roberta") {
+    // Each objective pre-trains the families registered with it (@warmstart/composer's model-family registry).
+    const { modelFamilies } = await import("@warmstart/composer");
+    const pretrainable = modelFamilies().filter((f) => f.pretraining?.objective === flags.objective);
+    if (!pretrainable.some((f) => f.modelType === type)) {
+      const other = flags.objective === "mlm" ? "clm" : "mlm";
       throw new CliError(
         "USAGE",
-        `--objective mlm pre-trains BERT or RoBERTa, but --config ${flags.config} is ${String(type)}`,
-        { hint: "use --objective clm, or a bert/roberta config" },
+        `--objective ${flags.objective} pre-trains ${pretrainable.map((f) => f.displayName).join(" or ")}, ` +
+          `but --config ${flags.config} is ${String(type)}`,
+        { hint: `use --objective ${other}, or a ${pretrainable.map((f) => f.modelType).join("/")} config` },
       );
     }
     warnStepsOverrideEpochs(ctx, flags);

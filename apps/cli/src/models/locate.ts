@@ -72,15 +72,21 @@ export async function locateConfig(idOrPath: string): Promise<LocatedConfig> {
   return { dir: null, config: await readConfigFile(join(dir, "config.json")), label: idOrPath };
 }
 
-export const SUPPORTED_MODEL_TYPES = ["bert", "roberta", "gpt2", "encoder-decoder"] as const;
+/** What the composition config's model_type is called here ("encoder_decoder" is transformers' old spelling). */
+export const ENCODER_DECODER = "encoder-decoder";
 
-/** The config's model_type, checked against what the project builds. */
-export function modelTypeOf(located: LocatedConfig): string {
+/**
+ * The config's model_type, checked against the model families registered with @warmstart/composer (and the
+ * encoder-decoder composition). The registry is imported lazily, as isShippedName imports the composer.
+ */
+export async function modelTypeOf(located: LocatedConfig): Promise<string> {
+  const { modelTypes } = await import("@warmstart/composer");
+  const supported = [...modelTypes(), ENCODER_DECODER];
   const type = located.config.model_type;
-  const normalised = type === "encoder_decoder" ? "encoder-decoder" : type;
-  if (typeof normalised !== "string" || !(SUPPORTED_MODEL_TYPES as readonly string[]).includes(normalised)) {
+  const normalised = type === "encoder_decoder" ? ENCODER_DECODER : type;
+  if (typeof normalised !== "string" || !supported.includes(normalised)) {
     throw new CliError("UNKNOWN_MODEL", `${located.label}: unknown model type ${JSON.stringify(type)} in config.json`, {
-      hint: `supported model types: ${SUPPORTED_MODEL_TYPES.join(", ")}`,
+      hint: `supported model types: ${supported.join(", ")}`,
     });
   }
   return normalised;

@@ -76,9 +76,9 @@ export async function loadComposed(
   const { startBackend } = await import("./backend.js");
   const { EncoderDecoderModel } = await import("@warmstart/composer");
   const { loadTokenizers } = await import("./tokenizers.js");
-  const { locateConfig, modelTypeOf } = await import("./locate.js");
-  const type = modelTypeOf(await locateConfig(modelPath));
-  if (type !== "encoder-decoder") {
+  const { ENCODER_DECODER, locateConfig, modelTypeOf } = await import("./locate.js");
+  const type = await modelTypeOf(await locateConfig(modelPath));
+  if (type !== ENCODER_DECODER) {
     const { CliError } = await import("../framework/cli-error.js");
     throw new CliError("UNKNOWN_MODEL", `${modelPath} is a ${type} checkpoint, not an encoder-decoder`, {
       hint: `compose one first: warmstart compose ${modelPath} ${modelPath} --out DIR, then train it`,
