@@ -9,10 +9,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { EncoderDecoderModel } from "@warmstart/composer";
+import { AutoEncoder, EncoderDecoderModel } from "@warmstart/composer";
 import { exactLengthBeamSettings, randomBert2BertBase } from "../bert2bert-base.js";
 import { generationConfigFromHF } from "@warmstart/composer/generation";
-import { AutoEncoder, BertModel, bertConfigFromHF } from "@warmstart/encoders";
+import { BertModel, bertConfigFromHF } from "@warmstart/encoders";
 import { initBackend, tf, type BackendName } from "@warmstart/tensors";
 
 const [parityDir, resultPath] = process.argv.slice(2);

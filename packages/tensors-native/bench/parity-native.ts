@@ -10,9 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { registerNativeBackend } from "../src/index.js";
 import { tf } from "../../tensors/dist/index.js";
-import { AutoEncoder } from "../../encoders/dist/index.js";
-import { AutoDecoder } from "../../decoders/dist/index.js";
-import { EncoderDecoderModel } from "../../composer/dist/index.js";
+import { AutoDecoder, AutoEncoder, EncoderDecoderModel } from "../../composer/dist/index.js";
 import type { Tensor } from "@tensorflow/tfjs";
 
 const PARITY =
