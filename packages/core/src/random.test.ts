@@ -23,13 +23,15 @@ test("the sequences of the former trainer and bootstrap generators are kept", ()
   assert.equal(new SeededRandom(4294967295).nextUint32(), 835879718);
 });
 
-test("seeds of 2^32 and above and negative seeds give their own streams", () => {
+test("wider seeds give their own streams; a 32-bit seed is the same signed or unsigned", () => {
   const first = (seed: number): number[] => {
     const random = new SeededRandom(seed);
     return Array.from({ length: 4 }, () => random.nextUint32());
   };
-  const streams = [0, 1, 2 ** 32, 2 ** 32 + 1, -1, Number.MAX_SAFE_INTEGER].map((seed) => first(seed).join(","));
-  assert.equal(new Set(streams).size, streams.length);
+  const streams = [0, 1, 2 ** 32, 2 ** 32 + 1, -(2 ** 31) - 1, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER];
+  assert.equal(new Set(streams.map((seed) => first(seed).join(","))).size, streams.length);
+  assert.deepEqual(first(-1), first(2 ** 32 - 1));
+  assert.deepEqual(first(42 ^ 0x5bd1e995), first((42 ^ 0x5bd1e995) >>> 0));
   for (const bad of [0.5, Number.NaN, 2 ** 53]) {
     assert.throws(
       () => new SeededRandom(bad),

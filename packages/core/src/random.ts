@@ -24,13 +24,15 @@ export class SeededRandom {
   #s: Uint32Array;
   #key: [number, number];
 
-  /** A generator from any safe integer; seeds in [0, 2^32) give the classic splitmix32-seeded sequence. */
+  /** A generator from any safe integer; 32-bit seeds give the classic splitmix32-seeded sequence. */
   constructor(seed: number) {
     if (!Number.isSafeInteger(seed)) {
       throw new RandomError("INVALID_SEED", `seed must be a safe integer, got ${String(seed)}`);
     }
     const low = seed >>> 0;
-    const high = Math.floor(seed / TWO_32) >>> 0;
+    // A 32-bit seed is the same seed written signed or unsigned (`seed ^ constant` is signed in JavaScript), so
+    // [-2^31, 2^32) folds to 32 bits as `>>> 0` always did; wider seeds mix in their high word.
+    const high = seed >= -2147483648 && seed < TWO_32 ? 0 : Math.floor(seed / TWO_32) >>> 0;
     this.#s = seedWords(low, high);
     this.#key = [mix32(low ^ 0x6a09e667), mix32(high ^ 0xbb67ae85)];
   }
@@ -84,7 +86,7 @@ export class SeededRandom {
   /** A uniform integer in [0, n) for an integer 1 <= n <= 2^32, by rejection so that no value is favoured. */
   int(n: number): number {
     if (!Number.isInteger(n) || n < 1 || n > TWO_32) {
-      throw new RandomError("INVALID_BOUND", `int(n) needs an integer bound n in [1, 2^32], got ${String(n)}`);
+      throw new RandomError("INVALID_BOUND", `int(n) needs a positive integer bound n <= 2^32, got ${String(n)}`);
     }
     // Draws at or above the largest multiple of n below 2^32 would favour small values: draw again.
     const limit = TWO_32 - (TWO_32 % n);
