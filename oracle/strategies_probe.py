@@ -9,7 +9,8 @@ stdin: {"checkpoints": [{"dir", "cases": [{"name", "input_ids", "attention_mask"
         "constraints"?: [{"phrasal": [ids]} | {"disjunctive": [[ids], ...]}], "with_scores"?: bool,
         "expect_beam_indices_error"?: bool}]}]}
   `constraints` become transformers' PhrasalConstraint / DisjunctiveConstraint objects (its `constraints=`);
-  `force_words_ids` goes in kwargs as it is.
+  `force_words_ids` goes in kwargs as it is; "custom" (user logits_processor= / stopping_criteria=) as in
+  generation_probe.py.
 stdout (last line): {"version", "checkpoints": [{"results": {name: {"sequences", "sequences_scores"?,
         "beam_indices"?, "scores"? (with_scores: every step's [rows][vocab]), "beam_indices_error"?}}}]}
 """
@@ -33,6 +34,8 @@ if "--transformers-4.56" in sys.argv:
 import torch  # noqa: E402
 import transformers  # noqa: E402
 from transformers import EncoderDecoderModel  # noqa: E402
+
+from generation_probe import custom_lists  # noqa: E402
 
 transformers.logging.set_verbosity_error()
 warnings.simplefilter("ignore")
@@ -65,6 +68,7 @@ def run_checkpoint(request: dict) -> dict:
                 kwargs[key] = float(kwargs[key])
         if "constraints" in case:
             kwargs["constraints"] = build_constraints(case["constraints"])
+        kwargs.update(custom_lists(case.get("custom", {})))
         result = {}
         with torch.no_grad():
             try:

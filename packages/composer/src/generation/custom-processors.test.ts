@@ -89,6 +89,15 @@ test("diverse (group) beam search: both honoured, finished sequences get 4.56's 
     [1, 3, 3, 2],
     [1, 3, 3, 2],
   ]);
+  // A user MaxLengthCriteria replaces the built-in one, and 4.56's finalize cuts to its length
+  // (stopping_criteria.max_length): no eos fits after three tokens.
+  const replaced = await generate(new ToyModel(VOCAB, mostlyA), source, config, {
+    stoppingCriteria: [new MaxLengthCriteria(3)],
+  });
+  assert.deepEqual(replaced.sequences, [
+    [1, 3, 3],
+    [1, 3, 3],
+  ]);
 });
 
 test("constrained beam search: both honoured", async () => {

@@ -50,6 +50,16 @@ export class StoppingCriteriaList implements StoppingCriteria {
   }
 }
 
+/**
+ * transformers' `StoppingCriteriaList.max_length`: the maximum length of the first `MaxLengthCriteria` among the
+ * criteria — a user's one when it replaced the built-in one. 4.56's group and constrained beam search finalize their
+ * output to this length (`BeamSearchScorer.finalize(max_length=stopping_criteria.max_length)`); undefined without one.
+ */
+export function criteriaMaxLength(criteria: StoppingCriteria): number | undefined {
+  const list = criteria instanceof StoppingCriteriaList ? criteria.criteria : [criteria];
+  return list.find((c): c is MaxLengthCriteria => c instanceof MaxLengthCriteria)?.maxLength;
+}
+
 /** Seconds on some monotonic clock; `MaxTimeCriteria` takes one so tests can drive time. */
 export type Clock = () => number;
 

@@ -4,6 +4,7 @@ import { ConstraintListState, type Constraint } from "./beam-constraints.js";
 import type { SearchContext, SearchOutput } from "./context.js";
 import { LegacyBeamHypotheses } from "./group-beam-search.js";
 import { nextTokenScores, type StepScores } from "./next-token-scores.js";
+import { criteriaMaxLength } from "../stopping-criteria.js";
 
 /** Constrained beam search settings on top of the shared search context. */
 export interface ConstrainedBeamSearchOptions {
@@ -244,7 +245,11 @@ export async function constrainedBeamSearch<E, C>(
       best.push(rows === undefined ? { score, tokens } : { score, tokens, rows });
     }
   }
-  const width = Math.min(Math.max(...best.map((hyp) => hyp.tokens.length)) + 1, ctx.maxLength);
+  // As 4.56's finalize: one eos after the longest hypothesis, within the stopping criteria's max length (a user's
+  // MaxLengthCriteria when it replaced the built-in one); uncapped without such a criterion.
+  const longest = Math.max(...best.map((hyp) => hyp.tokens.length));
+  const finalLength = criteriaMaxLength(ctx.stoppingCriteria);
+  const width = finalLength === undefined ? longest + 1 : Math.min(longest + 1, finalLength);
   const sequences = best.map(({ tokens }) => {
     const row = tokens.slice(0, width);
     if (row.length < width) row.push(ctx.eosTokenIds[0] ?? ctx.padTokenId);

@@ -1,6 +1,7 @@
 import { topKRange } from "../numeric.js";
 import type { SearchContext, SearchOutput } from "./context.js";
 import { nextTokenScores, type StepScores } from "./next-token-scores.js";
+import { criteriaMaxLength } from "../stopping-criteria.js";
 
 /** Diverse (group) beam search settings on top of the shared search context. */
 export interface GroupBeamSearchOptions {
@@ -245,7 +246,11 @@ export async function groupBeamSearch<E, C>(
     const sorted = candidates.map((c, i) => ({ c, i })).sort((x, y) => x.c.score - y.c.score || x.i - y.i);
     for (let j = 0; j < numReturnSequences; j++) best.push(sorted[sorted.length - 1 - j]!.c);
   }
-  const width = Math.min(Math.max(...best.map((hyp) => hyp.tokens.length)) + 1, ctx.maxLength);
+  // As 4.56's finalize: one eos after the longest hypothesis, within the stopping criteria's max length (a user's
+  // MaxLengthCriteria when it replaced the built-in one); uncapped without such a criterion.
+  const longest = Math.max(...best.map((hyp) => hyp.tokens.length));
+  const finalLength = criteriaMaxLength(ctx.stoppingCriteria);
+  const width = finalLength === undefined ? longest + 1 : Math.min(longest + 1, finalLength);
   const sequences = best.map(({ tokens }) => {
     const row = tokens.slice(0, width);
     if (row.length < width) row.push(ctx.eosTokenIds[0] ?? ctx.padTokenId);
