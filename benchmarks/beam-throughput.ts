@@ -11,7 +11,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { initBackend } from "@warmstart/tensors";
 import { exactLengthBeamSettings, randomBert2BertBase } from "./bert2bert-base.js";
-import { runProvenance } from "./provenance.js";
+import { runProvenance } from "@warmstart/test-utils";
 import { TORCH_ENV } from "./pytorch-baseline.js";
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -25,7 +25,7 @@ import { timeKernels } from "./kernel-timer.js";
 import { EncoderDecoderModel } from "@warmstart/composer";
 import { exactLengthBeamSettings, randomBert2BertBase } from "./bert2bert-base.js";
 import { runPytorchBaseline, type BaselineResult } from "./pytorch-baseline.js";
-import { runProvenance } from "./provenance.js";
+import { runProvenance } from "@warmstart/test-utils";
 
 const here = dirname(fileURLToPath(import.meta.url));
 

@@ -14,7 +14,7 @@ import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { runProvenance } from "./provenance.js";
+import { runProvenance } from "@warmstart/test-utils";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 

@@ -16,7 +16,7 @@ import autocannon from "autocannon";
 import { EncoderDecoderModel } from "@warmstart/composer";
 import { initBackend } from "@warmstart/tensors";
 import { Tokenizer } from "@warmstart/tokenizers";
-import { runProvenance } from "./provenance.js";
+import { runProvenance } from "@warmstart/test-utils";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, "../apps/cli/dist/bin.js");

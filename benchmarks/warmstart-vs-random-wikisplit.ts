@@ -16,7 +16,7 @@ import { EncoderDecoderModel } from "@warmstart/composer";
 import { initBackend } from "@warmstart/tensors";
 import type { Tokenizer } from "@warmstart/tokenizers";
 import { pretrain, readPairs, Seq2SeqTrainer, type Seq2SeqExample } from "@warmstart/training";
-import { runProvenance } from "./provenance.js";
+import { runProvenance } from "@warmstart/test-utils";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const shared = resolve(here, "..", "..", "shared", "data");

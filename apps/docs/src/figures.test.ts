@@ -8,7 +8,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { checkPage, checkResultsFile, figurePages, loadResults, type ResultsFile } from "./figures.js";
 import { ALLOWED_FIGURES } from "./figures-allowed.js";
-import { runProvenance } from "../../../benchmarks/provenance.js";
+import { runProvenance } from "@warmstart/test-utils";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
@@ -157,7 +157,7 @@ test("a results file without commit, machine, load or date fails, naming the fie
   assert.match(checkResultsFile("a.json", { ...good, stale: true })[0]?.message ?? "", /staleReason/);
 });
 
-test("what the benchmark scripts record (benchmarks/provenance.ts) is what this check asks for", () => {
+test("what the benchmark scripts record (runProvenance of @warmstart/test-utils) is what this check asks for", () => {
   const provenance = runProvenance(loadavg(), new Date().toISOString(), repo);
   assert.match(provenance.commit, /^[0-9a-f]{40}$/);
   assert.deepEqual(checkResultsFile("run.json", { provenance }), []);

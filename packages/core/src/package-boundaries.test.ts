@@ -88,12 +88,6 @@ const KNOWN_CROSSINGS: Record<string, string> = {
   // turbo refuses), so this check reads their dist folders; it belongs in benchmarks/, once the registry work of
   // issue 18 (part B) settles where AutoEncoder and AutoDecoder live.
   "packages/tensors-native/bench/parity-native.ts": "cycle",
-  // The one definition of a results file's provenance lives with the benchmarks, which depend on these packages
-  // (importing it by name would be a cycle); it is to move into @warmstart/test-utils, which everything may use.
-  "packages/evaluation/bench/rouge.bench.ts": "provenance",
-  "packages/tensors-native/bench/gemm-blas.ts": "provenance",
-  "packages/tokenizers/bench/encode.bench.ts": "provenance",
-  "apps/docs/src/figures.test.ts": "provenance",
 };
 
 function inside(path: string, dir: string): boolean {

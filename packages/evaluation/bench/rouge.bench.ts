@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { sharedPath } from "@warmstart/test-utils";
 import { rouge, type RougeType } from "../src/index.js";
 // The shape every results file records (apps/docs/src/figures.test.ts checks it).
-import { runProvenance } from "../../../benchmarks/provenance.js";
+import { runProvenance } from "@warmstart/test-utils";
 
 const tsv = sharedPath("data", "wikisplit", "validation.tsv");
 if (tsv === undefined) {

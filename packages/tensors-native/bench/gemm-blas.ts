@@ -21,7 +21,7 @@ import { parseArgs } from "node:util";
 import { probeAddon, buildInfoOf, type NativeAddon } from "../src/addon.js";
 import { randomValues } from "../src/test-support/setup.js";
 import { buildVariant, packageRoot } from "../src/test-support/variant.js";
-import { runProvenance } from "../../../benchmarks/provenance.js";
+import { runProvenance } from "@warmstart/test-utils";
 
 const SHAPES = [
   { name: "512x768x3072", m: 512, k: 768, n: 3072, tb: true },

@@ -18,3 +18,4 @@ export {
   type PickledTensor,
   type ZipMember,
 } from "./torch-zip.js";
+export { runProvenance, type Provenance } from "./provenance.js";

@@ -11,7 +11,7 @@ import { Tokenizer as NativeTokenizer } from "tokenizers";
 import { bertUncased, gpt2, scratchDir } from "../src/test-support/vocabs.js";
 import type { Tokenizer } from "../src/tokenizer.js";
 // The shape every results file records (apps/docs/src/figures.test.ts checks it).
-import { runProvenance } from "../../../benchmarks/provenance.js";
+import { runProvenance } from "@warmstart/test-utils";
 
 const REPEATS = 5;
 const BATCH_SIZES = [32, 10_000];
