@@ -13,6 +13,7 @@ registerModelFamily({
   basePrefix: "bert.",
   hiddenSize: (json) => asBert(json).hiddenSize,
   initializerRange: (json) => asBert(json).initializerRange,
+  maxPositions: (json) => asBert(json).maxPositionEmbeddings,
   configClassDefaults: {},
   configToHF: (json) => ({ ...json, model_type: "toy" }),
   encoder: {

@@ -9,6 +9,7 @@ export const bertFamily: ModelFamily = {
   basePrefix: "bert.",
   hiddenSize: (json) => bertConfigFromHF(json).hiddenSize,
   initializerRange: (json) => bertConfigFromHF(json).initializerRange,
+  maxPositions: (json) => bertConfigFromHF(json).maxPositionEmbeddings,
   configClassDefaults: { pad_token_id: 0 },
   configToHF: (json) => bertConfigToHF(bertConfigFromHF(json)),
   encoder: {

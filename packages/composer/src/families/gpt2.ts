@@ -8,6 +8,7 @@ export const gpt2Family: ModelFamily = {
   basePrefix: "transformer.",
   hiddenSize: (json) => gpt2ConfigFromHF(json).nEmbd,
   initializerRange: (json) => gpt2ConfigFromHF(json).initializerRange,
+  maxPositions: (json) => gpt2ConfigFromHF(json).nPositions,
   configClassDefaults: { bos_token_id: 50256, eos_token_id: 50256 },
   configToHF: (json) => gpt2ConfigToHF(gpt2ConfigFromHF(json)),
   encoder: null,

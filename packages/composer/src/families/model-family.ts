@@ -62,6 +62,8 @@ export interface ModelFamily {
   hiddenSize(json: HFConfigJSON): number;
   /** Standard deviation of the family's normal initialiser (a projection into this family uses it). */
   initializerRange(json: HFConfigJSON): number;
+  /** How many tokens one input may have (RoBERTa's position ids start after the padding index, so 2 fewer). */
+  maxPositions(json: HFConfigJSON): number;
   /**
    * Token ids whose config-class default differs from PretrainedConfig's null. transformers 4.x writes sub-configs
    * as differences from the class defaults, so a RoBERTa sub-config without pad_token_id means 1: a saved

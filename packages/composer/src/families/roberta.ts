@@ -9,6 +9,11 @@ export const robertaFamily: ModelFamily = {
   basePrefix: "roberta.",
   hiddenSize: (json) => robertaConfigFromHF(json).hiddenSize,
   initializerRange: (json) => robertaConfigFromHF(json).initializerRange,
+  // Position ids count from pad_token_id + 1, so the first pad_token_id + 1 rows are never a token's.
+  maxPositions: (json) => {
+    const config = robertaConfigFromHF(json);
+    return config.maxPositionEmbeddings - (config.padTokenId ?? 0) - 1;
+  },
   configClassDefaults: { pad_token_id: 1, bos_token_id: 0, eos_token_id: 2 },
   configToHF: (json) => robertaConfigToHF(robertaConfigFromHF(json)),
   encoder: {

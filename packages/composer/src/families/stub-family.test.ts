@@ -74,6 +74,8 @@ const toyFamily: ModelFamily = {
   basePrefix: "toy.",
   hiddenSize: (json) => toyConfigFromHF(json).hiddenSize,
   initializerRange: () => 0.5,
+  // The toy has no position embeddings: any length.
+  maxPositions: () => Number.POSITIVE_INFINITY,
   configClassDefaults: {},
   configToHF: (json) => {
     const config = toyConfigFromHF(json);

@@ -63,14 +63,11 @@ export interface PretrainResult extends TrainResult {
 export async function pretrain(options: PretrainOptions): Promise<PretrainResult> {
   // pretrain builds the model itself: pick the best backend when the caller started none.
   await ensureBackend();
-  const modelType = options.config.model_type;
   // Checked before a tokenizer is trained for it; the family says which tokenizer that is.
   const family = pretrainingFamily(options.objective, options.config);
   const log = options.log ?? ((line: string) => console.log(line));
-  // Positions the model can take (RoBERTa's position ids start after the padding index).
-  const positions = options.config.max_position_embeddings ?? options.config.n_positions;
-  const limit =
-    typeof positions === "number" ? positions - (modelType === "roberta" ? 2 : 0) : Number.POSITIVE_INFINITY;
+  // Positions the model can take, as the family's typed config reads them.
+  const limit = family.maxPositions(options.config);
   const tokenizer =
     "batchEncode" in options.tokenizer
       ? options.tokenizer
@@ -102,8 +99,10 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
   }
   let wrap: { first: number; last: number } | undefined;
   if (options.objective === "mlm") {
-    const first = modelType === "roberta" ? tokenizer.bosTokenId : tokenizer.clsTokenId;
-    const last = modelType === "roberta" ? tokenizer.eosTokenId : tokenizer.sepTokenId;
+    // RoBERTa's template wraps a sequence in <s> … </s> (bos/eos), WordPiece's in [CLS] … [SEP].
+    const roberta = family.tokenizer.kind === "bpe" && family.tokenizer.template === "roberta";
+    const first = roberta ? tokenizer.bosTokenId : tokenizer.clsTokenId;
+    const last = roberta ? tokenizer.eosTokenId : tokenizer.sepTokenId;
     if (first === undefined || last === undefined || tokenizer.maskTokenId === undefined) {
       throw new TrainingError(
         "INVALID_OPTION",
@@ -124,7 +123,7 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
       ? undefined
       : await tokenBlocks(await readTextLines(options.validationFiles), tokenizer, blockSize, wrap);
   log(
-    `pre-training ${modelType} (${options.objective}) on ${blocks.length} blocks of ${blockSize} tokens, vocabulary ${tokenizer.vocabSize}`,
+    `pre-training ${family.modelType} (${options.objective}) on ${blocks.length} blocks of ${blockSize} tokens, vocabulary ${tokenizer.vocabSize}`,
   );
 
   const model = new LanguageModel(options.objective, config, { seed: options.seed ?? 0 });
