@@ -8,7 +8,6 @@ export { decoderOverrides, type DecoderPretrainedOptions } from "./decoder-confi
 export { BertDecoderBase, BertLMHeadModel, lmHeadSpecs, type DecoderOptions, type LmHeadLayout } from "./bert/model.js";
 export { RobertaForCausalLM } from "./roberta/model.js";
 export { GPT2LMHeadModel } from "./gpt2/model.js";
-export { AutoDecoder } from "./auto.js";
 
 /** Every causal-LM class of this package. */
 export type DecoderModel = BertLMHeadModel | RobertaForCausalLM | GPT2LMHeadModel;

@@ -15,4 +15,3 @@ export {
   type LayerContext,
 } from "./bert/model.js";
 export { RobertaModel } from "./roberta/model.js";
-export { AutoEncoder } from "./auto.js";
