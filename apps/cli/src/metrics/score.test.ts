@@ -120,6 +120,11 @@ test("train --metric takes one score of the registry; evaluate --metric any metr
   assert.equal(await parseTrainingMetric("word_overlap"), "word_overlap");
   assert.equal(await parseTrainingMetric("exact-match"), "exact_match");
   await assert.rejects(
+    parseTrainingMetric("meteor"),
+    (e: unknown) =>
+      e instanceof CliError && /unknown --metric "meteor"/.test(e.message) && /^use one of rouge1,/.test(e.hint ?? ""),
+  );
+  await assert.rejects(
     parseTrainingMetric("rouge"),
     (e: unknown) => e instanceof CliError && /several scores/.test(e.message) && /rouge1, rouge2/.test(e.hint ?? ""),
   );

@@ -5,14 +5,16 @@ import { CliError } from "../framework/cli-error.js";
  * built-in rouge, bleu, sari, exact_match, and any added with `registerMetric`), by metric name or score name.
  * Names match case-insensitively, with `-` for `_` (`exact-match`, the spelling this command has always taken).
  */
-async function registeredName(text: string, flag: string): Promise<string> {
+async function registeredName(text: string, flag: string, oneScore: boolean): Promise<string> {
   const { metricNames, scoreNames } = await import("@warmstart/evaluation");
   const wanted = text.toLowerCase().replaceAll("-", "_");
   const known = [...new Set([...metricNames(), ...scoreNames()])];
   const found = known.find((name) => name === text) ?? known.find((name) => name.toLowerCase() === wanted);
   if (found === undefined) {
     throw new CliError("USAGE", `unknown ${flag} "${text}"`, {
-      hint: `use one or more of ${metricNames().join(", ")} (or a score: ${scoreNames().join(", ")})`,
+      hint: oneScore
+        ? `use one of ${scoreNames().join(", ")}`
+        : `use one or more of ${metricNames().join(", ")} (or a score: ${scoreNames().join(", ")})`,
     });
   }
   return found;
@@ -29,7 +31,7 @@ export async function parseMetrics(text: string): Promise<string[]> {
     throw new CliError("USAGE", "--metric is empty", { hint: `use one or more of ${metricNames().join(", ")}` });
   }
   const resolved: string[] = [];
-  for (const name of names) resolved.push(await registeredName(name, "metric"));
+  for (const name of names) resolved.push(await registeredName(name, "metric", false));
   return [...new Set(resolved)];
 }
 
@@ -38,7 +40,7 @@ export async function parseMetrics(text: string): Promise<string[]> {
  * narrowed to one of them (`rouge2`).
  */
 export async function parseTrainingMetric(text: string): Promise<string> {
-  const name = await registeredName(text.trim(), "--metric");
+  const name = await registeredName(text.trim(), "--metric", true);
   const { selectMetrics } = await import("@warmstart/evaluation");
   const [selection] = selectMetrics([name]);
   if (selection !== undefined && selection.scores.length > 1) {
