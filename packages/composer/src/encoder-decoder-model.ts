@@ -28,6 +28,7 @@ import type { TiePair } from "./tying.js";
 import { summarise, type CompositionReport, type WeightEntry } from "./composition-report.js";
 import { EncoderDecoderConfig, type HFConfigJSON, type SpecialTokens } from "./encoder-decoder-config.js";
 import { ComposerError } from "./errors.js";
+import { modelFamily } from "./families/registry.js";
 import {
   computeTransitionScores,
   generate as runGeneration,
@@ -52,7 +53,6 @@ import { batchShape, derivedDecoderAttentionMask, validateLabels } from "./label
 import { maskedCrossEntropy } from "./loss.js";
 import type { DecoderModule, DropoutState, EncoderModule, IdInput, LoadReport, WeightSource } from "./parts.js";
 import { readConfigFile, resolvePart, type PartSpec } from "./part-source.js";
-import { bertRecipeTokens } from "./recipe-tokens.js";
 import { disposeUnshared, keepAll } from "./tensor-ownership.js";
 
 /** Options of `fromEncoderDecoderPretrained`. */
@@ -196,8 +196,8 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
     };
     const encoderPart = await resolvePart(encoder, options.encoderConfig, "encoder", locate);
     const decoderPart = await resolvePart(decoder, options.decoderConfig, "decoder", locate);
-    const recipe =
-      decoderPart.dir !== null && decoderPart.config.model_type === "bert" ? bertRecipeTokens(decoderPart.dir) : {};
+    const decoderFamily = modelFamily(decoderPart.config.model_type as string);
+    const recipe = decoderPart.dir === null ? {} : (decoderFamily?.recipeTokens?.(decoderPart.dir) ?? {});
     const config = EncoderDecoderConfig.fromSubConfigs(encoderPart.config, decoderPart.config, {
       ...recipe,
       ...definedOnly(options),

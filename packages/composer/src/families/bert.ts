@@ -1,5 +1,6 @@
 import { BertModel, bertConfigFromHF, bertConfigToHF } from "@warmstart/encoders";
 import { BertLMHeadModel } from "@warmstart/decoders";
+import { bertRecipeTokens } from "../recipe-tokens.js";
 import type { ModelFamily } from "./model-family.js";
 
 /** BERT (Devlin et al.): WordPiece, masked-LM pre-training; encoder and cross-attending decoder. */
@@ -20,6 +21,8 @@ export const bertFamily: ModelFamily = {
     create: (json, options) => BertLMHeadModel.fromConfig(json, options),
     parameterShapes: (json) => BertLMHeadModel.parameterShapes(bertConfigFromHF(json)),
   },
+  // BERT's config.json has no bos / eos: Hugging Face's BERT2BERT recipe takes them from the vocabulary.
+  recipeTokens: bertRecipeTokens,
   tokenizer: { kind: "wordpiece" },
   // The masked LM is the LM-head class with is_decoder false: exactly HF BertForMaskedLM's weights.
   pretraining: { objective: "mlm", architectures: { mlm: "BertForMaskedLM", clm: "BertLMHeadModel" } },

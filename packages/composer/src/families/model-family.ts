@@ -1,5 +1,5 @@
 import type { EncoderOptions } from "@warmstart/encoders";
-import type { HFConfigJSON } from "../encoder-decoder-config.js";
+import type { HFConfigJSON, SpecialTokens } from "../encoder-decoder-config.js";
 import type { DecoderModule, EncoderModule } from "../parts.js";
 
 /** The two pre-training objectives of @warmstart/training: masked LM (BERT's) and causal LM (GPT-2's). */
@@ -77,6 +77,11 @@ export interface ModelFamily {
   encoder: FamilyEncoder | null;
   /** The causal-LM class (decoder of a composition, and the pre-training LM); null for an encoder-only one. */
   decoder: FamilyDecoder | null;
+  /**
+   * Special tokens a warm-started decoder of this family takes from its checkpoint's tokenizer files when the
+   * caller gives none (BERT's recipe: [CLS] / [SEP] / [PAD]). Absent: the decoder config's bos / eos / pad.
+   */
+  recipeTokens?(dir: string): Partial<SpecialTokens>;
   tokenizer: FamilyTokenizer;
   /** null when the family has no LM class to pre-train. */
   pretraining: FamilyPretraining | null;
