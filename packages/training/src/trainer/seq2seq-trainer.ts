@@ -1,4 +1,5 @@
 import type { EncoderDecoderModel, GenerationConfig, Seq2SeqInputs } from "@warmstart/composer";
+import { SeededRandom } from "@warmstart/core";
 import { prepareSeq2SeqBatch, type Tokenizer } from "@warmstart/tokenizers";
 import type { Seq2SeqExample } from "../data/read-pairs.js";
 import { checkSeq2SeqMetrics, seq2seqScores, type Seq2SeqMetricName } from "./metrics.js";
@@ -126,8 +127,6 @@ export class Seq2SeqTrainer extends Trainer<Seq2SeqExample, Seq2SeqInputs> {
 
 /** A 32-bit seed for the sampled predictions of batch `batch` of the evaluation at `step` of a run seeded `seed`. */
 export function evaluationSeed(seed: number, step: number, batch: number): number {
-  let h = Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b);
-  h = Math.imul(h ^ step ^ (h >>> 13), 0xc2b2ae35);
-  h = Math.imul(h ^ batch ^ (h >>> 16), 0x27d4eb2f);
-  return (h ^ (h >>> 15)) >>> 0;
+  // A named fork of the run's generator: independent of every other stream drawn from the same seed.
+  return new SeededRandom(seed).fork(`evaluation/step ${step}/batch ${batch}`).nextUint32();
 }
