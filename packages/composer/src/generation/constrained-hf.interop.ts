@@ -25,8 +25,8 @@ interface Case {
   /** Also compare every step's scores and the beam indices. */
   with_scores?: boolean;
   /**
-   * transformers 4.56 raises on building the beam indices (a returned hypothesis other than the first has none), so
-   * only the ids are compared (the probe reruns it without output_scores, which also drops sequences_scores).
+   * transformers 4.56 may raise on building the beam indices (a returned hypothesis other than the first has none);
+   * then only the ids are compared (the probe reruns it without output_scores, which also drops sequences_scores).
    */
   expect_beam_indices_error?: boolean;
 }
@@ -34,7 +34,7 @@ interface Case {
 const BEAMS = { num_beams: 4, max_length: 12 };
 
 /** Tokens the unconstrained search never picks on these inputs (checked below), so forcing them changes the output. */
-const UNCHOSEN = [19, 20];
+const UNCHOSEN = [20, 21];
 
 const UNCONSTRAINED: Case = { name: "unconstrained", ...TWO, kwargs: { ...BEAMS, num_return_sequences: 4 } };
 
@@ -224,11 +224,10 @@ test("transformers 4.56 (last in-core constrained beam search): the same ids, se
     const theirs = oracle.checkpoints[0]!.results[c.name]!;
     const mine = ours.get(c.name)!;
     assert.deepEqual(mine.sequences, theirs.sequences, c.name);
-    if (c.expect_beam_indices_error === true) {
-      assert.ok(
-        theirs.beam_indices_error !== undefined,
-        `${c.name}: transformers no longer fails here, compare its scores`,
-      );
+    // Whether 4.56 raises depends on the weights (on whether too few beams fulfil the constraints); when it
+    // did, only the ids are left to compare; when it did not, the scores are compared too.
+    if (theirs.beam_indices_error !== undefined) {
+      assert.ok(c.expect_beam_indices_error === true, `${c.name}: transformers failed: ${theirs.beam_indices_error}`);
       continue;
     }
     // Relative: with length_penalty -1 a score is the summed log-probability times the length (about -200 here),
