@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { after, before, test } from "node:test";
 import { SeededRandom } from "@warmstart/core";
+import { SeededRandom } from "@warmstart/core";
 import { initBackend } from "@warmstart/tensors";
 import { assertClose, ORACLE_LINES, runOracle, type OracleLine } from "@warmstart/test-utils";
 import { EncoderDecoderModel } from "../encoder-decoder-model.js";
@@ -77,6 +78,9 @@ const GENERATE: GenerateCase[] = [
     kwargs: { ...BEAM, max_new_tokens: 8, forced_bos_token_id: 3, begin_suppress_tokens: [12, 13, 14, 15, 16, 17] },
   },
   {
+    // At the first step the context is the start token 2 alone: 4.x skips [2, 17] as longer than the context, 5.x
+    // applies it (its prefix fits), as in "sequence bias and bad words with the prefix as long as the context".
+    // Whether that changes the ids depends on the weights: with those of seed 1 it does.
     name: "greedy sequence bias",
     ...TWO,
     kwargs: {
@@ -87,6 +91,7 @@ const GENERATE: GenerateCase[] = [
         [[2, 17], 2.5],
       ],
     },
+    v4: "differs",
   },
   {
     name: "beam sequence bias",
