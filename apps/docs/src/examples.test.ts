@@ -15,6 +15,7 @@ import {
   type Settings,
 } from "../examples/cnn-dailymail.js";
 import { bertShareAccounting } from "../examples/compositions.js";
+import { customProcessors } from "../examples/custom-processors.js";
 import { quickstart } from "../examples/quickstart.js";
 import { robertaShare } from "../examples/roberta-share.js";
 import { serveAndAsk } from "../examples/serving.js";
@@ -163,6 +164,16 @@ test("troubleshooting: constant output check", () => {
 
 test("troubleshooting: tying a BERT encoder to a GPT-2 decoder fails", async () => {
   assert.equal(await tyingLimits(), "TIE_MISMATCH");
+});
+
+test("Python interop: a user logits processor and stopping criterion change beam search's output", async () => {
+  const { plain, banned, custom, unwantedId } = await customProcessors();
+  assert.ok(plain[0]?.includes(unwantedId), "the banned token is one the model picks unaided");
+  assert.notDeepEqual(banned, plain, "the processor changes the output");
+  assert.notDeepEqual(custom, banned, "the criterion changes the output");
+  for (const row of [...banned, ...custom]) {
+    assert.ok(!row.includes(unwantedId), `banned ${unwantedId} in ${JSON.stringify(row)}`);
+  }
 });
 
 test("Serving: batched answers equal generateText's, streaming gives the same text", { skip }, async () => {
