@@ -10,7 +10,6 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { after, before, test } from "node:test";
 import { SeededRandom } from "@warmstart/core";
-import { SeededRandom } from "@warmstart/core";
 import { initBackend } from "@warmstart/tensors";
 import { assertClose, ORACLE_LINES, runOracle, type OracleLine } from "@warmstart/test-utils";
 import { EncoderDecoderModel } from "../encoder-decoder-model.js";
