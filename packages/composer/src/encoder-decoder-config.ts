@@ -1,8 +1,9 @@
+import type { HFConfigJSON } from "@warmstart/modeling";
 import { ComposerError } from "./errors.js";
 import { modelFamily } from "./families/registry.js";
 
-/** A Hugging Face config.json object, snake_case as written on the Hub. */
-export type HFConfigJSON = Record<string, unknown>;
+// One definition of a config.json object (modeling's); composer's API has always exported it too.
+export type { HFConfigJSON };
 
 /** The ids `forward` (labels) and generation need. */
 export interface SpecialTokens {

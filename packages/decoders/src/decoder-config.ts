@@ -1,4 +1,4 @@
-import type { HFConfigJson } from "@warmstart/modeling";
+import type { HFConfigJSON } from "@warmstart/modeling";
 
 export interface DecoderPretrainedOptions {
   seed?: number;
@@ -10,8 +10,8 @@ export interface DecoderPretrainedOptions {
  * config.json with `is_decoder: true` (unless the file or overrides say otherwise) and the requested
  * `add_cross_attention`, as Hugging Face's `from_encoder_decoder_pretrained` sets them for a decoder.
  */
-export function decoderOverrides(json: HFConfigJson, options: { addCrossAttention?: boolean }): HFConfigJson {
-  const out: HFConfigJson = { ...json, is_decoder: json.is_decoder ?? true };
+export function decoderOverrides(json: HFConfigJSON, options: { addCrossAttention?: boolean }): HFConfigJSON {
+  const out: HFConfigJSON = { ...json, is_decoder: json.is_decoder ?? true };
   if (options.addCrossAttention !== undefined) {
     out.add_cross_attention = options.addCrossAttention;
     if (options.addCrossAttention) out.is_decoder = true;

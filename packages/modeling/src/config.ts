@@ -1,7 +1,7 @@
 import { ModelConfigError } from "./errors.js";
 
 /** Raw Hugging Face `config.json` content. */
-export type HFConfigJson = Record<string, unknown>;
+export type HFConfigJSON = Record<string, unknown>;
 
 // Sizes beyond these are typos or corrupted files, never real models: reject them before allocating.
 const MAX_DIMENSION = 1 << 20;
@@ -9,9 +9,9 @@ const MAX_LAYERS = 1024;
 
 /** Readers that validate one snake_case field of a config.json and name it in the error. */
 export class ConfigReader {
-  readonly #json: HFConfigJson;
+  readonly #json: HFConfigJSON;
   readonly #what: string;
-  constructor(json: HFConfigJson, what: string) {
+  constructor(json: HFConfigJSON, what: string) {
     if (json === null || typeof json !== "object" || Array.isArray(json)) {
       throw new ModelConfigError("INVALID_FIELD", "(root)", `${what} config must be a JSON object`);
     }
@@ -93,7 +93,7 @@ export class ConfigReader {
 }
 
 /** `model_type` of a config, or a typed error when it is missing. */
-export function modelTypeOf(json: HFConfigJson): string {
+export function modelTypeOf(json: HFConfigJSON): string {
   const type = json?.model_type;
   if (typeof type !== "string") {
     throw new ModelConfigError(

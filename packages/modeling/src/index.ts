@@ -1,5 +1,5 @@
 export { ModelConfigError, ModelInputError, WeightLoadError } from "./errors.js";
-export { ConfigReader, modelTypeOf, type HFConfigJson } from "./config.js";
+export { ConfigReader, modelTypeOf, type HFConfigJSON } from "./config.js";
 export { activation, isKnownActivation } from "./activations.js";
 export { readIdBatch, checkIdRange, checkShape, readMask, type IdBatch, type IdInput } from "./inputs.js";
 export { splitHeads, mergeHeads, type CrossAttentionInput } from "./attention.js";

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { resolveModel } from "@warmstart/hub";
 import { ensureBackend, openCheckpoint } from "@warmstart/tensors";
-import type { HFConfigJson } from "./config.js";
+import type { HFConfigJSON } from "./config.js";
 import { ModelConfigError } from "./errors.js";
 import type { LoadReport } from "./load-report.js";
 import type { ModelOptions, PretrainedModule } from "./module.js";
@@ -12,7 +12,7 @@ export interface FromPretrainedOptions extends ModelOptions {
   /** Passed to `@warmstart/hub`'s `resolveModel` (revision, cache folder, token, offline …). */
   hub?: Parameters<typeof resolveModel>[1];
   /** Fields of config.json to replace before building the model (snake_case, as in the file). */
-  configOverrides?: HFConfigJson;
+  configOverrides?: HFConfigJSON;
   /** Called with the load report (also kept as `model.loadReport`). */
   onLoadReport?: (report: LoadReport) => void;
 }
@@ -25,7 +25,7 @@ export interface FromPretrainedOptions extends ModelOptions {
 export async function readPretrainedConfig(
   idOrPath: string,
   options: FromPretrainedOptions = {},
-): Promise<{ dir: string; json: HFConfigJson }> {
+): Promise<{ dir: string; json: HFConfigJSON }> {
   await ensureBackend();
   const dir = await resolveModel(idOrPath, options.hub);
   const path = join(dir, "config.json");
@@ -38,7 +38,7 @@ export async function readPretrainedConfig(
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
     throw new ModelConfigError("INVALID_FIELD", "(root)", `${path} does not hold a JSON object`);
   }
-  return { dir, json: { ...(json as HFConfigJson), ...options.configOverrides } };
+  return { dir, json: { ...(json as HFConfigJSON), ...options.configOverrides } };
 }
 
 /** Loads `dir`'s safetensors weights into `model`, disposing it if loading fails. */

@@ -27,7 +27,7 @@ import {
   readPretrainedConfig,
   specsToShapes,
   type FromPretrainedOptions,
-  type HFConfigJson,
+  type HFConfigJSON,
 } from "@warmstart/modeling";
 import { tiedOutput } from "../tied-output.js";
 import { decoderOverrides, type DecoderPretrainedOptions } from "../decoder-config.js";
@@ -227,7 +227,7 @@ export class BertLMHeadModel extends BertDecoderBase {
 
   /** From a config.json; `is_decoder` defaults to true here (this class is meant as a decoder). */
   static fromConfig(
-    json: HFConfigJson,
+    json: HFConfigJSON,
     options: DecoderOptions & { addCrossAttention?: boolean } = {},
   ): BertLMHeadModel {
     return new BertLMHeadModel(bertConfigFromHF(decoderOverrides(json, options)), options);

@@ -1,4 +1,4 @@
-import { activation, ConfigReader, type HFConfigJson, ModelConfigError, modelTypeOf } from "@warmstart/modeling";
+import { activation, ConfigReader, type HFConfigJSON, ModelConfigError, modelTypeOf } from "@warmstart/modeling";
 
 /**
  * A GPT-2 `config.json` in camelCase. Each field names its snake_case key and Hugging Face's `GPT2Config`
@@ -48,11 +48,11 @@ export interface GPT2Config {
   useCache: boolean;
   /** `tie_word_embeddings` (true): logits = h · wteᵀ, no `lm_head.weight` of its own. */
   tieWordEmbeddings: boolean;
-  original: HFConfigJson;
+  original: HFConfigJSON;
 }
 
 /** The one place GPT-2's snake_case config.json is mapped; throws ModelConfigError naming the bad field. */
-export function gpt2ConfigFromHF(json: HFConfigJson): GPT2Config {
+export function gpt2ConfigFromHF(json: HFConfigJSON): GPT2Config {
   const type = json.model_type === undefined ? "gpt2" : modelTypeOf(json);
   if (type !== "gpt2") {
     throw new ModelConfigError("UNKNOWN_MODEL_TYPE", "model_type", `expected model_type "gpt2", got "${type}"`);
@@ -93,7 +93,7 @@ export function gpt2ConfigFromHF(json: HFConfigJson): GPT2Config {
   };
 }
 
-export function gpt2ConfigToHF(config: GPT2Config): HFConfigJson {
+export function gpt2ConfigToHF(config: GPT2Config): HFConfigJSON {
   return {
     ...structuredClone(config.original),
     model_type: "gpt2",

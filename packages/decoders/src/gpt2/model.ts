@@ -8,7 +8,7 @@ import {
   checkIdRange,
   type CrossAttentionInput,
   type FromPretrainedOptions,
-  type HFConfigJson,
+  type HFConfigJSON,
   type LayerKeyValues,
   layerNormSpecs,
   loadCheckpointInto,
@@ -97,7 +97,7 @@ export class GPT2LMHeadModel extends PretrainedModule<GPT2Config> {
     );
   }
 
-  static fromConfig(json: HFConfigJson, options: ModelOptions & { addCrossAttention?: boolean } = {}): GPT2LMHeadModel {
+  static fromConfig(json: HFConfigJSON, options: ModelOptions & { addCrossAttention?: boolean } = {}): GPT2LMHeadModel {
     const overridden = options.addCrossAttention === undefined ? json : decoderOverrides(json, options);
     return new GPT2LMHeadModel(gpt2ConfigFromHF(overridden), options);
   }

@@ -3,7 +3,7 @@
 import { robertaConfigFromHF, type RobertaConfig } from "@warmstart/encoders";
 import {
   type FromPretrainedOptions,
-  type HFConfigJson,
+  type HFConfigJSON,
   loadCheckpointInto,
   readPretrainedConfig,
 } from "@warmstart/modeling";
@@ -40,7 +40,7 @@ export class RobertaForCausalLM extends BertDecoderBase {
 
   /** From a config.json; `is_decoder` defaults to true here (this class is meant as a decoder). */
   static fromConfig(
-    json: HFConfigJson,
+    json: HFConfigJSON,
     options: DecoderOptions & { addCrossAttention?: boolean } = {},
   ): RobertaForCausalLM {
     return new RobertaForCausalLM(robertaConfigFromHF(decoderOverrides(json, options)), options);

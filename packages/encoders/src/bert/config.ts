@@ -1,4 +1,4 @@
-import { activation, ConfigReader, type HFConfigJson, ModelConfigError, modelTypeOf } from "@warmstart/modeling";
+import { activation, ConfigReader, type HFConfigJSON, ModelConfigError, modelTypeOf } from "@warmstart/modeling";
 
 /**
  * A BERT-family `config.json` in camelCase (RoBERTa's config is this one with `modelType: "roberta"`). Each field
@@ -49,7 +49,7 @@ export interface BertConfig {
   useCache: boolean;
   /** `tie_word_embeddings` (true): the LM head's output matrix is the word embedding table. */
   tieWordEmbeddings: boolean;
-  original: HFConfigJson;
+  original: HFConfigJSON;
 }
 
 /**
@@ -76,7 +76,7 @@ const BERT_DEFAULTS: BertFamilyDefaults = {
  * Reads a config.json of the BERT family with that family's defaults; throws ModelConfigError naming the bad
  * field. The families' own `*ConfigFromHF` call this and add their own checks.
  */
-export function readBertFamilyConfig(json: HFConfigJson, defaults: BertFamilyDefaults): BertConfig {
+export function readBertFamilyConfig(json: HFConfigJSON, defaults: BertFamilyDefaults): BertConfig {
   const modelType = defaults.modelType;
   const type = json.model_type === undefined ? modelType : modelTypeOf(json);
   if (type !== modelType) {
@@ -125,12 +125,12 @@ export function readBertFamilyConfig(json: HFConfigJson, defaults: BertFamilyDef
 }
 
 /** The one place BERT's snake_case `config.json` is mapped; throws ModelConfigError naming the bad field. */
-export function bertConfigFromHF(json: HFConfigJson): BertConfig {
+export function bertConfigFromHF(json: HFConfigJSON): BertConfig {
   return readBertFamilyConfig(json, BERT_DEFAULTS);
 }
 
 /** Back to `config.json` form: the original fields (unknown ones included) overwritten by the typed ones. */
-export function bertConfigToHF(config: BertConfig): HFConfigJson {
+export function bertConfigToHF(config: BertConfig): HFConfigJSON {
   return {
     ...structuredClone(config.original),
     model_type: config.modelType,

@@ -21,7 +21,7 @@ import {
   splitHeads,
   type CrossAttentionInput,
   type FromPretrainedOptions,
-  type HFConfigJson,
+  type HFConfigJSON,
   type IdBatch,
   type IdInput,
   type LayerKeyValues,
@@ -286,7 +286,7 @@ export class BertModel extends PretrainedModule<BertConfig> implements LayerCont
     return specsToShapes(this.parameterSpecs(config, options));
   }
 
-  static fromConfig(json: HFConfigJson, options: EncoderOptions = {}): BertModel {
+  static fromConfig(json: HFConfigJSON, options: EncoderOptions = {}): BertModel {
     return new BertModel(bertConfigFromHF(json), options);
   }
 

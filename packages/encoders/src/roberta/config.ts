@@ -1,6 +1,6 @@
 // RoBERTa's config (Hugging Face `RobertaConfig`): BERT's fields with RoBERTa's defaults, and the checks its
 // position ids need (they are counted from pad_token_id + 1).
-import { ModelConfigError, type HFConfigJson } from "@warmstart/modeling";
+import { ModelConfigError, type HFConfigJSON } from "@warmstart/modeling";
 import { bertConfigToHF, readBertFamilyConfig, type BertConfig, type BertFamilyDefaults } from "../bert/config.js";
 
 export type RobertaConfig = BertConfig & { modelType: "roberta" };
@@ -15,7 +15,7 @@ const ROBERTA_DEFAULTS: BertFamilyDefaults = {
 };
 
 /** The one place RoBERTa's snake_case `config.json` is mapped; throws ModelConfigError naming the bad field. */
-export function robertaConfigFromHF(json: HFConfigJson): RobertaConfig {
+export function robertaConfigFromHF(json: HFConfigJSON): RobertaConfig {
   const config = readBertFamilyConfig(json, ROBERTA_DEFAULTS) as RobertaConfig;
   const pad = config.padTokenId;
   if (pad === null) {
@@ -35,4 +35,4 @@ export function robertaConfigFromHF(json: HFConfigJson): RobertaConfig {
   return config;
 }
 
-export const robertaConfigToHF: (config: RobertaConfig) => HFConfigJson = bertConfigToHF;
+export const robertaConfigToHF: (config: RobertaConfig) => HFConfigJSON = bertConfigToHF;

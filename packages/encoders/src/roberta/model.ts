@@ -2,7 +2,7 @@
 // over non-pad tokens, one token type, and weights under the `roberta.` prefix in task checkpoints.
 import {
   type FromPretrainedOptions,
-  type HFConfigJson,
+  type HFConfigJSON,
   loadCheckpointInto,
   readPretrainedConfig,
 } from "@warmstart/modeling";
@@ -16,7 +16,7 @@ export class RobertaModel extends BertModel {
     super(config, options);
   }
 
-  static override fromConfig(json: HFConfigJson, options: EncoderOptions = {}): RobertaModel {
+  static override fromConfig(json: HFConfigJSON, options: EncoderOptions = {}): RobertaModel {
     return new RobertaModel(robertaConfigFromHF(json), options);
   }
 

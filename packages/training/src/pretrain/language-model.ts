@@ -11,7 +11,7 @@ import {
   type PretrainObjective,
 } from "@warmstart/composer";
 import { tf, writeSafetensors } from "@warmstart/tensors";
-import type { DropoutState, HFConfigJson } from "@warmstart/modeling";
+import type { DropoutState, HFConfigJSON } from "@warmstart/modeling";
 import { TrainingError } from "../errors.js";
 
 export type { PretrainObjective };
@@ -37,7 +37,7 @@ export type PretrainableFamily = ModelFamily & { decoder: FamilyDecoder; pretrai
  * The registered family of `config.model_type`, checked to have a language-model class for `objective`: the
  * pre-training entry point calls it before it trains a tokenizer, so a bad config fails at once.
  */
-export function pretrainingFamily(objective: PretrainObjective, config: HFConfigJson): PretrainableFamily {
+export function pretrainingFamily(objective: PretrainObjective, config: HFConfigJSON): PretrainableFamily {
   const modelType = config.model_type;
   const family = typeof modelType === "string" ? modelFamily(modelType) : undefined;
   if (family === undefined || family.decoder === null || family.pretraining === null) {
@@ -71,9 +71,9 @@ export class LanguageModel {
   readonly modelType: string;
   readonly #family: PretrainableFamily;
   /** The config the module was built from: what config.json is written back from. */
-  readonly #config: HFConfigJson;
+  readonly #config: HFConfigJSON;
 
-  constructor(objective: PretrainObjective, config: HFConfigJson, options: { seed?: number } = {}) {
+  constructor(objective: PretrainObjective, config: HFConfigJSON, options: { seed?: number } = {}) {
     this.objective = objective;
     const family = pretrainingFamily(objective, config);
     this.modelType = family.modelType;
@@ -129,7 +129,7 @@ export class LanguageModel {
   }
 
   /** The HF config.json of this model (with `architectures`). */
-  configJSON(): HFConfigJson {
+  configJSON(): HFConfigJSON {
     // The constructor checked that the family has an architecture for this objective.
     const architecture = this.#family.pretraining.architectures[this.objective] as string;
     return { ...this.#family.configToHF(this.#config), architectures: [architecture] };

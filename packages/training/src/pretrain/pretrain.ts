@@ -1,4 +1,4 @@
-import type { HFConfigJson } from "@warmstart/modeling";
+import type { HFConfigJSON } from "@warmstart/modeling";
 import { IGNORE_INDEX, type SeededRandom } from "@warmstart/core";
 import { ensureBackend } from "@warmstart/tensors";
 import { trainTokenizer, type Tokenizer } from "@warmstart/tokenizers";
@@ -14,7 +14,7 @@ import { LanguageModel, pretrainingFamily, type LanguageModelBatch, type Pretrai
 export interface PretrainOptions {
   objective: PretrainObjective;
   /** HF config.json fields of the model (model_type bert/roberta/gpt2); vocab_size and special ids come from the tokenizer. */
-  config: HFConfigJson;
+  config: HFConfigJSON;
   /** Plain-text training files, one or more sentences per line. */
   textFiles: readonly string[];
   /** Held-out text for an evaluation loss (optional). */
@@ -80,7 +80,7 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
           ...(Number.isFinite(limit) ? { modelMaxLength: limit } : {}),
         });
   const blockSize = options.blockSize ?? 128;
-  const config: HFConfigJson = { ...options.config, vocab_size: tokenizer.vocabSize };
+  const config: HFConfigJSON = { ...options.config, vocab_size: tokenizer.vocabSize };
   const specials = [
     tokenizer.padTokenId,
     tokenizer.clsTokenId,
