@@ -1,20 +1,19 @@
-// Check (not a unit test: this package cannot depend on the model packages, which will depend on it through
-// @warmstart/tensors): the parity fixtures of encoders, decoders and composer on the native backend.
+// Check (not a unit test: it lives here because tensors-native cannot depend on the model packages, which depend
+// on it through @warmstart/tensors): the parity fixtures of encoders, decoders and composer on the native backend.
 //
 //   pnpm turbo run build --filter @warmstart/composer... --filter @warmstart/tensors-native
-//   node --import tsx packages/tensors-native/bench/parity-native.ts
+//   node --import tsx benchmarks/parity-native.ts
 //
 // Prints one JSON line per case with the worst absolute difference (fixtures/parity/README.md: 1e-4) and
-// exits 1 if any case is outside it. Models come from the built dist folders, so they share one tfjs instance.
+// exits 1 if any case is outside it. Models come from the packages' built dist folders, so they share one tfjs instance.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { registerNativeBackend } from "../src/index.js";
-import { tf } from "../../tensors/dist/index.js";
-import { AutoDecoder, AutoEncoder, EncoderDecoderModel } from "../../composer/dist/index.js";
-import type { Tensor } from "@tensorflow/tfjs";
+import { AutoDecoder, AutoEncoder, EncoderDecoderModel } from "@warmstart/composer";
+import { tf } from "@warmstart/tensors";
+import { registerNativeBackend } from "@warmstart/tensors-native";
 
 const PARITY =
-  process.env.WARMSTART_PARITY_DIR ?? join(import.meta.dirname, "..", "..", "..", "..", "shared", "fixtures", "parity");
+  process.env.WARMSTART_PARITY_DIR ?? join(import.meta.dirname, "..", "..", "shared", "fixtures", "parity");
 const TOL = 1e-4;
 
 interface Golden {
@@ -61,7 +60,7 @@ for (const name of ["bert", "roberta"]) {
   if (g.pooler_output !== undefined && out.poolerOutput !== undefined) {
     record(`encoders/${name} pooler_output`, maxAbs(out.poolerOutput.dataSync(), g.pooler_output.data));
   }
-  tf.dispose([out.lastHiddenState, out.poolerOutput as Tensor]);
+  tf.dispose([out.lastHiddenState, out.poolerOutput as tf.Tensor]);
   model.dispose();
 }
 
@@ -105,7 +104,7 @@ for (const name of ["bert2bert", "robertashare"]) {
     labels: g.loss.labels,
   });
   record(`composer/${name} loss`, Math.abs((out.loss?.dataSync()[0] as number) - g.loss.loss));
-  tf.dispose([out.logits, out.loss as Tensor]);
+  tf.dispose([out.logits, out.loss as tf.Tensor]);
   model.dispose();
 }
 
