@@ -197,7 +197,8 @@ test("transformers 4.56: diverse and constrained beam search with user processor
     const theirs = results[c.name]!;
     const mine = ours.get(c.name)!;
     assert.deepEqual(mine.sequences, theirs.sequences, c.name);
-    if (theirs.sequences_scores !== undefined)
+    if (theirs.sequences_scores !== undefined) {
       assertClose(mine.sequencesScores!, theirs.sequences_scores, 1e-4, c.name);
+    }
   }
 });
