@@ -7,8 +7,9 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { test } from "node:test";
 import { ERROR_CODE } from "./index.js";
+import { REPOSITORY_ROOT, sourceFiles } from "./test-support/repository.js";
 
-const ROOT = join(import.meta.dirname, "..", "..", "..");
+const ROOT = REPOSITORY_ROOT;
 
 /** Test infrastructure, never thrown to a user of a package: its one error carries no code. */
 const NOT_A_PACKAGE_ERROR = new Set(["packages/test-utils/src/oracle.ts:OracleUnavailableError"]);
@@ -27,24 +28,15 @@ interface Finding {
   errorClasses: Set<string>;
 }
 
-function sourceFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    if (name === "node_modules" || name === "dist" || name.startsWith(".")) continue;
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...sourceFiles(path));
-    // Tests spell bad codes on purpose (to check they are refused), and fake errors of their own.
-    else if (/\.tsx?$/.test(name) && !/\.(test|interop)\.tsx?$/.test(name) && !name.endsWith(".d.ts")) out.push(path);
-  }
-  return out;
-}
-
 function repositorySources(): Source[] {
   const files: string[] = [];
   for (const group of ["packages", "apps"]) {
     for (const name of readdirSync(join(ROOT, group))) {
       const src = join(ROOT, group, name, "src");
-      if (statSync(join(ROOT, group, name)).isDirectory() && existsDir(src)) files.push(...sourceFiles(src));
+      // Tests spell bad codes on purpose (to check they are refused), and fake errors of their own.
+      if (statSync(join(ROOT, group, name)).isDirectory() && existsDir(src)) {
+        files.push(...sourceFiles(src, (file) => !/\.(test|interop)\.[cm]?tsx?$/.test(file)));
+      }
     }
   }
   return files.map((file) => ({ file: relative(ROOT, file), text: readFileSync(file, "utf8") }));

@@ -3,12 +3,13 @@
 // import leaves its own package's folder. One convention for the whole repository, so it lives with the others
 // in core; it reads the source of every workspace package and app.
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { REPOSITORY_ROOT, sourceFiles } from "./test-support/repository.js";
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const repoRoot = REPOSITORY_ROOT;
 
 interface WorkspacePackage {
   name: string;
@@ -42,20 +43,6 @@ function workspacePackages(): WorkspacePackage[] {
     found.push({ name: manifest.name, dir, subpaths });
   }
   return found;
-}
-
-/** Folders that hold build output, installed packages or generated files, not source. */
-const SKIPPED = new Set(["node_modules", "dist", "build", "coverage"]);
-const SOURCE = /\.(?:[cm]?ts|tsx|[cm]?js)$/;
-
-function sourceFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    if (SKIPPED.has(name) || name.startsWith(".")) continue;
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) sourceFiles(path, out);
-    else if (SOURCE.test(name) && !name.endsWith(".d.ts")) out.push(path);
-  }
-  return out;
 }
 
 /** Every module specifier a file imports or re-exports: static, side-effect and dynamic `import("…")`. */
