@@ -37,4 +37,4 @@ export { readSafetensorsBytes } from "./safetensors/bytes.js";
 export { openCheckpoint, type Checkpoint, type OpenCheckpointOptions } from "./safetensors/checkpoint.js";
 export { openPytorchBin, type OpenPytorchBinOptions } from "./pytorch/bin.js";
 export { PytorchBinError } from "./pytorch/errors.js";
-export { writeSafetensors } from "./safetensors/write.js";
+export { floatToHalfBits, writeSafetensors, type WriteSafetensorsOptions } from "./safetensors/write.js";

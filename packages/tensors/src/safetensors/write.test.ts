@@ -6,7 +6,7 @@ import { after, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { SafetensorsError } from "./errors.js";
 import { openSafetensors } from "./read.js";
-import { writeSafetensors } from "./write.js";
+import { floatToHalfBits, writeSafetensors } from "./write.js";
 
 await tf.setBackend("cpu");
 const dir = mkdtempSync(join(tmpdir(), "warmstart-stw-"));
@@ -92,4 +92,62 @@ test("refuses string tensors and leaves the target untouched", async () => {
     readdirSync(dir).filter((n) => n.includes("strings")),
     ["strings.safetensors"],
   );
+});
+
+test("floatToHalfBits rounds to nearest even, saturates to Infinity and keeps subnormals, as PyTorch's .half()", () => {
+  const cases: [number, number][] = [
+    [0, 0x0000],
+    [-0, 0x8000],
+    [1, 0x3c00],
+    [-2, 0xc000],
+    [65504, 0x7bff], // the largest half
+    [65519, 0x7bff], // below the midpoint to the next (unrepresentable) step: rounds down
+    [65520, 0x7c00], // the midpoint: ties to even, which is Infinity
+    [1e6, 0x7c00],
+    [-Infinity, 0xfc00],
+    [2 ** -14, 0x0400], // the smallest normal
+    [2 ** -24, 0x0001], // the smallest subnormal
+    [2 ** -25, 0x0000], // half of it: a tie, to even (zero)
+    [1.5 * 2 ** -25, 0x0001],
+    [3 * 2 ** -25, 0x0002], // 1.5 units: a tie, to even (2)
+    [1 + 2 ** -11, 0x3c00], // a tie between 1 and 1 + 2^-10: to even
+    [1 + 3 * 2 ** -11, 0x3c02], // a tie between 1 + 2^-10 and 1 + 2^-9: to even
+    [1 + 2 ** -11 + 2 ** -20, 0x3c01], // just above the tie
+    [0.1, 0x2e66],
+  ];
+  for (const [value, bits] of cases) {
+    assert.equal(floatToHalfBits(value), bits, `${value} -> 0x${bits.toString(16)}`);
+  }
+  assert.equal(floatToHalfBits(Number.NaN) & 0x7c00, 0x7c00);
+  assert.notEqual(floatToHalfBits(Number.NaN) & 0x3ff, 0, "NaN stays NaN");
+});
+
+test("floatDtype F16 stores float32 tensors in half precision; every half value reads back unchanged", async () => {
+  const path = join(dir, "half.safetensors");
+  // Every finite half-precision value, widened to float32: narrowing must give the same bits back.
+  const halves: number[] = [];
+  for (let bits = 0; bits < 0x10000; bits++) if ((bits & 0x7c00) !== 0x7c00) halves.push(bits);
+  const widened = new Float32Array(halves.length);
+  for (let i = 0; i < halves.length; i++) {
+    const h = halves[i] as number;
+    const sign = h & 0x8000 ? -1 : 1;
+    const exponent = (h >> 10) & 0x1f;
+    const fraction = h & 0x3ff;
+    widened[i] = exponent === 0 ? sign * fraction * 2 ** -24 : sign * (1024 + fraction) * 2 ** (exponent - 25);
+  }
+  const ids = tf.tensor1d([1, 2, 3], "int32");
+  await writeSafetensors(path, { w: tf.tensor1d(widened), ids }, { format: "pt" }, { floatDtype: "F16" });
+  const file = await openSafetensors(path);
+  try {
+    assert.deepEqual(file.info("w"), { dtype: "F16", shape: [widened.length], byteLength: widened.length * 2 });
+    assert.equal(file.info("ids").dtype, "I32", "integer tensors keep their dtype");
+    const back = await file.tensor("w").data();
+    for (let i = 0; i < widened.length; i++) {
+      if (!Object.is(back[i], widened[i])) {
+        assert.fail(`half 0x${(halves[i] as number).toString(16)} read back as ${back[i]}`);
+      }
+    }
+  } finally {
+    file.close();
+  }
 });
