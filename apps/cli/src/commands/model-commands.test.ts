@@ -178,4 +178,19 @@ test("model command errors: wrong column (3), not an encoder-decoder (4), no tok
   ]);
   assert.equal(objective.code, 2);
   assert.match(objective.stderr, /clm pre-trains GPT-2/);
+  const maskedCausal = await runCli([
+    "pretrain",
+    "--objective",
+    "clm",
+    "--config",
+    "tiny-gpt2",
+    "--mlm-probability",
+    "0.4",
+    "--text",
+    textFile,
+    "--out",
+    join(dir, "w"),
+  ]);
+  assert.equal(maskedCausal.code, 2, "a masking rate is never silently ignored");
+  assert.match(maskedCausal.stderr, /--mlm-probability applies to --objective mlm only/);
 });

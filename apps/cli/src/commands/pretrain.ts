@@ -24,6 +24,7 @@ interface PretrainFlags extends CommonOptions {
   epochs?: number;
   lr: number;
   warmupSteps: number;
+  mlmProbability?: number;
   saveSteps?: number;
   evalSteps?: number;
   loggingSteps: number;
@@ -55,6 +56,11 @@ export function registerPretrain(program: Command, io: ProgramIO, state: RunStat
       .option("--epochs <n>", "passes over the text when --steps is not given", integer(1))
       .option("--lr <x>", "peak learning rate", decimal({ min: 0, exclusiveMin: true, max: 1 }), 5e-4)
       .option("--warmup-steps <n>", "linear warm-up steps", integer(0), 0)
+      .option(
+        "--mlm-probability <x>",
+        "masked LM: share of tokens chosen for prediction (default 0.15; small budgets do better with more)",
+        decimal({ min: 0, exclusiveMin: true, max: 1 }),
+      )
       .option("--save-steps <n>", "checkpoint every this many steps", integer(1))
       .option("--eval-steps <n>", "evaluate on --validation every this many steps", integer(1))
       .option("--logging-steps <n>", "log the loss every this many steps", integer(1), 10)
@@ -73,6 +79,15 @@ export function registerPretrain(program: Command, io: ProgramIO, state: RunStat
       throw new CliError("USAGE", `--objective must be mlm or clm, got "${flags.objective}"`, {
         hint: "mlm for BERT/RoBERTa, clm for GPT-2",
       });
+    }
+    if (flags.objective === "clm" && flags.mlmProbability !== undefined) {
+      throw new CliError(
+        "USAGE",
+        "--mlm-probability applies to --objective mlm only: a causal LM predicts every token",
+        {
+          hint: "drop --mlm-probability, or use --objective mlm",
+        },
+      );
     }
     const config = await resolveConfigArgument(flags.config);
     const type = config.model_type;
@@ -117,6 +132,7 @@ export function registerPretrain(program: Command, io: ProgramIO, state: RunStat
       ...(flags.epochs === undefined ? {} : { epochs: flags.epochs }),
       learningRate: flags.lr,
       warmupSteps: flags.warmupSteps,
+      ...(flags.mlmProbability === undefined ? {} : { mlmProbability: flags.mlmProbability }),
       ...(flags.saveSteps === undefined ? {} : { saveSteps: flags.saveSteps }),
       ...(flags.evalSteps === undefined ? {} : { evalSteps: flags.evalSteps }),
       loggingSteps: flags.loggingSteps,
