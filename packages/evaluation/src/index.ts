@@ -8,6 +8,13 @@ export {
   type Triple,
 } from "./bootstrap.js";
 export {
+  bootstrapScores,
+  pairedBootstrapScores,
+  type PairedBootstrapInput,
+  type PairedScoreInterval,
+  type ScoreInterval,
+} from "./score-intervals.js";
+export {
   DEFAULT_ROUGE_TYPES,
   MAX_LCS_CELLS,
   rouge,
