@@ -159,6 +159,23 @@ const OPCODE_NAMES: Record<number, string> = {
  * Throws `PytorchBinError` (`INVALID_PICKLE`, `UNSAFE_PICKLE`, `PICKLE_LIMIT`) for anything else.
  */
 export function unpickle(bytes: Uint8Array, file: string, limits: UnpickleLimits = {}): PyValue {
+  return unpickleAt(bytes, 0, file, limits, "data.pkl").value;
+}
+
+/** The pickle ran past the bytes given: a caller that read only a prefix of the file may read more and retry. */
+export class PickleTruncatedError extends PytorchBinError {}
+
+/**
+ * Interprets the one pickle that starts at byte `start` of `bytes` (the legacy torch.save format is five
+ * pickles in a row) and returns its object and the byte after its STOP. `where` names the pickle in errors.
+ */
+export function unpickleAt(
+  bytes: Uint8Array,
+  start: number,
+  file: string,
+  limits: UnpickleLimits = {},
+  where = "pickle",
+): { value: PyValue; end: number } {
   const maxOpcodes = limits.maxOpcodes ?? 2_000_000;
   const maxDepth = limits.maxDepth ?? 64;
   const maxStack = limits.maxStack ?? 100_000;
@@ -167,15 +184,17 @@ export function unpickle(bytes: Uint8Array, file: string, limits: UnpickleLimits
   const stack: Slot[] = [];
   const marks: number[] = [];
   const memo = new Map<number, PyValue>();
-  let pos = 0;
+  let pos = start;
   let opcodes = 0;
-  let at = 0;
+  let at = start;
 
-  const fail = (code: "INVALID_PICKLE" | "UNSAFE_PICKLE" | "PICKLE_LIMIT", detail: string): never => {
-    throw new PytorchBinError(code, file, `data.pkl byte ${at}: ${detail}`);
+  const fail = (code: FailCode, detail: string): never => {
+    throw new PytorchBinError(code, file, `${where} byte ${at}: ${detail}`);
   };
   const need = (n: number): number => {
-    if (n < 0 || pos + n > bytes.length) fail("INVALID_PICKLE", `truncated (needs ${n} more bytes)`);
+    if (n < 0 || pos + n > bytes.length) {
+      throw new PickleTruncatedError("INVALID_PICKLE", file, `${where} byte ${at}: truncated (needs ${n} more bytes)`);
+    }
     const start = pos;
     pos += n;
     return start;
@@ -198,7 +217,9 @@ export function unpickle(bytes: Uint8Array, file: string, limits: UnpickleLimits
   };
   const line = (): string => {
     const end = bytes.indexOf(0x0a, pos);
-    if (end < 0) fail("INVALID_PICKLE", "truncated (unterminated line)");
+    if (end < 0) {
+      throw new PickleTruncatedError("INVALID_PICKLE", file, `${where} byte ${at}: truncated (unterminated line)`);
+    }
     const s = new TextDecoder("latin1").decode(bytes.subarray(pos, end));
     pos = end + 1;
     return s;
@@ -277,7 +298,7 @@ export function unpickle(bytes: Uint8Array, file: string, limits: UnpickleLimits
         // STOP
         const result = pop();
         checkDepth(result, maxDepth, fail);
-        return result;
+        return { value: result, end: pos };
       }
       case 0x28: // MARK
         if (marks.length >= maxDepth) fail("PICKLE_LIMIT", `MARKs nested deeper than ${maxDepth}`);
@@ -477,11 +498,23 @@ export function unpickle(bytes: Uint8Array, file: string, limits: UnpickleLimits
   }
 }
 
-type Fail = (code: "INVALID_PICKLE" | "UNSAFE_PICKLE" | "PICKLE_LIMIT", detail: string) => never;
+type FailCode = "INVALID_PICKLE" | "UNSAFE_PICKLE" | "PICKLE_LIMIT" | "LEGACY_PYTORCH_FORMAT";
+type Fail = (code: FailCode, detail: string) => never;
 
+/**
+ * ('storage', type, key, location, numel) of the zip format, or the legacy format's ('storage', type, key,
+ * location, numel, view_metadata) with view_metadata None (torch >= 1.0 writes no storage views).
+ */
 function persistent(pid: PyValue, fail: Fail): StorageRef {
-  if (!(pid instanceof PyTuple) || pid.items[0] !== "storage" || pid.items.length !== 5) {
+  const legacy = pid instanceof PyTuple && pid.items.length === 6;
+  if (!(pid instanceof PyTuple) || pid.items[0] !== "storage" || (pid.items.length !== 5 && !legacy)) {
     return fail("UNSAFE_PICKLE", `persistent id ${describe(pid)} is not ('storage', type, key, location, numel)`);
+  }
+  if (legacy && pid.items[5] !== null) {
+    return fail(
+      "LEGACY_PYTORCH_FORMAT",
+      `a storage view ${describe(pid.items[5] as PyValue)} (written by torch before 1.0) is not read; re-save the file with torch >= 1.6`,
+    );
   }
   const [, type, key, , numel] = pid.items;
   let dtype: SafetensorsDtype | undefined;

@@ -19,7 +19,6 @@ import { openCheckpoint } from "../safetensors/checkpoint.js";
 import { SafetensorsError } from "../safetensors/errors.js";
 import { writeSafetensors } from "../safetensors/write.js";
 import { openPytorchBin } from "./bin.js";
-import { PytorchBinError } from "./errors.js";
 
 await tf.setBackend("cpu");
 const FIXTURES = join(repoRoot(), "packages", "tensors", "fixtures", "pytorch-bin");
@@ -62,19 +61,6 @@ test("a state dict torch 2.11 saved (views, offsets, shared storage, fp16, bf16,
   } finally {
     file.close();
   }
-});
-
-test("a legacy (pre-1.6, non-zip) torch.save file is refused with LEGACY_PYTORCH_FORMAT naming the file", async () => {
-  const path = join(FIXTURES, "legacy.bin");
-  await assert.rejects(openPytorchBin(path), (e: unknown) => {
-    assert.ok(
-      e instanceof PytorchBinError && e instanceof SafetensorsError && e.code === "LEGACY_PYTORCH_FORMAT",
-      String(e),
-    );
-    assert.ok(e.message.includes(path));
-    assert.match(e.message, /torch >= 1\.6/);
-    return true;
-  });
 });
 
 const W = FLOAT_2X3;

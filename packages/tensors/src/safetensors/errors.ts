@@ -29,7 +29,10 @@ export type SafetensorsErrorCode =
   | "INVALID_INDEX"
   /** No longer thrown: `pytorch_model.bin` folders are read (kept so existing `code` checks still compile). */
   | "PYTORCH_BIN_NOT_SUPPORTED"
-  /** A `pytorch_model.bin` in the pre-1.6 (non-zip) torch.save format: re-save it with torch >= 1.6 or as safetensors. */
+  /**
+   * A `pytorch_model.bin` in the legacy torch.save format with storage views (only torch < 1.0 wrote them): re-save
+   * it with torch >= 1.6 or as safetensors. Other legacy (pre-1.6) files are read.
+   */
   | "LEGACY_PYTORCH_FORMAT"
   /** A `pytorch_model.bin` that is not a well-formed zip of stored entries (compressed entries, sizes past the file). */
   | "INVALID_ZIP"
