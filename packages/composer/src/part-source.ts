@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { resolveModel } from "@warmstart/hub";
 import type { HFConfigJSON } from "./encoder-decoder-config.js";
 import { ComposerError } from "./errors.js";
+import { modelTypes } from "./families/registry.js";
 
 /**
  * One side of a composition: a Hub id or a local checkpoint folder (pretrained weights), a config.json
@@ -73,12 +74,31 @@ export async function resolvePart(
     );
   }
   const found = isFolder(spec) ? { dir: spec, config: readConfigFile(spec) } : await locate(spec);
+  const config = found.config.model_type === undefined ? withModelTypeFromName(found.config, spec, role) : found.config;
   // transformers records where each sub-model came from in its config.
   return {
-    config: { ...found.config, _name_or_path: spec, ...structuredClone(override ?? {}) },
+    config: { ...config, _name_or_path: spec, ...structuredClone(override ?? {}) },
     dir: found.dir,
     label: spec,
   };
+}
+
+/**
+ * A config.json without `model_type` (checkpoints converted before transformers wrote it, e.g. Google's BERT
+ * miniatures `google/bert_uncased_L-4_H-256_A-4`) gets the one its name implies, as transformers' AutoConfig does:
+ * the longest registered `model_type` that the Hub id or folder path contains ("roberta" before "bert").
+ */
+function withModelTypeFromName(config: HFConfigJSON, name: string, role: "encoder" | "decoder"): HFConfigJSON {
+  const known = modelTypes().sort((a, b) => b.length - a.length);
+  const modelType = known.find((type) => name.includes(type));
+  if (modelType === undefined) {
+    throw new ComposerError(
+      "UNSUPPORTED_MODEL_TYPE",
+      `${role} ${name}: config.json has no "model_type" and the name contains none of the supported ones ` +
+        `(${modelTypes().join(", ")}) to infer it from; add "model_type" to config.json`,
+    );
+  }
+  return { ...config, model_type: modelType };
 }
 
 async function hubLocate(id: string): Promise<{ dir: string; config: HFConfigJSON }> {
