@@ -3,10 +3,11 @@
 import { access, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { resolveModel, TOKENIZER_FILES, type ResolveModelOptions } from "@warmstart/hub";
+import { asJsonObject, readCheckpointSettings, tokenizerJsonSettings, withDefaults } from "./checkpoint-files.js";
 import type { TokenizerDocument } from "./documents.js";
 import { TokenizerError } from "./errors.js";
-import { readSpecialTokens, SPECIAL_TOKEN_ROLES, type SpecialTokens } from "./special-tokens.js";
-import { readTokenizerConfig, type TokenizerSettings } from "./settings.js";
+import type { SpecialTokens } from "./special-tokens.js";
+import type { TokenizerSettings } from "./settings.js";
 import { Tokenizer } from "./tokenizer.js";
 import {
   BERT_SPECIAL_TOKENS,
@@ -43,43 +44,7 @@ async function readJson(path: string): Promise<Record<string, unknown> | undefin
   } catch (cause) {
     throw new TokenizerError("INVALID_FILE", `${path}: not valid JSON: ${String(cause)}`, { cause });
   }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-    throw new TokenizerError("INVALID_FILE", `${path}: expected a JSON object`);
-  }
-  return parsed as Record<string, unknown>;
-}
-
-/** Roles the checkpoint does not name fall back to the family's defaults, when the token exists. */
-function withDefaults(
-  given: SpecialTokens,
-  defaults: Readonly<SpecialTokens>,
-  has: (token: string) => boolean,
-): SpecialTokens {
-  const out: SpecialTokens = { ...given };
-  for (const role of SPECIAL_TOKEN_ROLES) {
-    const fallback = defaults[role];
-    if (out[role] === undefined && fallback !== undefined && has(fallback)) out[role] = fallback;
-  }
-  return out;
-}
-
-/** BERT, RoBERTa or GPT-2 defaults, chosen by which of their tokens the vocabulary has. */
-function familyDefaults(has: (token: string) => boolean): Readonly<SpecialTokens> {
-  if (has("[CLS]") && has("[SEP]")) return BERT_SPECIAL_TOKENS;
-  if (has("<s>") && has("</s>")) return ROBERTA_SPECIAL_TOKENS;
-  return GPT2_SPECIAL_TOKENS;
-}
-
-/** Membership over a tokenizer.json's model vocabulary (map or Unigram list) and added tokens. */
-function documentTokens(document: TokenizerDocument): (token: string) => boolean {
-  const vocab: unknown = document.model?.vocab;
-  const tokens = new Set<string>((document.added_tokens ?? []).map((token) => token.content));
-  if (Array.isArray(vocab)) {
-    for (const entry of vocab) if (Array.isArray(entry) && typeof entry[0] === "string") tokens.add(entry[0]);
-  } else if (vocab !== null && typeof vocab === "object") {
-    for (const token of Object.keys(vocab)) tokens.add(token);
-  }
-  return (token) => tokens.has(token);
+  return asJsonObject(parsed, path);
 }
 
 function isRoberta(settings: Partial<TokenizerSettings>, config: Record<string, unknown> | undefined): boolean {
@@ -96,21 +61,17 @@ export async function loadTokenizerFolder(
   const tokenizerConfig = await readJson(join(dir, "tokenizer_config.json"));
   const specialMap = await readJson(join(dir, "special_tokens_map.json"));
   const config = await readJson(join(dir, "config.json"));
-  const settings: Partial<TokenizerSettings> =
-    tokenizerConfig === undefined ? {} : readTokenizerConfig(tokenizerConfig, join(dir, "tokenizer_config.json"));
-  // special_tokens_map.json wins over tokenizer_config.json, as in transformers.
-  const specials: SpecialTokens = {
-    ...settings.specialTokens,
-    ...(specialMap === undefined ? {} : readSpecialTokens(specialMap, join(dir, "special_tokens_map.json"))),
-  };
+  const settings = readCheckpointSettings(tokenizerConfig, specialMap, {
+    tokenizerConfig: join(dir, "tokenizer_config.json"),
+    specialTokensMap: join(dir, "special_tokens_map.json"),
+  });
+  const specials: SpecialTokens = settings.specialTokens;
   if (options.modelMaxLength !== undefined) settings.modelMaxLength = options.modelMaxLength;
 
   const tokenizerJson = join(dir, "tokenizer.json");
   if (await exists(tokenizerJson)) {
     const document = (await readJson(tokenizerJson)) as TokenizerDocument;
-    const has = documentTokens(document);
-    const specialTokens = withDefaults(specials, familyDefaults(has), has);
-    return Tokenizer.fromDocument(document, { ...settings, specialTokens }, tokenizerJson);
+    return Tokenizer.fromDocument(document, tokenizerJsonSettings(document, settings), tokenizerJson);
   }
 
   const vocabTxt = join(dir, "vocab.txt");

@@ -22,6 +22,11 @@ export const defaultSettings: TokenizerSettings = {
   cleanUpTokenizationSpaces: true,
 };
 
+/** `settings` with the defaults filled in (and a special-token object of its own). */
+export function completeSettings(settings: Partial<TokenizerSettings>): TokenizerSettings {
+  return { ...defaultSettings, ...settings, specialTokens: { ...settings.specialTokens } };
+}
+
 /** Reads the fields of a parsed `tokenizer_config.json` that change tokenization or decoding. */
 export function readTokenizerConfig(json: Record<string, unknown>, file: string): Partial<TokenizerSettings> {
   const out: Partial<TokenizerSettings> = { specialTokens: readSpecialTokens(json, file) };

@@ -1,57 +1,33 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Tokenizer as NativeTokenizer, type Encoding as NativeEncoding } from "tokenizers";
-import { IGNORE_INDEX } from "@warmstart/core";
-import { cleanUpTokenization } from "./clean-up.js";
 import { templatePostProcessor, usesTokenTypeIds, withoutDecoderCleanup, type TokenizerDocument } from "./documents.js";
+import {
+  assembleBatch,
+  checkBatchInputs,
+  checkIdRows,
+  checkIds,
+  checkSpecialTokensKnown,
+  checkString,
+  cleanUpDecoded,
+  resolveMaxLength,
+  truncationBudget,
+  type BatchEncoding,
+  type DecodeOptions,
+  type EncodedRow,
+  type EncodeOptions,
+  type Encoding,
+  type TextInput,
+} from "./encode-policy.js";
 import { TokenizerError } from "./errors.js";
-import { padRows } from "./padding.js";
 import { loadPretrainedTokenizer, type FromPretrainedOptions } from "./pretrained.js";
-import { specialTokenStrings, toSpecialTokensMap, type SpecialTokens } from "./special-tokens.js";
-import { defaultSettings, toTokenizerConfig, type TokenizerSettings } from "./settings.js";
+import { toSpecialTokensMap, type SpecialTokens } from "./special-tokens.js";
+import { completeSettings, toTokenizerConfig, type TokenizerSettings } from "./settings.js";
 import { longestFirst } from "./truncation.js";
 import { tokenizerFromVocab, type FromVocabOptions } from "./vocab.js";
 
-export type Padding = "longest" | "max_length" | false;
-
-export interface EncodeOptions {
-  /** Add the model's template tokens (`[CLS] … [SEP]`, `<s> … </s>`). Default true. */
-  addSpecialTokens?: boolean;
-  /** Cut sequences longer than `maxLength` (longest segment first for pairs). Default false. */
-  truncation?: boolean;
-  /** Limit for truncation and `"max_length"` padding; defaults to `modelMaxLength`, may not exceed it. */
-  maxLength?: number;
-  /** `"longest"`: pad to the longest row; `"max_length"`: pad to `maxLength`; false: no padding. Default false. */
-  padding?: Padding;
-  /** Return `tokenTypeIds`; defaults to whether the model has segment embeddings (BERT yes, GPT-2/RoBERTa no). */
-  returnTokenTypeIds?: boolean;
-}
-
-export interface BatchEncoding {
-  inputIds: number[][];
-  attentionMask: number[][];
-  tokenTypeIds?: number[][];
-  /** How many rows lost tokens to truncation. */
-  truncated: number;
-}
-
-export interface Encoding {
-  inputIds: number[];
-  attentionMask: number[];
-  tokenTypeIds?: number[];
-  tokens: string[];
-  truncated: boolean;
-}
-
-export interface DecodeOptions {
-  /** Leave out special tokens ([CLS], <pad>, <|endoftext|>, ...). Default false. */
-  skipSpecialTokens?: boolean;
-  /** transformers' `clean_up_tokenization` (" ," → ","). Defaults to the tokenizer's config (true if unset). */
-  cleanUpTokenizationSpaces?: boolean;
-}
-
-/** One text or a text pair; a batch is an array of these. */
-export type TextInput = string | readonly [string, string];
+// Defined once in encode-policy.ts (shared with the pure-JS tokenizer); exported from here as before.
+export type { BatchEncoding, DecodeOptions, EncodeOptions, Encoding, Padding, TextInput } from "./encode-policy.js";
 
 interface Row {
   encoding: NativeEncoding;
@@ -97,9 +73,9 @@ export class Tokenizer {
         { cause },
       );
     }
-    const merged: TokenizerSettings = { ...defaultSettings, ...settings, specialTokens: { ...settings.specialTokens } };
+    const merged = completeSettings(settings);
     const tokenizer = new Tokenizer(native, patched, merged);
-    for (const token of specialTokenStrings(merged.specialTokens)) tokenizer.#requireToken(token, source);
+    checkSpecialTokensKnown(merged.specialTokens, (token) => tokenizer.tokenToId(token), source);
     return tokenizer;
   }
 
@@ -237,41 +213,21 @@ export class Tokenizer {
 
   /** Encodes texts or `[first, second]` pairs; see `EncodeOptions` for truncation and padding. */
   async batchEncode(inputs: readonly TextInput[], options: EncodeOptions = {}): Promise<BatchEncoding> {
-    if (!Array.isArray(inputs)) {
-      throw new TokenizerError(
-        "NOT_A_STRING",
-        `batchEncode expects an array of strings or [string, string] pairs, got ${describe(inputs)}`,
-      );
-    }
-    inputs.forEach((input, index) => {
-      if (typeof input === "string") return;
-      if (Array.isArray(input) && input.length === 2) {
-        checkString(input[0], `item ${index}, first text`);
-        checkString(input[1], `item ${index}, second text`);
-        return;
-      }
-      throw new TokenizerError(
-        "NOT_A_STRING",
-        `item ${index} must be a string or a [string, string] pair, got ${describe(input)}`,
-      );
-    });
+    checkBatchInputs(inputs);
     const rows = await this.#encodeRows(inputs, options);
     return this.#assemble(rows, options);
   }
 
   async decode(ids: readonly number[], options: DecodeOptions = {}): Promise<string> {
-    this.#checkIds(ids, "ids");
+    checkIds(ids, "ids", this.vocabSize);
     const text = await this.#native.decode(ids as number[], options.skipSpecialTokens ?? false);
-    return this.#cleanUp(text, options);
+    return cleanUpDecoded(text, options, this.#settings.cleanUpTokenizationSpaces);
   }
 
   async batchDecode(rows: readonly (readonly number[])[], options: DecodeOptions = {}): Promise<string[]> {
-    if (!Array.isArray(rows)) {
-      throw new TokenizerError("BAD_TOKEN_ID", `batchDecode expects an array of id arrays, got ${describe(rows)}`);
-    }
-    rows.forEach((row, index) => this.#checkIds(row, `row ${index}`));
+    checkIdRows(rows, this.vocabSize);
     const texts = await this.#native.decodeBatch(rows as number[][], options.skipSpecialTokens ?? false);
-    return texts.map((text) => this.#cleanUp(text, options));
+    return texts.map((text) => cleanUpDecoded(text, options, this.#settings.cleanUpTokenizationSpaces));
   }
 
   /** Writes `tokenizer.json`, `tokenizer_config.json` and `special_tokens_map.json` into `dir`. */
@@ -290,61 +246,6 @@ export class Tokenizer {
     return token === undefined ? undefined : this.tokenToId(token);
   }
 
-  #requireToken(token: string, source: string): void {
-    if (this.tokenToId(token) === undefined) {
-      throw new TokenizerError("MISSING_SPECIAL_TOKEN", `${source}: special token "${token}" is not in the vocabulary`);
-    }
-  }
-
-  #cleanUp(text: string, options: DecodeOptions): string {
-    return (options.cleanUpTokenizationSpaces ?? this.#settings.cleanUpTokenizationSpaces)
-      ? cleanUpTokenization(text)
-      : text;
-  }
-
-  #checkIds(ids: unknown, what: string): void {
-    if (!Array.isArray(ids)) {
-      throw new TokenizerError("BAD_TOKEN_ID", `${what} must be an array of token ids, got ${describe(ids)}`);
-    }
-    const size = this.vocabSize;
-    for (let i = 0; i < ids.length; i++) {
-      const id: unknown = ids[i];
-      if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id >= size) {
-        throw new TokenizerError(
-          "BAD_TOKEN_ID",
-          `${what}: index ${i} holds ${describe(id)}, expected an integer id in [0, ${size})` +
-            (id === IGNORE_INDEX ? ` (replace the ${IGNORE_INDEX} label padding before decoding)` : ""),
-        );
-      }
-    }
-  }
-
-  /** The limit truncation and "max_length" padding work to, validated against the model's. */
-  #maxLength(options: EncodeOptions): number | undefined {
-    const needed = options.truncation === true || options.padding === "max_length";
-    const { maxLength } = options;
-    if (maxLength !== undefined) {
-      if (!Number.isInteger(maxLength) || maxLength <= 0) {
-        throw new TokenizerError("INVALID_OPTION", `maxLength must be a positive integer, got ${describe(maxLength)}`);
-      }
-      if (maxLength > this.modelMaxLength) {
-        throw new TokenizerError(
-          "MAX_LENGTH_TOO_LARGE",
-          `maxLength ${maxLength} is larger than the model allows (modelMaxLength ${this.modelMaxLength})`,
-        );
-      }
-      return maxLength;
-    }
-    if (!needed) return undefined;
-    if (!Number.isFinite(this.modelMaxLength)) {
-      throw new TokenizerError(
-        "MAX_LENGTH_REQUIRED",
-        `truncation or "max_length" padding needs maxLength: this tokenizer has no model_max_length`,
-      );
-    }
-    return this.modelMaxLength;
-  }
-
   /** How many special tokens the template adds around one sequence (pair=false) or two (pair=true). */
   async numSpecialTokensToAdd(pair = false): Promise<number> {
     const cached = this.#templateLength.get(pair);
@@ -357,7 +258,7 @@ export class Tokenizer {
 
   async #encodeRows(inputs: readonly TextInput[], options: EncodeOptions): Promise<Row[]> {
     const addSpecialTokens = options.addSpecialTokens ?? true;
-    const maxLength = this.#maxLength(options);
+    const maxLength = resolveMaxLength(options, this.modelMaxLength);
     const truncate = options.truncation === true ? maxLength : undefined;
     const native = { addSpecialTokens };
     // The binding's encodeBatch takes single strings only; pairs go through encode, in parallel.
@@ -387,13 +288,7 @@ export class Tokenizer {
   async #truncated(input: TextInput, maxLength: number, addSpecialTokens: boolean): Promise<NativeEncoding> {
     const isPair = typeof input !== "string";
     const specials = addSpecialTokens ? await this.numSpecialTokensToAdd(isPair) : 0;
-    const budget = maxLength - specials;
-    if (budget < (isPair ? 2 : 1)) {
-      throw new TokenizerError(
-        "MAX_LENGTH_TOO_SMALL",
-        `maxLength ${maxLength} leaves no room for text after the ${specials} special tokens the template adds`,
-      );
-    }
+    const budget = truncationBudget(maxLength, specials, isPair);
     const raw = { addSpecialTokens: false };
     if (!isPair) {
       const first = await this.#native.encode(input, null, raw);
@@ -411,46 +306,15 @@ export class Tokenizer {
   }
 
   #assemble(rows: Row[], options: EncodeOptions): BatchEncoding {
-    const wantTypes = options.returnTokenTypeIds ?? this.#tokenTypeIds;
-    let inputIds = rows.map((row) => row.encoding.getIds());
-    let attentionMask = inputIds.map((ids) => new Array<number>(ids.length).fill(1));
-    let tokenTypeIds = wantTypes ? rows.map((row) => row.encoding.getTypeIds()) : undefined;
-    const padding = options.padding ?? false;
-    if (padding !== false) {
-      const padId = this.padTokenId;
-      if (padId === undefined) {
-        throw new TokenizerError(
-          "NO_PAD_TOKEN",
-          `padding "${padding}" needs a pad token; this tokenizer has none (for GPT-2 use withSpecialTokens({ padToken: eosToken }))`,
-        );
-      }
-      const target =
-        padding === "max_length"
-          ? (this.#maxLength(options) as number)
-          : Math.max(0, ...inputIds.map((ids) => ids.length));
-      inputIds = padRows(inputIds, target, padId);
-      attentionMask = padRows(attentionMask, target, 0);
-      if (tokenTypeIds !== undefined) tokenTypeIds = padRows(tokenTypeIds, target, 0);
-    }
-    return {
-      inputIds,
-      attentionMask,
-      ...(tokenTypeIds === undefined ? {} : { tokenTypeIds }),
-      truncated: rows.filter((row) => row.truncated).length,
-    };
+    const encoded: EncodedRow[] = rows.map((row) => ({
+      ids: row.encoding.getIds(),
+      typeIds: row.encoding.getTypeIds(),
+      truncated: row.truncated,
+    }));
+    return assembleBatch(encoded, options, {
+      padTokenId: this.padTokenId,
+      returnsTokenTypeIds: this.#tokenTypeIds,
+      modelMaxLength: this.modelMaxLength,
+    });
   }
-}
-
-function checkString(value: unknown, what: string): void {
-  if (typeof value !== "string") {
-    throw new TokenizerError("NOT_A_STRING", `${what} must be a string, got ${describe(value)}`);
-  }
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === "object") return "an object";
-  return `${typeof value} ${String(value)}`;
 }
