@@ -4,6 +4,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import { DEMO_COMPOSITION_NAMES } from "../demo/compositions.js";
 import { defineAction, examples, withCommonOptions, type ProgramIO, type RunState } from "../framework/command.js";
 import type { CommonOptions } from "../framework/context.js";
+import { CliError } from "../framework/cli-error.js";
 import { integer } from "../framework/option-parsers.js";
 
 function compositionList(text: string): string[] {
@@ -30,7 +31,9 @@ export function defaultDemoDir(env: NodeJS.ProcessEnv = process.env): string {
 interface DemoFlags extends CommonOptions {
   quick?: boolean;
   steps?: number;
-  pretrainSteps?: number;
+  fromHub?: boolean;
+  hubBert?: string;
+  hubGpt2?: string;
   testExamples?: number;
   trainExamples?: number;
   documents?: number;
@@ -44,11 +47,16 @@ export function registerDemo(program: Command, io: ProgramIO, state: RunState): 
     program
       .command("demo")
       .description(
-        "The paper in miniature: pre-train a small BERT and GPT-2 on the Brown Corpus, warm-start Rnd2Rnd, BERT2Rnd, BERT2BERT, BERTShare and BERT2GPT2, fine-tune each on sentence fusion / splitting, and print SARI / ROUGE-2.",
+        "The paper in miniature: warm-start Rnd2Rnd, Rnd2BERT, BERT2Rnd, BERT2BERT, BERTShare, RoBERTaShare, BERT2GPT2 and Rnd2GPT2 from the small pre-trained checkpoints bundled with warmstart (or from the Hub), fine-tune each with the same budget on sentence fusion / splitting, and print SARI, exact match, BLEU and ROUGE-2 with 95% intervals beside the copy-the-input baseline.",
       )
-      .option("--quick", "tiny models and budget: under 10 minutes on 2 CPU cores")
-      .option("--steps <n>", "fine-tuning (and, unless --pretrain-steps, pre-training) steps per model", integer(1))
-      .option("--pretrain-steps <n>", "pre-training steps of BERT and GPT-2", integer(1))
+      .option("--quick", "the short budget: under 10 minutes on 2 CPU cores")
+      .option("--steps <n>", "fine-tuning steps per composition", integer(1))
+      .option(
+        "--from-hub",
+        "warm-start from Google's BERT miniatures and DistilGPT2 on the Hugging Face Hub instead of the bundled checkpoints",
+      )
+      .option("--hub-bert <name|id>", "with --from-hub: tiny, mini (default), small, medium, or a BERT's Hub id")
+      .option("--hub-gpt2 <id>", "with --from-hub: a GPT-2's Hub id (default distilbert/distilgpt2)")
       .option("--test-examples <n>", "score only the first n test examples", integer(1))
       .option("--train-examples <n>", "fine-tune on only the first n training examples", integer(1))
       .option(
@@ -73,28 +81,42 @@ export function registerDemo(program: Command, io: ProgramIO, state: RunState): 
       "warmstart demo",
       "warmstart demo --quick --compositions Rnd2Rnd,BERT2BERT",
       "warmstart demo --quick --steps 5 --test-examples 4 --documents 60 --out /tmp/demo-ci",
+      "warmstart demo --quick --from-hub --hub-bert tiny",
     ]),
   );
   defineAction<DemoFlags>(command, io, state, async (ctx, _args, flags) => {
     const { QUICK, FULL } = await import("../demo/budget.js");
     const base = flags.quick === true ? QUICK : FULL;
-    const custom = [flags.steps, flags.pretrainSteps, flags.testExamples, flags.trainExamples, flags.documents].some(
-      (v) => v !== undefined,
-    );
+    const custom = [flags.steps, flags.testExamples, flags.trainExamples, flags.documents].some((v) => v !== undefined);
     const budget = {
       ...base,
       name: custom ? `${base.name}, custom budget` : base.name,
-      ...(flags.steps === undefined ? {} : { fineTuneSteps: flags.steps, pretrainSteps: flags.steps }),
-      ...(flags.pretrainSteps === undefined ? {} : { pretrainSteps: flags.pretrainSteps }),
+      ...(flags.steps === undefined ? {} : { fineTuneSteps: flags.steps }),
       ...(flags.testExamples === undefined ? {} : { testExamples: flags.testExamples }),
     };
-    const { runDemo } = await import("../demo/pipeline.js");
+    if (flags.fromHub !== true && (flags.hubBert !== undefined || flags.hubGpt2 !== undefined)) {
+      throw new CliError("USAGE", "--hub-bert and --hub-gpt2 choose what --from-hub downloads", {
+        hint: "add --from-hub, or drop them to use the bundled checkpoints",
+      });
+    }
     const out = resolve(flags.out ?? defaultDemoDir());
     ctx.log(`writing data, models and results to ${out}`);
+    const wantsGpt2 = flags.compositions === undefined || flags.compositions.some((name) => name.endsWith("GPT2"));
+    const checkpoints =
+      flags.fromHub === true
+        ? await (
+            await import("../demo/hub-checkpoints.js")
+          ).downloadHubCheckpoints(ctx, {
+            ...(flags.hubBert === undefined ? {} : { bert: flags.hubBert }),
+            gpt2: wantsGpt2 ? (flags.hubGpt2 ?? undefined) : null,
+          })
+        : (await import("../demo/checkpoints.js")).bundledCheckpoints();
+    const { runDemo } = await import("../demo/pipeline.js");
     const { results, markdown, files, backend } = await runDemo(ctx, {
       budget,
       seed: flags.seed,
       out,
+      checkpoints,
       trainExamples: flags.trainExamples,
       documents: flags.documents,
       compositions: flags.compositions,

@@ -1,35 +1,87 @@
 import type { HFConfigJSON, WarmStartOptions } from "@warmstart/composer";
+import type { DemoCheckpoints } from "./checkpoints-types.js";
 
-/** One of the demo's five compositions, as arguments of `fromEncoderDecoderPretrained`. */
+/** Which pre-trained tokenizer a side of a composition reads and writes text with. */
+export type DemoTokenizer = "bert" | "roberta" | "gpt2";
+
+/** One of the demo's compositions, as arguments of `fromEncoderDecoderPretrained`. */
 export interface DemoComposition {
   name: string;
   encoder: string | null;
   decoder: string | null;
   options: Pick<WarmStartOptions, "tieEncoderDecoder" | "encoderConfig" | "decoderConfig">;
-  /** Whether targets use the GPT-2 tokenizer. */
-  gpt2Decoder: boolean;
+  /** Tokenizers of the source (encoder) and target (decoder) side. */
+  tokenizers: { source: DemoTokenizer; target: DemoTokenizer };
 }
 
-/** The demo's compositions, in the order they run and are reported. */
-export const DEMO_COMPOSITION_NAMES: readonly string[] = ["Rnd2Rnd", "BERT2Rnd", "BERT2BERT", "BERTShare", "BERT2GPT2"];
+/**
+ * The compositions of Rothe et al. (2020), Table 1, in the order they run and are reported. RoBERTaShare needs the
+ * RoBERTa checkpoint, the *2GPT2 ones the GPT-2 checkpoint; `demoCompositions` leaves out what the checkpoints do
+ * not allow.
+ */
+export const DEMO_COMPOSITION_NAMES: readonly string[] = [
+  "Rnd2Rnd",
+  "Rnd2BERT",
+  "BERT2Rnd",
+  "BERT2BERT",
+  "BERTShare",
+  "RoBERTaShare",
+  "BERT2GPT2",
+  "Rnd2GPT2",
+];
+
+/** The pre-trained configs the random parts copy (as the paper's Rnd parts share BERT's architecture and vocabulary). */
+export interface DemoConfigs {
+  bert: HFConfigJSON;
+}
 
 /**
- * Rnd2Rnd, BERT2Rnd, BERT2BERT, BERTShare and BERT2GPT2 of Rothe et al. (2020) at the demo's size. Random
- * parts take the pre-trained BERT's config (same architecture and vocabulary), as the paper's Rnd parts
- * share BERT's.
+ * Every composition the checkpoints allow. Random parts take the pre-trained BERT's config (same architecture and
+ * vocabulary) and so read and write BERT's WordPiece tokens; a GPT-2 decoder writes GPT-2's tokens, RoBERTaShare
+ * reads and writes RoBERTa's.
  */
-export function demoCompositions(bertDir: string, gpt2Dir: string, bertConfig: HFConfigJSON): DemoComposition[] {
-  return [
+export function demoCompositions(checkpoints: DemoCheckpoints, configs: DemoConfigs): DemoComposition[] {
+  const { bert, roberta, gpt2 } = checkpoints;
+  const wordPiece = { source: "bert", target: "bert" } as const;
+  const all: (DemoComposition | null)[] = [
     {
       name: "Rnd2Rnd",
       encoder: null,
       decoder: null,
-      options: { encoderConfig: bertConfig, decoderConfig: bertConfig },
-      gpt2Decoder: false,
+      options: { encoderConfig: configs.bert, decoderConfig: configs.bert },
+      tokenizers: wordPiece,
     },
-    { name: "BERT2Rnd", encoder: bertDir, decoder: null, options: { decoderConfig: bertConfig }, gpt2Decoder: false },
-    { name: "BERT2BERT", encoder: bertDir, decoder: bertDir, options: {}, gpt2Decoder: false },
-    { name: "BERTShare", encoder: bertDir, decoder: bertDir, options: { tieEncoderDecoder: true }, gpt2Decoder: false },
-    { name: "BERT2GPT2", encoder: bertDir, decoder: gpt2Dir, options: {}, gpt2Decoder: true },
+    { name: "Rnd2BERT", encoder: null, decoder: bert, options: { encoderConfig: configs.bert }, tokenizers: wordPiece },
+    { name: "BERT2Rnd", encoder: bert, decoder: null, options: { decoderConfig: configs.bert }, tokenizers: wordPiece },
+    { name: "BERT2BERT", encoder: bert, decoder: bert, options: {}, tokenizers: wordPiece },
+    { name: "BERTShare", encoder: bert, decoder: bert, options: { tieEncoderDecoder: true }, tokenizers: wordPiece },
+    roberta === null
+      ? null
+      : {
+          name: "RoBERTaShare",
+          encoder: roberta,
+          decoder: roberta,
+          options: { tieEncoderDecoder: true },
+          tokenizers: { source: "roberta", target: "roberta" },
+        },
+    gpt2 === null
+      ? null
+      : {
+          name: "BERT2GPT2",
+          encoder: bert,
+          decoder: gpt2,
+          options: {},
+          tokenizers: { source: "bert", target: "gpt2" },
+        },
+    gpt2 === null
+      ? null
+      : {
+          name: "Rnd2GPT2",
+          encoder: null,
+          decoder: gpt2,
+          options: { encoderConfig: configs.bert },
+          tokenizers: { source: "bert", target: "gpt2" },
+        },
   ];
+  return all.filter((c): c is DemoComposition => c !== null);
 }

