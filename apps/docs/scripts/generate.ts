@@ -1,14 +1,15 @@
 // Build-time content of the site, regenerated on every build so that nothing on it is typed by hand:
 // the composition table (describeComposition), the API reference (TypeDoc over each package's TSDoc), the CLI
-// reference (the CLI's own --help), the demo's saved composition and the TensorFlow.js wasm binaries.
+// reference (the CLI's own --help), the demo's model (committed in demo-model/, copied) and the TensorFlow.js wasm
+// binaries.
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describePaperCompositions, formatCompositionTable } from "@warmstart/composer";
-import { initBackend } from "@warmstart/tensors";
-import { makeDemoModel } from "../src/demo/make-demo-model.js";
+import { readProvenance } from "../src/demo/node-reference.js";
 
 const app = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const docs = join(app, "docs");
@@ -27,13 +28,30 @@ async function compositionTable(): Promise<void> {
   writeFileSync(join(docs, "analysis", "_compositions.md"), `${formatCompositionTable(rows)}\n`);
 }
 
-async function demoModel(): Promise<void> {
-  await initBackend();
-  const dir = join(docs, "public", "demo-model");
-  rmSync(dir, { recursive: true, force: true });
-  const { losses } = await makeDemoModel(dir);
+/**
+ * The committed demo model (demo-model/, made by scripts/import-demo-model.ts from a `warmstart demo` run), copied
+ * into the site after checking every file against provenance.json's sha256: a Git LFS pointer or a half-updated
+ * folder fails the build instead of the page.
+ */
+function demoModel(): void {
+  const from = join(app, "demo-model");
+  const provenance = readProvenance(from);
+  const out = join(docs, "public", "demo-model");
+  rmSync(out, { recursive: true, force: true });
+  for (const [file, { bytes, sha256 }] of Object.entries(provenance.files)) {
+    const data = readFileSync(join(from, file));
+    const actual = createHash("sha256").update(data).digest("hex");
+    if (data.length !== bytes || actual !== sha256) {
+      throw new Error(
+        `${join(from, file)}: ${data.length} bytes, sha256 ${actual}; provenance.json expects ${bytes} bytes, ${sha256} (re-run scripts/import-demo-model.ts)`,
+      );
+    }
+    mkdirSync(dirname(join(out, file)), { recursive: true });
+    copyFileSync(join(from, file), join(out, file));
+  }
+  copyFileSync(join(from, "provenance.json"), join(out, "provenance.json"));
   console.log(
-    `generate: demo model trained ${losses.length} steps, loss ${losses[0]?.toFixed(3)} → ${losses.at(-1)?.toFixed(3)}`,
+    `generate: demo model ${provenance.composition} (SARI ${provenance.scores.sari.score.toFixed(1)}, ${Object.keys(provenance.files).length + 1} files)`,
   );
 }
 

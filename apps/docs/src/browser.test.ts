@@ -9,6 +9,11 @@ import { dirname, join, resolve } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { initBackend } from "@warmstart/tensors";
+import { FIXED_INPUTS } from "./demo/fixed-inputs.js";
+import { generateDemoOutput, type DemoOutput } from "./demo/generation.js";
+import { DEMO_MODEL_DIR, loadNodeReference, readProvenance } from "./demo/node-reference.js";
+import type { DemoScore } from "./demo/provenance.js";
 import { serveStatic } from "./static-server.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -75,6 +80,9 @@ function watch(page: Page): () => string[] {
     return out;
   };
 }
+
+/** As the demo page shows a score: "63.1 [61.9, 64.2]". */
+const formatScore = (s: DemoScore): string => `${s.score.toFixed(1)} [${s.low.toFixed(1)}, ${s.high.toFixed(1)}]`;
 
 /** Titles are HTML-escaped in the page; decode the few entities VitePress writes. */
 function unescapeHtml(text: string): string {
@@ -150,37 +158,77 @@ test("every page loads without broken internal links or console errors", { skip,
   console.log(`visited ${seen.size} pages`);
 });
 
-test("the demo page generates text in the browser and reports its backend", { skip, timeout: 120_000 }, async () => {
-  const page = await context.newPage();
-  const drain = watch(page);
-  await page.goto(`${origin}/demo.html`, { waitUntil: "load" });
-  const status = page.getByTestId("status");
-  await page
-    .waitForFunction(() => document.querySelector('[data-testid="status"]')?.textContent === "ready", undefined, {
-      timeout: 60_000,
-    })
-    .catch(async (error: Error) => {
-      // A page that never gets ready says why only in its console: put that into the failure.
-      throw new Error(`${error.message}; status "${await status.textContent()}"; ${drain().join(" | ")}`);
-    });
-  await page.getByTestId("input").fill("the cat sat");
-  await page.getByTestId("generate").click();
-  await page.waitForFunction(
-    () => /^(done|failed)/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ""),
-    undefined,
-    { timeout: 60_000 },
-  );
-  assert.equal(await status.textContent(), "done");
-  const backend = await page.getByTestId("backend").textContent();
-  assert.equal(backend, "wasm", "Chromium runs WebAssembly, so the demo should pick the wasm backend");
-  const output = (await page.getByTestId("output").textContent()) ?? "";
-  // The demo model was trained at build time to reverse word order (src/demo/make-demo-model.ts).
-  assert.equal(output, "sat cat the");
-  const ms = Number(await page.getByTestId("generate-ms").textContent());
-  assert.ok(Number.isFinite(ms) && ms > 0, `generation time ${ms}`);
-  mkdirSync(artifacts, { recursive: true });
-  await page.screenshot({ path: join(artifacts, "demo.png"), fullPage: true });
-  console.log(`demo: backend ${backend}, generated ${JSON.stringify(output)} in ${ms.toFixed(0)} ms`);
-  assert.deepEqual(drain(), []);
-  await page.close();
-});
+test(
+  "the demo page runs the demo model on wasm and generates what Node generates",
+  { skip, timeout: 240_000 },
+  async () => {
+    // What Node computes for the same folder and inputs: fromPretrained, the native tokenizers, greedy search with
+    // the same lengths, on the wasm backend (the same kernels as the page's, so the same float32 arithmetic).
+    await initBackend({ backend: "wasm" });
+    const provenance = readProvenance(DEMO_MODEL_DIR);
+    const node = await loadNodeReference(DEMO_MODEL_DIR);
+    const expected: DemoOutput[] = [];
+    try {
+      for (const text of FIXED_INPUTS) {
+        expected.push(await generateDemoOutput(node.model, node.tokenizers, text, provenance.generation));
+      }
+    } finally {
+      node.model.dispose();
+    }
+
+    const page = await context.newPage();
+    const drain = watch(page);
+    await page.goto(`${origin}/demo.html`, { waitUntil: "load" });
+    const status = page.getByTestId("status");
+    await page
+      .waitForFunction(() => document.querySelector('[data-testid="status"]')?.textContent === "ready", undefined, {
+        timeout: 90_000,
+      })
+      .catch(async (error: Error) => {
+        // A page that never gets ready says why only in its console: put that into the failure.
+        throw new Error(`${error.message}; status "${await status.textContent()}"; ${drain().join(" | ")}`);
+      });
+    const backend = await page.getByTestId("backend").textContent();
+    assert.equal(backend, "wasm", "headless Chromium without a GPU has no WebGPU adapter: the demo should pick wasm");
+    assert.equal(await page.getByTestId("composition").textContent(), provenance.composition);
+    assert.equal(await page.getByTestId("sari").textContent(), formatScore(provenance.scores.sari));
+    assert.equal(await page.getByTestId("exact-match").textContent(), formatScore(provenance.scores.exact_match));
+
+    // An example button puts its test example into the input.
+    const first = provenance.examples[0];
+    assert.ok(first !== undefined, "provenance.json has no examples");
+    await page.getByTestId("example-0").click();
+    assert.equal(await page.getByTestId("input").inputValue(), first.source);
+
+    const timings: number[] = [];
+    for (const [i, text] of FIXED_INPUTS.entries()) {
+      await page.getByTestId("input").fill(text);
+      await page.getByTestId("generate").click();
+      // data-runs counts finished generations: the previous run's "done" is not this one's.
+      await page.waitForFunction(
+        (runs) => document.querySelector<HTMLElement>('[data-testid="status"]')?.dataset.runs === String(runs),
+        i + 1,
+        { timeout: 90_000 },
+      );
+      assert.equal(await status.textContent(), "done");
+      const output = page.getByTestId("output");
+      const ids = ((await output.getAttribute("data-ids")) ?? "")
+        .split(" ")
+        .filter((t) => t !== "")
+        .map(Number);
+      assert.deepEqual(ids, expected[i]?.ids, `token ids for ${JSON.stringify(text)}`);
+      assert.equal(await output.textContent(), expected[i]?.text, `text for ${JSON.stringify(text)}`);
+      assert.equal(await page.getByTestId("output-empty").count(), expected[i]?.text === "" ? 1 : 0);
+      const ms = Number(await page.getByTestId("generate-ms").textContent());
+      assert.ok(Number.isFinite(ms) && ms > 0, `generation time ${ms}`);
+      timings.push(ms);
+    }
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, "demo.png"), fullPage: true });
+    console.log(
+      `demo: backend ${backend}, ${provenance.composition}; ${FIXED_INPUTS.map((t, i) => `${JSON.stringify(expected[i]?.text)} in ${timings[i]?.toFixed(0)} ms`).join("; ")}`,
+    );
+    assert.deepEqual(drain(), []);
+    await page.close();
+  },
+);

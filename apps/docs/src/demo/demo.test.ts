@@ -1,59 +1,95 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { before, test } from "node:test";
-import { EncoderDecoderModel, generateText } from "@warmstart/composer";
+import { after, before, test } from "node:test";
+import type { EncoderDecoderModel } from "@warmstart/composer";
 import { initBackend } from "@warmstart/tensors";
-import { CharTokenizer, demoVocabulary } from "./char-tokenizer.js";
-import { loadDemoModel } from "./load-model.js";
-import { DEMO_GENERATION, makeDemoModel, reverseWords } from "./make-demo-model.js";
+import { PureTokenizer } from "@warmstart/tokenizers/browser";
+import { FIXED_INPUTS } from "./fixed-inputs.js";
+import { generateDemoOutput, type DemoTokenizers } from "./generation.js";
+import { DECODER_TOKENIZER_DIR, loadDemoModel, type DemoModel } from "./load-model.js";
+import { DEMO_MODEL_DIR, loadNodeReference, readProvenance } from "./node-reference.js";
+
+const provenance = readProvenance(DEMO_MODEL_DIR);
+const readBytes = async (file: string): Promise<ArrayBuffer> => {
+  const bytes = readFileSync(join(DEMO_MODEL_DIR, file));
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+};
+const readJson = (file: string): unknown => JSON.parse(readFileSync(join(DEMO_MODEL_DIR, file), "utf8"));
+const texts = [...FIXED_INPUTS, ...provenance.examples.flatMap((e) => [e.source, e.reference])];
+
+let reference: { model: EncoderDecoderModel; tokenizers: DemoTokenizers };
+let page: DemoModel;
 
 before(async () => {
   await initBackend();
+  reference = await loadNodeReference(DEMO_MODEL_DIR);
+  page = await loadDemoModel(readBytes);
 });
 
-test("char tokenizer: [CLS] chars [SEP], padding, decode", async () => {
-  const tok = new CharTokenizer(demoVocabulary());
-  const { inputIds, attentionMask } = await tok.batchEncode(["Ab", "a"], { padding: "longest" });
-  assert.deepEqual(inputIds, [
-    [2, 5, 6, 3],
-    [2, 5, 3, 0],
-  ]);
-  assert.deepEqual(attentionMask, [
-    [1, 1, 1, 1],
-    [1, 1, 1, 0],
-  ]);
-  assert.deepEqual(await tok.batchDecode([[2, 5, 1, 6, 3]], { skipSpecialTokens: true }), ["ab"]);
-  assert.deepEqual(await tok.batchDecode([[2, 5]], {}), ["[CLS]a"]);
+after(() => {
+  reference.model.dispose();
+  page.model.dispose();
 });
 
-test("the demo's toy task reverses word order", () => {
-  assert.equal(reverseWords(" the cat  sat "), "sat cat the");
-});
-
-test("the demo model loads from bytes exactly as fromPretrained loads it from disk", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "docs-demo-"));
-  // Untrained (steps 0): loading must be exact whatever the weights; training is checked in the browser test.
-  await makeDemoModel(dir, { steps: 0 });
-  const demo = await loadDemoModel(async (file) => {
-    const bytes = readFileSync(join(dir, file));
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-  });
-  const reference = await EncoderDecoderModel.fromPretrained(dir);
-  const names = [...reference.namedParameters().keys()];
-  assert.deepEqual([...demo.model.namedParameters().keys()], names);
-  for (const name of ["encoder.embeddings.word_embeddings.weight", "decoder.cls.predictions.bias"]) {
-    const a = demo.model.namedParameters().get(name)?.dataSync();
-    const b = reference.namedParameters().get(name)?.dataSync();
-    assert.ok(a !== undefined && b !== undefined, name);
-    assert.deepEqual(Array.from(a), Array.from(b), name);
+test("every file of demo-model/ has the size and sha256 provenance.json records", () => {
+  for (const [file, { bytes, sha256 }] of Object.entries(provenance.files)) {
+    const data = readFileSync(join(DEMO_MODEL_DIR, file));
+    assert.equal(data.length, bytes, file);
+    assert.equal(createHash("sha256").update(data).digest("hex"), sha256, file);
   }
-  const text = ["warm-starting in the browser"];
-  const mine = await generateText(demo.model, text, { tokenizer: demo.tokenizer, ...DEMO_GENERATION });
-  const theirs = await generateText(reference, text, { tokenizer: demo.tokenizer, ...DEMO_GENERATION });
-  assert.deepEqual(mine, theirs);
-  assert.equal(typeof mine[0], "string");
-  demo.model.dispose();
-  reference.dispose();
+  assert.ok("model.safetensors" in provenance.files && "tokenizer.json" in provenance.files);
+  assert.ok(
+    provenance.examples.some((e) => e.direction === "fuse"),
+    "no fuse example",
+  );
+  assert.ok(
+    provenance.examples.some((e) => e.direction === "split"),
+    "no split example",
+  );
+});
+
+test("PureTokenizer encodes the demo's examples exactly as the native tokenizer", async () => {
+  const sides: [string, DemoTokenizers["source"]][] = [["", reference.tokenizers.source]];
+  if (`${DECODER_TOKENIZER_DIR}/tokenizer.json` in provenance.files) {
+    sides.push([`${DECODER_TOKENIZER_DIR}/`, reference.tokenizers.target]);
+  }
+  for (const [dir, native] of sides) {
+    const pure = PureTokenizer.fromFiles({
+      tokenizer: readJson(`${dir}tokenizer.json`),
+      tokenizerConfig: readJson(`${dir}tokenizer_config.json`),
+      specialTokensMap: readJson(`${dir}special_tokens_map.json`),
+    });
+    const options = { padding: "longest", truncation: true, maxLength: provenance.generation.maxInputLength } as const;
+    const mine = await pure.batchEncode(texts, options);
+    const theirs = await native.batchEncode(texts, options);
+    assert.deepEqual(mine.inputIds, theirs.inputIds, `${dir}tokenizer.json: input ids`);
+    assert.deepEqual(mine.attentionMask, theirs.attentionMask, `${dir}tokenizer.json: attention mask`);
+    assert.ok(
+      mine.inputIds.every((row) => row.length > 2),
+      "every text encodes to tokens",
+    );
+    const decode = { skipSpecialTokens: true };
+    assert.deepEqual(
+      await pure.batchDecode(theirs.inputIds, decode),
+      await native.batchDecode(theirs.inputIds, decode),
+      `${dir}tokenizer.json: decoding`,
+    );
+  }
+});
+
+test("the page's loader builds the model fromPretrained reads, and it generates the same", async () => {
+  const mine = page.model.namedParameters();
+  const theirs = reference.model.namedParameters();
+  assert.deepEqual([...mine.keys()], [...theirs.keys()]);
+  for (const [name, variable] of theirs) {
+    assert.deepEqual(Array.from(mine.get(name)?.dataSync() ?? []), Array.from(variable.dataSync()), name);
+  }
+  for (const text of FIXED_INPUTS) {
+    const a = await generateDemoOutput(page.model, page.tokenizers, text, provenance.generation, page.stored);
+    const b = await generateDemoOutput(reference.model, reference.tokenizers, text, provenance.generation);
+    assert.deepEqual(a, b, text);
+    assert.ok(a.ids.length >= 2 && a.ids.length <= provenance.generation.maxLength, `${a.ids.length} ids`);
+  }
 });
