@@ -1,7 +1,7 @@
 // Makes apps/docs/demo-model/, the model the docs site's in-browser demo runs, from a `warmstart demo` run:
 //
-//   tsx scripts/import-demo-model.ts --from <demo out dir> [--composition BERTShare] [--out demo-model]
-//                                    [--max-length 64] [--max-input-length 64]
+//   pnpm --filter @warmstart/docs import-demo-model --from <demo out dir> [--composition BERTShare] [--out demo-model]
+//     [--max-length 64] [--max-input-length 64]
 //
 // It reads <from>/models/<composition>/ and <from>/results.json, writes model.safetensors in half precision
 // (each tensor tied between encoder and decoder once: half the download of both names), copies config.json,
@@ -260,7 +260,7 @@ async function main(): Promise<void> {
       imported: {
         at: new Date().toISOString(),
         command: [
-          "tsx scripts/import-demo-model.ts",
+          "pnpm --filter @warmstart/docs import-demo-model",
           `--from ${values.from}`,
           `--composition ${name}`,
           `--max-length ${generation.maxLength}`,
