@@ -70,7 +70,10 @@ function allowed(subpath: string, subpaths: readonly string[]): boolean {
  * Files whose crossings are not fixed yet, each with why; a listed file that no longer crosses fails the test, so
  * the list only shrinks. Paths relative to the repository.
  */
-const KNOWN_CROSSINGS: Record<string, string> = {};
+const KNOWN_CROSSINGS: Record<string, string> = {
+  "benchmarks/warmstart-vs-random-wikisplit.ts":
+    "runs the demo's own compositions, checkpoints and fine-tuning (apps/cli/src/demo, apps/cli/src/models) so that its table measures what the demo does; @warmstart/cli has no exports to import them through",
+};
 
 function inside(path: string, dir: string): boolean {
   return path === dir || path.startsWith(`${dir}${sep}`);
