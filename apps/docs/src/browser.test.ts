@@ -158,36 +158,76 @@ test("every page loads without broken internal links or console errors", { skip,
   console.log(`visited ${seen.size} pages`);
 });
 
+/** Node's outputs for the demo model and FIXED_INPUTS, on the wasm backend (see the demo test). */
+async function nodeOutputs(): Promise<DemoOutput[]> {
+  await initBackend({ backend: "wasm" });
+  const provenance = readProvenance(DEMO_MODEL_DIR);
+  const node = await loadNodeReference(DEMO_MODEL_DIR);
+  try {
+    const outputs: DemoOutput[] = [];
+    for (const text of FIXED_INPUTS) {
+      outputs.push(await generateDemoOutput(node.model, node.tokenizers, text, provenance.generation));
+    }
+    return outputs;
+  } finally {
+    node.model.dispose();
+  }
+}
+
+/** Opens the demo page and waits until its model is loaded. */
+async function openDemo(browser: BrowserContext): Promise<{ page: Page; drain: () => string[] }> {
+  const page = await browser.newPage();
+  const drain = watch(page);
+  await page.goto(`${origin}/demo.html`, { waitUntil: "load" });
+  await page
+    .waitForFunction(() => document.querySelector('[data-testid="status"]')?.textContent === "ready", undefined, {
+      timeout: 120_000,
+    })
+    .catch(async (error: Error) => {
+      // A page that never gets ready says why only in its console: put that into the failure.
+      const status = await page.getByTestId("status").textContent();
+      throw new Error(`${error.message}; status "${status}"; ${drain().join(" | ")}`);
+    });
+  return { page, drain };
+}
+
+/** Types `text`, clicks Generate, and returns what the page shows once its `run`-th generation has finished. */
+async function generateOnPage(
+  page: Page,
+  text: string,
+  run: number,
+): Promise<DemoOutput & { ms: number; empty: boolean }> {
+  await page.getByTestId("input").fill(text);
+  await page.getByTestId("generate").click();
+  // data-runs counts finished generations: the previous run's "done" is not this one's.
+  await page.waitForFunction(
+    (runs) => document.querySelector<HTMLElement>('[data-testid="status"]')?.dataset.runs === String(runs),
+    run,
+    { timeout: 300_000 },
+  );
+  assert.equal(await page.getByTestId("status").textContent(), "done");
+  const output = page.getByTestId("output");
+  const ids = ((await output.getAttribute("data-ids")) ?? "")
+    .split(" ")
+    .filter((t) => t !== "")
+    .map(Number);
+  return {
+    ids,
+    text: (await output.textContent()) ?? "",
+    ms: Number(await page.getByTestId("generate-ms").textContent()),
+    empty: (await page.getByTestId("output-empty").count()) === 1,
+  };
+}
+
 test(
   "the demo page runs the demo model on wasm and generates what Node generates",
-  { skip, timeout: 240_000 },
+  { skip, timeout: 300_000 },
   async () => {
     // What Node computes for the same folder and inputs: fromPretrained, the native tokenizers, greedy search with
     // the same lengths, on the wasm backend (the same kernels as the page's, so the same float32 arithmetic).
-    await initBackend({ backend: "wasm" });
+    const expected = await nodeOutputs();
     const provenance = readProvenance(DEMO_MODEL_DIR);
-    const node = await loadNodeReference(DEMO_MODEL_DIR);
-    const expected: DemoOutput[] = [];
-    try {
-      for (const text of FIXED_INPUTS) {
-        expected.push(await generateDemoOutput(node.model, node.tokenizers, text, provenance.generation));
-      }
-    } finally {
-      node.model.dispose();
-    }
-
-    const page = await context.newPage();
-    const drain = watch(page);
-    await page.goto(`${origin}/demo.html`, { waitUntil: "load" });
-    const status = page.getByTestId("status");
-    await page
-      .waitForFunction(() => document.querySelector('[data-testid="status"]')?.textContent === "ready", undefined, {
-        timeout: 90_000,
-      })
-      .catch(async (error: Error) => {
-        // A page that never gets ready says why only in its console: put that into the failure.
-        throw new Error(`${error.message}; status "${await status.textContent()}"; ${drain().join(" | ")}`);
-      });
+    const { page, drain } = await openDemo(context);
     const backend = await page.getByTestId("backend").textContent();
     assert.equal(backend, "wasm", "headless Chromium without a GPU has no WebGPU adapter: the demo should pick wasm");
     assert.equal(await page.getByTestId("composition").textContent(), provenance.composition);
@@ -200,35 +240,64 @@ test(
     await page.getByTestId("example-0").click();
     assert.equal(await page.getByTestId("input").inputValue(), first.source);
 
-    const timings: number[] = [];
+    const shown: string[] = [];
     for (const [i, text] of FIXED_INPUTS.entries()) {
-      await page.getByTestId("input").fill(text);
-      await page.getByTestId("generate").click();
-      // data-runs counts finished generations: the previous run's "done" is not this one's.
-      await page.waitForFunction(
-        (runs) => document.querySelector<HTMLElement>('[data-testid="status"]')?.dataset.runs === String(runs),
-        i + 1,
-        { timeout: 90_000 },
-      );
-      assert.equal(await status.textContent(), "done");
-      const output = page.getByTestId("output");
-      const ids = ((await output.getAttribute("data-ids")) ?? "")
-        .split(" ")
-        .filter((t) => t !== "")
-        .map(Number);
-      assert.deepEqual(ids, expected[i]?.ids, `token ids for ${JSON.stringify(text)}`);
-      assert.equal(await output.textContent(), expected[i]?.text, `text for ${JSON.stringify(text)}`);
-      assert.equal(await page.getByTestId("output-empty").count(), expected[i]?.text === "" ? 1 : 0);
-      const ms = Number(await page.getByTestId("generate-ms").textContent());
-      assert.ok(Number.isFinite(ms) && ms > 0, `generation time ${ms}`);
-      timings.push(ms);
+      const got = await generateOnPage(page, text, i + 1);
+      assert.deepEqual(got.ids, expected[i]?.ids, `token ids for ${JSON.stringify(text)}`);
+      assert.equal(got.text, expected[i]?.text, `text for ${JSON.stringify(text)}`);
+      assert.equal(got.empty, got.text === "", "an empty output is marked as such, and only then");
+      assert.ok(Number.isFinite(got.ms) && got.ms > 0, `generation time ${got.ms}`);
+      shown.push(`${JSON.stringify(got.text)} in ${got.ms.toFixed(0)} ms`);
     }
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: join(artifacts, "demo.png"), fullPage: true });
-    console.log(
-      `demo: backend ${backend}, ${provenance.composition}; ${FIXED_INPUTS.map((t, i) => `${JSON.stringify(expected[i]?.text)} in ${timings[i]?.toFixed(0)} ms`).join("; ")}`,
-    );
+    console.log(`demo: backend ${backend}, ${provenance.composition}; ${shown.join("; ")}`);
     assert.deepEqual(drain(), []);
     await page.close();
+  },
+);
+
+// Chromium's software WebGPU (SwiftShader) gives the page an adapter, so the WebGPU path runs without a GPU; it
+// is slow (about 90 s for one generation on 2 busy cores, mostly shader compilation), hence opt-in.
+const webgpuSkip =
+  skip !== false
+    ? skip
+    : process.env.WARMSTART_DOCS_WEBGPU === "1"
+      ? false
+      : "set WARMSTART_DOCS_WEBGPU=1 to run the demo on WebGPU (SwiftShader) as well";
+
+test(
+  "on WebGPU (SwiftShader) the demo picks webgpu and generates what Node generates",
+  { skip: webgpuSkip, timeout: 600_000 },
+  async () => {
+    const expected = await nodeOutputs();
+    const profile = mkdtempSync(join(tmpdir(), "docs-chromium-webgpu-"));
+    const browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--enable-unsafe-webgpu",
+        "--enable-unsafe-swiftshader",
+        "--use-angle=swiftshader",
+        "--enable-features=Vulkan",
+        "--use-vulkan=swiftshader",
+        "--disable-vulkan-surface",
+        "--no-first-run",
+      ],
+    });
+    try {
+      const { page, drain } = await openDemo(browser);
+      assert.equal(await page.getByTestId("backend").textContent(), "webgpu");
+      const got = await generateOnPage(page, FIXED_INPUTS[0], 1);
+      // WebGPU's float32 arithmetic is not wasm's: a near tie between two tokens could in principle go the other way.
+      assert.deepEqual(got.ids, expected[0]?.ids, "WebGPU's token ids (wasm's and Node's are the expected ones)");
+      console.log(`demo on webgpu: ${JSON.stringify(got.text)} in ${got.ms.toFixed(0)} ms`);
+      assert.deepEqual(drain(), []);
+    } finally {
+      await browser.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
   },
 );
