@@ -200,3 +200,60 @@ test("pretrain refuses MLM on GPT-2", async () => {
     { code: "INVALID_OPTION" },
   );
 });
+
+// Training a tokenizer is not deterministic (the Rust trainer breaks frequency ties in hash-map order), so a resumed
+// pre-training must read the tokenizer its interrupted run trained: ids would otherwise change meaning mid-run.
+test("a resumed pre-training reuses the tokenizer its interrupted run trained (saved before the first step), not a new one", async () => {
+  await withDir(async (dir) => {
+    const textFile = join(dir, "corpus.txt");
+    await writeFile(textFile, `${sentences(200, 5).join("\n")}\n`);
+    const common = {
+      objective: "mlm" as const,
+      config: TINY_BERT,
+      textFiles: [textFile],
+      tokenizer: { vocabSize: 120, showProgress: false },
+      blockSize: 16,
+      batchSize: 4,
+      maxSteps: 4,
+      learningRate: 1e-3,
+      saveSteps: 2,
+      log: () => {},
+    };
+    const whole = await pretrain({ ...common, outputDir: join(dir, "whole") });
+    const interrupted = join(dir, "interrupted");
+    await pretrain({ ...common, outputDir: interrupted, maxSteps: 2 });
+    const saved = await readFile(join(interrupted, "tokenizer.json"), "utf8");
+    // A different text: a tokenizer trained again on it would differ; the resumed run must not train one.
+    await writeFile(textFile, `${sentences(200, 5).join("\n")}\n${sentences(50, 9).join(" zebra ")}\n`);
+    const resumed = await pretrain({
+      ...common,
+      textFiles: [join(dir, "corpus.txt")],
+      outputDir: interrupted,
+      resumeFrom: join(interrupted, "checkpoint-2"),
+    });
+    assert.equal(await readFile(join(interrupted, "tokenizer.json"), "utf8"), saved);
+    assert.equal(resumed.tokenizer.vocabSize, whole.tokenizer.vocabSize);
+    assert.equal(resumed.globalStep, 4);
+  });
+});
+
+test("resuming a pre-training whose output folder has no tokenizer is a typed error", async () => {
+  await withDir(async (dir) => {
+    const textFile = join(dir, "corpus.txt");
+    await writeFile(textFile, `${sentences(50, 1).join("\n")}\n`);
+    await assert.rejects(
+      pretrain({
+        objective: "mlm",
+        config: TINY_BERT,
+        textFiles: [textFile],
+        tokenizer: { vocabSize: 100, showProgress: false },
+        outputDir: join(dir, "empty"),
+        resumeFrom: "latest",
+        log: () => {},
+      }),
+      (error: Error & { code?: string }) =>
+        error.code === "INVALID_OPTION" &&
+        /resuming needs the tokenizer the interrupted run trained/.test(error.message),
+    );
+  });
+});

@@ -1,7 +1,9 @@
 import type { HFConfigJSON } from "@warmstart/modeling";
 import { IGNORE_INDEX, type SeededRandom } from "@warmstart/core";
 import { ensureBackend } from "@warmstart/tensors";
-import { trainTokenizer, type Tokenizer } from "@warmstart/tokenizers";
+import { AutoTokenizer, trainTokenizer, type Tokenizer } from "@warmstart/tokenizers";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { TrainingError } from "../errors.js";
 import { causalLmLabels } from "../lm/clm.js";
 import { maskTokens } from "../lm/mlm.js";
@@ -71,14 +73,20 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
   const tokenizer =
     "batchEncode" in options.tokenizer
       ? options.tokenizer
-      : await trainTokenizer({
-          files: options.textFiles,
-          ...family.tokenizer,
-          vocabSize: options.tokenizer.vocabSize,
-          ...(options.tokenizer.lowercase === undefined ? {} : { lowercase: options.tokenizer.lowercase }),
-          ...(options.tokenizer.showProgress === undefined ? {} : { showProgress: options.tokenizer.showProgress }),
-          ...(Number.isFinite(limit) ? { modelMaxLength: limit } : {}),
-        });
+      : options.resumeFrom !== undefined
+        ? await tokenizerOfInterruptedRun(options.outputDir)
+        : await trainTokenizer({
+            files: options.textFiles,
+            ...family.tokenizer,
+            vocabSize: options.tokenizer.vocabSize,
+            ...(options.tokenizer.lowercase === undefined ? {} : { lowercase: options.tokenizer.lowercase }),
+            ...(options.tokenizer.showProgress === undefined ? {} : { showProgress: options.tokenizer.showProgress }),
+            ...(Number.isFinite(limit) ? { modelMaxLength: limit } : {}),
+          });
+  // Saved before the first step: training a tokenizer is not deterministic (the Rust trainer breaks ties between
+  // equally frequent merges in hash-map order), so a resumed run must read the interrupted run's, not train anew.
+  if (!("batchEncode" in options.tokenizer) && options.resumeFrom === undefined)
+    {await tokenizer.save(options.outputDir);}
   const blockSize = options.blockSize ?? 128;
   const config: HFConfigJSON = { ...options.config, vocab_size: tokenizer.vocabSize };
   const specials = [
@@ -179,4 +187,16 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
   } finally {
     model.dispose();
   }
+}
+
+/** The tokenizer an interrupted run trained and saved in its output folder before its first step. */
+async function tokenizerOfInterruptedRun(outputDir: string): Promise<Tokenizer> {
+  if (!existsSync(join(outputDir, "tokenizer.json"))) {
+    throw new TrainingError(
+      "INVALID_OPTION",
+      `resuming needs the tokenizer the interrupted run trained, ${join(outputDir, "tokenizer.json")}, and it is not there ` +
+        "(runs of warmstart before it was saved at the start did not write it until the end): start again without resuming",
+    );
+  }
+  return AutoTokenizer.fromPretrained(outputDir);
 }
