@@ -202,10 +202,12 @@ export async function runDemo(
   const validation = task.validation.slice(0, o.budget.validationExamples);
   ctx.log(`checkpoints: ${o.checkpoints.origin}`);
   const bertConfig = await bertConfigOf(o.checkpoints.bert);
+  // --compositions, else the budget's choice, else every composition the checkpoints allow.
+  const wanted = o.compositions ?? o.budget.compositions ?? undefined;
   const planned = demoCompositions(o.checkpoints, { bert: bertConfig }).filter(
-    (c) => o.compositions === undefined || o.compositions.includes(c.name),
+    (c) => wanted === undefined || wanted.includes(c.name),
   );
-  const missing = (o.compositions ?? []).filter((name) => !planned.some((c) => c.name === name));
+  const missing = (wanted ?? []).filter((name) => !planned.some((c) => c.name === name));
   if (missing.length > 0) ctx.warn(`${missing.join(", ")}: not run, the checkpoints have no model for it`);
   ctx.log(
     `data: ${train.length} / ${task.validation.length} / ${task.test.length} fusion examples (train / validation / test) from ${task.documents.train.length} / ${task.documents.validation.length} / ${task.documents.test.length} documents; ${test.length} scored`,
@@ -251,6 +253,7 @@ export async function runDemo(
   });
   const results: DemoResults = {
     budget: o.budget.name,
+    settings: o.budget,
     seed: o.seed,
     checkpoints: { origin: o.checkpoints.origin, pretraining },
     data: {

@@ -1,3 +1,4 @@
+import type { DemoBudget } from "./budget.js";
 import type { FusionExample } from "./fusion-task.js";
 
 /** A score on the 0-100 scale with its 95% bootstrap interval over the scored test examples. */
@@ -32,6 +33,8 @@ export interface CompositionResult {
 
 export interface DemoResults {
   budget: string;
+  /** The budget's every setting (steps, batch, learning rate, lengths, …): what the run did, for the record. */
+  settings: DemoBudget;
   seed: number;
   /** Where the pre-trained checkpoints came from (bundled with their provenance, or the Hub). */
   checkpoints: { origin: string; pretraining: { model: string; steps: number; finalLoss: number | null }[] };
