@@ -43,8 +43,14 @@ export interface OrderingCheck {
   detail: string;
 }
 
+/** What the checks read of a run's table. */
+export interface ScoredTable {
+  compositions: { name: string; scores: Scores }[];
+  baseline: { scores: Scores };
+}
+
 /** The paper's ordering, checked on one run's table. */
-export function orderingChecks(run: Pick<DemoJson, "compositions" | "baseline">): OrderingCheck[] {
+export function orderingChecks(run: ScoredTable): OrderingCheck[] {
   const by = new Map(run.compositions.map((c) => [c.name, c.scores]));
   const need = (name: string): Scores => {
     const s = by.get(name);
@@ -80,7 +86,7 @@ export function orderingChecks(run: Pick<DemoJson, "compositions" | "baseline">)
 }
 
 /** The compositions by SARI, best first: what "the same ordering" across seeds compares. */
-export function sariOrder(run: Pick<DemoJson, "compositions">): string[] {
+export function sariOrder(run: Pick<ScoredTable, "compositions">): string[] {
   return [...run.compositions].sort((a, b) => b.scores.sari.score - a.scores.sari.score).map((c) => c.name);
 }
 

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // One node:test run over every package's tests, so CI reads a single closing summary.
-// Usage: node scripts/run-tests.mjs [folder ...]   (default: packages and apps)
+// Usage: node scripts/run-tests.mjs [folder ...]   (default: packages, apps and benchmarks)
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
-const roots = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["packages", "apps"];
+const roots = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["packages", "apps", "benchmarks"];
 
 function collect(dir, out) {
   let entries;
