@@ -85,8 +85,9 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
           });
   // Saved before the first step: training a tokenizer is not deterministic (the Rust trainer breaks ties between
   // equally frequent merges in hash-map order), so a resumed run must read the interrupted run's, not train anew.
-  if (!("batchEncode" in options.tokenizer) && options.resumeFrom === undefined)
-    {await tokenizer.save(options.outputDir);}
+  if (!("batchEncode" in options.tokenizer) && options.resumeFrom === undefined) {
+    await tokenizer.save(options.outputDir);
+  }
   const blockSize = options.blockSize ?? 128;
   const config: HFConfigJSON = { ...options.config, vocab_size: tokenizer.vocabSize };
   const specials = [
