@@ -8,7 +8,7 @@
 // and whether the seeds agree. Writes benchmarks/results/demo-paper.json.
 //
 //   pnpm turbo run build --filter @warmstart/cli...
-//   node --import tsx benchmarks/demo-paper.ts [--seeds 1,2] [--out benchmarks/results/demo-paper.json]
+//   node --import tsx benchmarks/demo-paper.ts [--seeds 1,2] [--out benchmarks/results/demo-paper.json] [--keep DIR]
 //
 // Not a test: about ten minutes per seed on two cores. Run it on an idle machine.
 import { spawn } from "node:child_process";
@@ -109,6 +109,8 @@ async function main(): Promise<void> {
     options: {
       seeds: { type: "string", default: "1,2" },
       out: { type: "string", default: join(repoRoot, "benchmarks", "results", "demo-paper.json") },
+      // Keep each run's output folder (models, results, chart) as <keep>/seed-<n> instead of removing it.
+      keep: { type: "string" },
     },
   });
   const seeds = values.seeds.split(",").map((s) => Number(s.trim()));
@@ -116,7 +118,10 @@ async function main(): Promise<void> {
   const provenance = runProvenance(loadavg(), date, repoRoot);
   const runs = [];
   for (const seed of seeds) {
-    const dir = mkdtempSync(join(tmpdir(), "warmstart-demo-paper-"));
+    const dir =
+      values.keep === undefined
+        ? mkdtempSync(join(tmpdir(), "warmstart-demo-paper-"))
+        : join(resolve(values.keep), `seed-${seed}`);
     try {
       const loadBefore = loadavg();
       const { seconds, exitCode, json } = await runDemo(seed, dir);
@@ -148,7 +153,7 @@ async function main(): Promise<void> {
         `seed ${seed}: ${seconds.toFixed(0)} s; ${checks.filter((c) => c.holds).length}/${checks.length} checks hold\n`,
       );
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      if (values.keep === undefined) rmSync(dir, { recursive: true, force: true });
     }
   }
   const orders = runs.map((r) => r.sariOrder.join(" > "));
