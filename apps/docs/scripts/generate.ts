@@ -3,13 +3,12 @@
 // reference (the CLI's own --help), the demo's model (committed in demo-model/, copied) and the TensorFlow.js wasm
 // binaries.
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describePaperCompositions, formatCompositionTable } from "@warmstart/composer";
-import { readProvenance } from "../src/demo/node-reference.js";
+import { materializeDemoModel, readProvenance } from "../src/demo/node-reference.js";
 
 const app = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const docs = join(app, "docs");
@@ -34,22 +33,8 @@ async function compositionTable(): Promise<void> {
  * folder fails the build instead of the page.
  */
 function demoModel(): void {
-  const from = join(app, "demo-model");
-  const provenance = readProvenance(from);
-  const out = join(docs, "public", "demo-model");
-  rmSync(out, { recursive: true, force: true });
-  for (const [file, { bytes, sha256 }] of Object.entries(provenance.files)) {
-    const data = readFileSync(join(from, file));
-    const actual = createHash("sha256").update(data).digest("hex");
-    if (data.length !== bytes || actual !== sha256) {
-      throw new Error(
-        `${join(from, file)}: ${data.length} bytes, sha256 ${actual}; provenance.json expects ${bytes} bytes, ${sha256} (re-run scripts/import-demo-model.ts)`,
-      );
-    }
-    mkdirSync(dirname(join(out, file)), { recursive: true });
-    copyFileSync(join(from, file), join(out, file));
-  }
-  copyFileSync(join(from, "provenance.json"), join(out, "provenance.json"));
+  const out = materializeDemoModel(join(docs, "public", "demo-model"));
+  const provenance = readProvenance(out);
   console.log(
     `generate: demo model ${provenance.composition} (SARI ${provenance.scores.sari.score.toFixed(1)}, ${Object.keys(provenance.files).length + 1} files)`,
   );

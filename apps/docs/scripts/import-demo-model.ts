@@ -26,12 +26,13 @@ import { tmpdir } from "node:os";
 import { basename, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { brotliCompressSync, constants as zlibConstants } from "node:zlib";
 import { EncoderDecoderModel } from "@warmstart/composer";
 import { WarmstartError } from "@warmstart/core";
 import { initBackend, tf, writeSafetensors } from "@warmstart/tensors";
 import { generateDemoOutput } from "../src/demo/generation.js";
 import { DECODER_TOKENIZER_DIR } from "../src/demo/load-model.js";
-import { nativeTokenizers } from "../src/demo/node-reference.js";
+import { COMPRESSED_SUFFIX, nativeTokenizers } from "../src/demo/node-reference.js";
 import {
   DEMO_METRIC_KEYS,
   parseDemoProvenance,
@@ -274,7 +275,16 @@ async function main(): Promise<void> {
     mkdirSync(out, { recursive: true });
     for (const file of [...Object.keys(files), "provenance.json"]) {
       mkdirSync(join(out, file, ".."), { recursive: true });
-      copyFileSync(join(staging, file), join(out, file));
+      // The weights are committed brotli-compressed (see COMPRESSED_SUFFIX); materializeDemoModel restores them.
+      if (file === "model.safetensors") {
+        const quality = { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: zlibConstants.BROTLI_MAX_QUALITY } };
+        writeFileSync(
+          join(out, file + COMPRESSED_SUFFIX),
+          brotliCompressSync(readFileSync(join(staging, file)), quality),
+        );
+      } else {
+        copyFileSync(join(staging, file), join(out, file));
+      }
     }
     const size = Object.values(files).reduce((sum, f) => sum + f.bytes, 0);
     console.log(

@@ -12,7 +12,7 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { initBackend } from "@warmstart/tensors";
 import { FIXED_INPUTS } from "./demo/fixed-inputs.js";
 import { generateDemoOutput, type DemoOutput } from "./demo/generation.js";
-import { DEMO_MODEL_DIR, loadNodeReference, readProvenance } from "./demo/node-reference.js";
+import { demoModelDir, loadNodeReference, readProvenance } from "./demo/node-reference.js";
 import type { DemoScore } from "./demo/provenance.js";
 import { serveStatic } from "./static-server.js";
 
@@ -161,8 +161,8 @@ test("every page loads without broken internal links or console errors", { skip,
 /** Node's outputs for the demo model and FIXED_INPUTS, on the wasm backend (see the demo test). */
 async function nodeOutputs(): Promise<DemoOutput[]> {
   await initBackend({ backend: "wasm" });
-  const provenance = readProvenance(DEMO_MODEL_DIR);
-  const node = await loadNodeReference(DEMO_MODEL_DIR);
+  const provenance = readProvenance(demoModelDir());
+  const node = await loadNodeReference(demoModelDir());
   try {
     const outputs: DemoOutput[] = [];
     for (const text of FIXED_INPUTS) {
@@ -226,7 +226,7 @@ test(
     // What Node computes for the same folder and inputs: fromPretrained, the native tokenizers, greedy search with
     // the same lengths, on the wasm backend (the same kernels as the page's, so the same float32 arithmetic).
     const expected = await nodeOutputs();
-    const provenance = readProvenance(DEMO_MODEL_DIR);
+    const provenance = readProvenance(demoModelDir());
     const { page, drain } = await openDemo(context);
     const backend = await page.getByTestId("backend").textContent();
     assert.equal(backend, "wasm", "headless Chromium without a GPU has no WebGPU adapter: the demo should pick wasm");

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { EncoderDecoderModel } from "@warmstart/composer";
@@ -9,7 +10,17 @@ import { PureTokenizer } from "@warmstart/tokenizers/browser";
 import { FIXED_INPUTS } from "./fixed-inputs.js";
 import { generateDemoOutput, type DemoTokenizers } from "./generation.js";
 import { DECODER_TOKENIZER_DIR, loadDemoModel, type DemoModel } from "./load-model.js";
-import { DEMO_MODEL_DIR, loadNodeReference, readProvenance } from "./node-reference.js";
+import {
+  COMMITTED_DEMO_MODEL_DIR,
+  COMPRESSED_SUFFIX,
+  demoModelDir,
+  loadNodeReference,
+  materializeDemoModel,
+  readProvenance,
+} from "./node-reference.js";
+
+/** demo-model/ as the site serves it: the committed folder with its weights decompressed and checked. */
+const DEMO_MODEL_DIR = demoModelDir();
 
 const provenance = readProvenance(DEMO_MODEL_DIR);
 const readBytes = async (file: string): Promise<ArrayBuffer> => {
@@ -50,6 +61,21 @@ test("every file of demo-model/ has the size and sha256 provenance.json records"
     provenance.examples.some((e) => e.direction === "split"),
     "no split example",
   );
+});
+
+test("materializeDemoModel refuses a committed file whose bytes differ from provenance.json, naming it", () => {
+  const copy = mkdtempSync(join(tmpdir(), "warmstart-demo-model-"));
+  try {
+    cpSync(COMMITTED_DEMO_MODEL_DIR, copy, { recursive: true });
+    assert.ok(existsSync(join(copy, `model.safetensors${COMPRESSED_SUFFIX}`)), "the weights are committed compressed");
+    writeFileSync(join(copy, "tokenizer.json"), "{}");
+    assert.throws(
+      () => materializeDemoModel(join(copy, "out"), copy),
+      /tokenizer\.json: 2 bytes, sha256 [0-9a-f]{64}; provenance\.json expects/,
+    );
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
 });
 
 test("PureTokenizer encodes the demo's examples exactly as the native tokenizer", async () => {
