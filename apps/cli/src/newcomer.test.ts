@@ -275,7 +275,10 @@ test("demo: writes to the cache folder by default (not the working directory), n
   );
   assert.match(run.stderr, /backend: \w+/);
   assert.match(run.stdout, /\(backend \w+\); models in .*warmstart\/demo\/models\n$/);
-  assert.match(run.stderr, /pre-training tiny-bert \(masked LM\) for 1 step\n/);
+  // No pre-training on the clock: the bundled checkpoints are named, and --steps is the fine-tuning budget.
+  assert.match(run.stderr, /checkpoints: bundled with warmstart \(.*checkpoints\/, see PROVENANCE\.md\)\n/);
+  assert.doesNotMatch(run.stderr, /pre-training/);
+  assert.match(run.stderr, /fine-tune Rnd2Rnd\s+1\/1\s/);
   const help = await runCli(["generate", "--help"]);
   assert.doesNotMatch(help.stdout, /demo-output/);
   assert.match(help.stdout, /--model ~\/\.cache\/warmstart\/demo\/models\/BERTShare/);
