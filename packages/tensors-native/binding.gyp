@@ -5,7 +5,7 @@
   "targets": [
     {
       "target_name": "warmstart_native",
-      "sources": ["native/warmstart_native.c"],
+      "sources": ["native/warmstart_native.c", "native/skinny.c"],
       "cflags": ["-O3", "-fno-math-errno", "-fno-trapping-math", "-std=c11", "-Wall", "-Wextra"],
       "libraries": ["-lpthread", "-lm"],
       "conditions": [

@@ -2,6 +2,8 @@
 // JS typed arrays the cpu backend already stores (no copies in or out). Matrix products go to OpenBLAS's
 // threaded sgemm, or, in a build without OpenBLAS (WARMSTART_BLAS_OPENBLAS undefined), to the bundled one in
 // gemm.c; the row-wise and elementwise kernels are plain loops split over a few threads.
+// clock_gettime and the other POSIX calls under -std=c11.
+#define _POSIX_C_SOURCE 200809L
 #define NAPI_VERSION 8
 #include <node_api.h>
 #ifdef WARMSTART_BLAS_OPENBLAS
@@ -9,13 +11,16 @@
 #else
 #include "gemm.h"
 #endif
+#include "skinny.h"
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifdef WARMSTART_BLAS_OPENBLAS
@@ -85,53 +90,132 @@ static int get_double(napi_env env, napi_value v, double *out) {
 // ---- a minimal fork-join over rows: elementwise kernels are memory-bound, so two cores nearly halve them ----
 
 typedef void (*range_fn)(void *ctx, size_t begin, size_t end);
-typedef struct {
+
+// Elements (or row elements) a second thread must get before splitting pays: handing a range to a pool thread that
+// is spinning costs about a microsecond, but one that has gone to sleep takes a futex wake-up (~90 µs measured in
+// these VMs), about what a memory-bound pass over 2^16-2^18 floats takes; and on a 2-core machine the second core is
+// also wanted by V8's garbage collector. Measured on tiny-model training (2^14 before): 1.2x faster.
+#define PER_THREAD_ELEMENTS ((size_t)1 << 18)
+
+// ---- the thread pool ----
+//
+// parallel_for used to start and join threads on every call: 190 µs per call measured in these VMs, more than a
+// decoding step's dense layer takes on one core, so those ran on one thread and left half the memory bandwidth
+// unused. Pool threads are started once and, after each range, spin for POOL_SPIN_NS waiting for the next one (a
+// decoding step issues its kernels tens of microseconds apart) before they sleep on a condition variable.
+// One caller at a time: a second concurrent caller (another JS thread) runs its range serially instead of waiting.
+#define POOL_MAX_THREADS 16
+#define POOL_SPIN_NS 200000ull
+
+static struct {
+  pthread_mutex_t busy;  // held by the caller whose job the pool runs
+  pthread_mutex_t sleep_lock;
+  pthread_cond_t wake;
+  atomic_uint generation;  // bumped once per job; a worker runs each generation it sees once
+  atomic_uint remaining;   // workers that have not finished the current job
+  atomic_int sleepers;     // workers waiting on `wake`
+  size_t workers;          // pool threads started (thread 0 is the caller)
+  // The current job, written before `generation` is bumped.
   range_fn fn;
   void *ctx;
-  size_t begin, end;
-} range_job;
+  size_t n, chunk;
+} g_pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, NULL, NULL, 0, 0};
 
-static void *run_range(void *arg) {
-  range_job *job = (range_job *)arg;
-  job->fn(job->ctx, job->begin, job->end);
+static inline uint64_t monotonic_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+// Waits for a generation other than `seen`: spins first, then sleeps.
+static unsigned pool_wait(unsigned seen) {
+  uint64_t start = monotonic_ns();
+  for (unsigned spins = 0;; spins++) {
+    unsigned g = atomic_load(&g_pool.generation);
+    if (g != seen) return g;
+    cpu_relax();
+    if ((spins & 255) == 255 && monotonic_ns() - start > POOL_SPIN_NS) break;
+  }
+  pthread_mutex_lock(&g_pool.sleep_lock);
+  atomic_fetch_add(&g_pool.sleepers, 1);
+  unsigned g;
+  // seq_cst on both sides: either the caller sees this sleeper and signals, or this check sees the new generation.
+  while ((g = atomic_load(&g_pool.generation)) == seen) pthread_cond_wait(&g_pool.wake, &g_pool.sleep_lock);
+  atomic_fetch_sub(&g_pool.sleepers, 1);
+  pthread_mutex_unlock(&g_pool.sleep_lock);
+  return g;
+}
+
+// What a pool thread starts from: its chunk index and the generation before its first job. The generation is read
+// when the thread is created, not when it first runs: the caller bumps it right after, possibly before then.
+typedef struct {
+  size_t index;  // 1..workers
+  unsigned seen;
+} pool_start;
+static pool_start g_pool_starts[POOL_MAX_THREADS];
+
+static void *pool_worker(void *arg) {
+  const size_t index = ((pool_start *)arg)->index;
+  unsigned seen = ((pool_start *)arg)->seen;
+  for (;;) {
+    seen = pool_wait(seen);
+    size_t begin = index * g_pool.chunk, end = begin + g_pool.chunk > g_pool.n ? g_pool.n : begin + g_pool.chunk;
+    if (begin < end) g_pool.fn(g_pool.ctx, begin, end);
+    atomic_fetch_sub(&g_pool.remaining, 1);
+  }
   return NULL;
 }
 
-// Elements (or row elements) a spawned thread must get before splitting pays: starting and joining a thread
-// costs tens of microseconds, about what a memory-bound pass over 2^16 floats takes, and on a 2-core machine the
-// second core is also wanted by V8's garbage collector. Measured on tiny-model training (2^14 before): 1.2x faster.
-#define PER_THREAD_ELEMENTS ((size_t)1 << 18)
+// Starts pool threads up to `count`; returns how many there are (fewer when the system refuses threads).
+static size_t pool_grow(size_t count) {
+  while (g_pool.workers < count) {
+    pthread_t id;
+    pool_start *start = &g_pool_starts[g_pool.workers];
+    *start = (pool_start){g_pool.workers + 1, atomic_load(&g_pool.generation)};
+    if (pthread_create(&id, NULL, pool_worker, start) != 0) break;
+    pthread_detach(id);
+    g_pool.workers++;
+  }
+  return g_pool.workers;
+}
 
-// Splits [0, n) into contiguous chunks; below `grain` items per thread the spawn cost outweighs the gain.
+// Splits [0, n) into contiguous chunks, one per thread; below `grain` items per thread the hand-off costs more
+// than it saves.
 static void parallel_for(size_t n, size_t grain, range_fn fn, void *ctx) {
   size_t threads = (size_t)g_threads;
-  if (threads > 16) threads = 16;
+  if (threads > POOL_MAX_THREADS) threads = POOL_MAX_THREADS;
   if (grain == 0) grain = 1;
   if (n / grain < threads) threads = n / grain;
-  if (threads <= 1) {
+  if (threads <= 1 || pthread_mutex_trylock(&g_pool.busy) != 0) {
     fn(ctx, 0, n);
     return;
   }
-  pthread_t ids[16];
-  range_job jobs[16];
+  if (pool_grow(threads - 1) < threads - 1) threads = g_pool.workers + 1;
   size_t chunk = (n + threads - 1) / threads;
-  size_t started = 0;
-  for (size_t t = 1; t < threads; t++) {
-    size_t b = t * chunk, e = b + chunk > n ? n : b + chunk;
-    if (b >= e) break;
-    jobs[t] = (range_job){fn, ctx, b, e};
-    if (pthread_create(&ids[t], NULL, run_range, &jobs[t]) != 0) {
-      fn(ctx, b, e);  // no thread available: do this chunk here rather than fail
-      ids[t] = 0;
-    }
-    started = t;
+  g_pool.fn = fn;
+  g_pool.ctx = ctx;
+  g_pool.n = n;
+  g_pool.chunk = chunk;
+  // Every started worker takes part in each generation (those past `threads` chunks find an empty range).
+  atomic_store(&g_pool.remaining, (unsigned)g_pool.workers);
+  atomic_fetch_add(&g_pool.generation, 1);
+  if (atomic_load(&g_pool.sleepers) > 0) {
+    pthread_mutex_lock(&g_pool.sleep_lock);
+    pthread_cond_broadcast(&g_pool.wake);
+    pthread_mutex_unlock(&g_pool.sleep_lock);
   }
   fn(ctx, 0, chunk > n ? n : chunk);
-  for (size_t t = 1; t <= started; t++) {
-    if (ids[t] != 0) pthread_join(ids[t], NULL);
-  }
+  while (atomic_load(&g_pool.remaining) != 0) cpu_relax();
+  pthread_mutex_unlock(&g_pool.busy);
 }
-
 
 // expf without a libm call, so loops over it vectorise (glibc's expf is scalar here): Cody-Waite range
 // reduction to r in [-ln2/2, ln2/2], a degree-6 polynomial (Cephes expf coefficients), and 2^n put into the
@@ -200,6 +284,19 @@ static void sgemm_row_major(bool ta, bool tb, int m, int n, int k, float alpha, 
 #endif
 }
 
+// Columns of one skinny product per thread (parallel_for's range function).
+static void skinny_range(void *ctx, size_t begin, size_t end) { ws_skinny_gemm_columns((const ws_skinny_args *)ctx, begin, end); }
+
+// B elements (n·k) from which a skinny product splits its columns between threads: below about 1 MB of B
+// the product takes less time than starting a thread.
+#define SKINNY_THREADED_MIN_B ((size_t)1 << 18)
+
+// C (+)= A · Bᵀ with m ≤ WS_SKINNY_MAX_ROWS, B read once (skinny.c), on g_threads threads when B is large enough.
+static void skinny_product(size_t m, size_t n, size_t k, const float *a, const float *b, float *c, bool accumulate) {
+  ws_skinny_args args = {accumulate, m, n, k, a, k, b, k, c, n};
+  parallel_for(n, n * k >= SKINNY_THREADED_MIN_B ? 1 : n, skinny_range, &args);
+}
+
 // gemm(a, b, out, m, n, k, transA, transB, aIndex, bIndex, bias|null, activation, alpha)
 // out[i] = act(op(a[aIndex[i]]) · op(b[bIndex[i]]) + bias) for every output batch i, row-major; bias has n
 // entries (broadcast over rows). Index arrays carry the batch broadcasting worked out in JS.
@@ -257,7 +354,16 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
     // than `batch` small ones. It needs a's batches laid out in order (aIndex = 0, 1, 2, ...).
     int fold = !ta && batch > 1;
     for (size_t i = 0; fold && i < batch; i++) fold = aidx[i] == (int32_t)i && bidx[i] == bidx[0];
-    if (fold || batch == 1) {
+    size_t rows = fold ? (size_t)m * batch : (size_t)m;
+    if (!ta && tb && rows <= WS_SKINNY_MAX_ROWS && (fold || batch == 1)) {
+      skinny_product(rows, (size_t)n, (size_t)k, a + (size_t)aidx[0] * a_mat, b + (size_t)bidx[0] * b_mat, out,
+                     bias != NULL);
+    } else if (!ta && tb && (size_t)m <= WS_SKINNY_MAX_ROWS) {
+      for (size_t i = 0; i < batch; i++) {
+        skinny_product((size_t)m, (size_t)n, (size_t)k, a + (size_t)aidx[i] * a_mat, b + (size_t)bidx[i] * b_mat,
+                       out + i * o_mat, bias != NULL);
+      }
+    } else if (fold || batch == 1) {
       sgemm_row_major(ta, tb, (int)(m * (int64_t)batch), (int)n, (int)k, 1.f, a + (size_t)aidx[0] * a_mat, lda,
                       b + (size_t)bidx[0] * b_mat, ldb, beta, out, (int)n);
     } else {
@@ -1060,8 +1166,9 @@ static napi_value get_info(napi_env env, napi_callback_info info) {
   return obj;
 }
 
-// buildInfo() → { blas: "openblas" | "bundled", kernel, config }: which BLAS this addon was compiled against
-// and the kernel it runs (OpenBLAS's core name, or the bundled micro-kernel chosen for this CPU).
+// buildInfo() → { blas: "openblas" | "bundled", kernel, config, skinnyKernel }: which BLAS this addon was compiled
+// against and the kernel it runs (OpenBLAS's core name, or the bundled micro-kernel chosen for this CPU), and the
+// kernel of the few-row products (skinny.c).
 static napi_value get_build_info(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value obj, v;
@@ -1072,6 +1179,8 @@ static napi_value get_build_info(napi_env env, napi_callback_info info) {
   CHECK(napi_set_named_property(env, obj, "kernel", v));
   CHECK(napi_create_string_utf8(env, BLAS_CONFIG, NAPI_AUTO_LENGTH, &v));
   CHECK(napi_set_named_property(env, obj, "config", v));
+  CHECK(napi_create_string_utf8(env, ws_skinny_kernel_name(), NAPI_AUTO_LENGTH, &v));
+  CHECK(napi_set_named_property(env, obj, "skinnyKernel", v));
   return obj;
 }
 
@@ -1094,6 +1203,15 @@ static napi_value init(napi_env env, napi_value exports) {
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   g_threads = cores < 1 ? 1 : (int)cores;
 #endif
+  // The same variable picks the kernel of the few-row products (skinny.c) in either build.
+  const char *skinny_requested = getenv("WARMSTART_GEMM_KERNEL");
+  const char *skinny_why = ws_skinny_select(skinny_requested);
+  if (skinny_why != NULL) {
+    char message[256];
+    snprintf(message, sizeof message, "WARMSTART_GEMM_KERNEL=%s: %s", skinny_requested, skinny_why);
+    napi_throw_error(env, "WARMSTART_NATIVE", message);
+    return NULL;
+  }
   g_blas_threads = g_threads;
   napi_property_descriptor props[] = {
       {"gemm", NULL, gemm, NULL, NULL, NULL, napi_default, NULL},

@@ -71,7 +71,7 @@ export interface NativeAddon {
   geluGrad(x: Float32Array, dy: Float32Array, out: Float32Array): void;
   setThreads(threads: number): void;
   info(): { blasCore: string; blasConfig: string; blasThreads: number; threads: number };
-  buildInfo(): { blas: "openblas" | "bundled"; kernel: string; config: string };
+  buildInfo(): { blas: "openblas" | "bundled"; kernel: string; config: string; skinnyKernel: string };
 }
 
 /** Computed on use, not at import: browser bundles stub node:url, and the model ops import this package's names. */
@@ -162,6 +162,11 @@ export type NativeBuildInfo =
       kernel: string;
       /** OpenBLAS's build line, or the bundled kernel and its register tile. */
       config: string;
+      /**
+       * The kernel of products of at most 8 rows with a transposed matrix (a decoding step's dense layers, which
+       * the addon runs itself in either build): "avx512", "avx2" or "generic".
+       */
+      skinnyKernel: string;
     }
   | { available: false; reason: string };
 
@@ -170,7 +175,14 @@ export function buildInfoOf(probe: { addon: NativeAddon } | { reason: string }):
   if ("reason" in probe) return { available: false, reason: probe.reason };
   const info = probe.addon.buildInfo();
   const version = info.blas === "openblas" ? (/^OpenBLAS (\S+)/.exec(info.config)?.[1] ?? null) : null;
-  return { available: true, blas: info.blas, blasVersion: version, kernel: info.kernel, config: info.config };
+  return {
+    available: true,
+    blas: info.blas,
+    blasVersion: version,
+    kernel: info.kernel,
+    config: info.config,
+    skinnyKernel: info.skinnyKernel,
+  };
 }
 
 /** What the native backend was built with: OpenBLAS (and its version and core) or the bundled GEMM and its kernel. */

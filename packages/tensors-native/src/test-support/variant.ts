@@ -54,7 +54,6 @@ export function buildVariant(blas: "bundled" | "openblas" | "auto", into?: strin
   const result = spawnSync(process.execPath, [join(root, "scripts", "install.mjs")], { env, encoding: "utf8" });
   if (result.status !== 0) throw new Error(`install.mjs exited ${result.status}: ${result.stderr}`);
   const record = JSON.parse(readFileSync(join(root, "native-build.json"), "utf8")) as Variant["record"];
-  let copies = 0;
   return {
     root,
     record,
@@ -64,23 +63,33 @@ export function buildVariant(blas: "bundled" | "openblas" | "auto", into?: strin
         if ("reason" in probe) throw new Error(probe.reason);
         return probe.addon;
       }
-      // The kernel is chosen when the addon initialises, and node loads one file once: a copy loads afresh.
-      const copy = join(root, "build", "Release", `kernel-${gemmKernel}-${copies++}`);
-      mkdirSync(join(copy, "build", "Release"), { recursive: true });
-      copyFileSync(
-        join(root, "build", "Release", "warmstart_native.node"),
-        join(copy, "build", "Release", "warmstart_native.node"),
-      );
-      const previous = process.env.WARMSTART_GEMM_KERNEL;
-      process.env.WARMSTART_GEMM_KERNEL = gemmKernel;
-      try {
-        const probe = probeAddon(copy);
-        if ("reason" in probe) throw new Error(probe.reason);
-        return probe.addon;
-      } finally {
-        if (previous === undefined) delete process.env.WARMSTART_GEMM_KERNEL;
-        else process.env.WARMSTART_GEMM_KERNEL = previous;
-      }
+      return loadWithKernel(root, gemmKernel);
     },
   };
+}
+
+let copies = 0;
+
+/**
+ * The addon built under `root` loaded with WARMSTART_GEMM_KERNEL=`gemmKernel` (which picks the bundled GEMM's
+ * micro-kernel and, in either build, the few-row products' kernel). The kernel is chosen when the addon
+ * initialises, and node loads one file once: a copy loads afresh.
+ */
+export function loadWithKernel(root: string, gemmKernel: string): NativeAddon {
+  const copy = join(root, "build", "Release", `kernel-${gemmKernel}-${process.pid}-${copies++}`);
+  mkdirSync(join(copy, "build", "Release"), { recursive: true });
+  copyFileSync(
+    join(root, "build", "Release", "warmstart_native.node"),
+    join(copy, "build", "Release", "warmstart_native.node"),
+  );
+  const previous = process.env.WARMSTART_GEMM_KERNEL;
+  process.env.WARMSTART_GEMM_KERNEL = gemmKernel;
+  try {
+    const probe = probeAddon(copy);
+    if ("reason" in probe) throw new Error(probe.reason);
+    return probe.addon;
+  } finally {
+    if (previous === undefined) delete process.env.WARMSTART_GEMM_KERNEL;
+    else process.env.WARMSTART_GEMM_KERNEL = previous;
+  }
 }
