@@ -113,7 +113,9 @@ export interface Seq2SeqOutput {
 
 /** The encoder output generation carries between steps: hidden states (projected if needed) and the padding mask. */
 export interface EncoderState {
+  /** `[inputs, sourceLength, hidden]`: one row per input, however many decoder rows (beams, samples) share it. */
   hidden: tf.Tensor3D;
+  /** `[inputs][sourceLength]`. */
   mask: number[][];
 }
 
@@ -604,10 +606,14 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
     return computeTransitionScores(sequences, scores, beamIndices, normalizeLogits, this.config.vocabSize);
   }
 
+  /**
+   * Repeats every input `timesEach` times without copying its encoder states: the decoder attends one row of
+   * states per input from all of that input's rows (`DecoderInput.encoderHiddenStates` with fewer rows), so the
+   * cross-attention keys and values are computed, cached and read once per input instead of once per beam.
+   */
   expandEncoderState(state: EncoderState, timesEach: number): EncoderState {
-    const rows = state.mask.flatMap((_, i) => Array.from({ length: timesEach }, () => i));
-    const hidden = tf.tidy(() => tf.gather(state.hidden, tf.tensor1d(rows, "int32")) as tf.Tensor3D);
-    return { hidden, mask: rows.map((i) => [...(state.mask[i] as number[])]) };
+    void timesEach; // the decoder reads the repeat from its batch: rows / inputs
+    return { hidden: tf.clone(state.hidden), mask: state.mask.map((row) => [...row]) };
   }
 
   async decodeStep(args: DecodeStepArgs<EncoderState, KeyValueCache>): Promise<DecodeStepResult<KeyValueCache>> {

@@ -6,6 +6,7 @@ import { disposeCache, type KeyValueCache, reorderCache } from "@warmstart/model
 import { BertLMHeadModel } from "./bert/model.js";
 import { GPT2LMHeadModel } from "./gpt2/model.js";
 import type { DecoderModel } from "./index.js";
+import type { DecoderOutput } from "./decoder-inputs.js";
 import { RobertaForCausalLM } from "./roberta/model.js";
 import { PARITY, parityCheckpoint } from "./test-support/decoder-parity.js";
 
@@ -125,3 +126,91 @@ test("reorderCache gathers the rows of every cached tensor, cross-attention incl
   states.dispose();
   model.dispose();
 });
+
+for (const name of ["gpt2", "bert"] as const) {
+  test(
+    `${name}: decoder rows sharing encoder rows give the logits of each row attending its own copy, with the cache, and reorder`,
+    { skip },
+    async () => {
+      await initBackend({ backend: "wasm" });
+      const model: DecoderModel = await DECODER_CLASSES[name].fromPretrained(parityCheckpoint(name), {
+        addCrossAttention: true,
+        seed: 5,
+      });
+      const random = createRandom(13);
+      const rowsPerInput = 3;
+      // Two inputs, three decoder rows each (beams): rows 0-2 attend input 0, rows 3-5 input 1.
+      const ids = Array.from({ length: 2 * rowsPerInput }, () => [
+        STARTS[name]!,
+        ...Array.from({ length: 5 }, () => 4 + random.int(995)),
+      ]);
+      const states = random.normal([2, 7, 32], 1) as tf.Tensor3D;
+      const mask = [
+        [1, 1, 1, 1, 1, 1, 1],
+        [1, 1, 1, 0, 0, 0, 0],
+      ];
+      const copies = tf.gather(states, [0, 0, 0, 1, 1, 1]) as tf.Tensor3D;
+      const copiedMask = [0, 0, 0, 1, 1, 1].map((i) => mask[i]!);
+      let shared: KeyValueCache | undefined;
+      let copied: KeyValueCache | undefined;
+      let reorderedMask: number[][] | undefined;
+      let worst = 0;
+      for (let t = 0; t < ids[0]!.length; t++) {
+        const column = ids.map((row) => [row[t]!]);
+        const a: DecoderOutput = model.forward({
+          inputIds: column,
+          encoderHiddenStates: states,
+          encoderAttentionMask: reorderedMask ?? mask,
+          pastKeyValues: shared,
+          useCache: true,
+        });
+        const b: DecoderOutput = model.forward({
+          inputIds: column,
+          encoderHiddenStates: copies,
+          encoderAttentionMask: reorderedMask ?? copiedMask,
+          pastKeyValues: copied,
+          useCache: true,
+        });
+        worst = Math.max(worst, maxAbsDiff(a.logits.dataSync(), b.logits.dataSync()));
+        a.logits.dispose();
+        b.logits.dispose();
+        disposeCache(shared);
+        disposeCache(copied);
+        shared = a.pastKeyValues;
+        copied = b.pastKeyValues;
+        if (reorderedMask === undefined) {
+          assert.equal(shared?.[0]?.crossKey?.shape[0], 2, "cross keys cached once per encoder row");
+        }
+        if (t === 2) {
+          // Beam reordering within each input (cross keys carried over), and across inputs (gathered per row).
+          const within = [2, 2, 0, 4, 3, 3];
+          for (const [order, options] of [
+            [within, { crossAttentionUnchanged: true }],
+            [[5, 0, 1, 2, 3, 4], {}],
+          ] as const) {
+            const nextShared = reorderCache(shared!, [...order], options);
+            const nextCopied = reorderCache(copied!, [...order], options);
+            disposeCache(shared);
+            disposeCache(copied);
+            shared = nextShared;
+            copied = nextCopied;
+          }
+          assert.equal(shared[0]?.crossKey?.shape[0], 6, "reordering across inputs expands the cross keys");
+          // From here both caches hold one cross row per decoder row: the mask follows the rows' inputs.
+          const inputs = [2, 2, 0, 4, 3, 3].map((i) => [5, 0, 1, 2, 3, 4][i]!).map((row) => Math.floor(row / 3));
+          reorderedMask = inputs.map((i) => mask[i]!);
+        }
+      }
+      assert.ok(worst <= 1e-5, `shared and copied encoder rows differ by ${worst}`);
+      assert.throws(
+        () => model.forward({ inputIds: [[1], [2], [3]], encoderHiddenStates: states }),
+        /encoderHiddenStates must be \[3 \(or a divisor of it\), sourceLength, 32\], got \[2,7,32\]/,
+      );
+      disposeCache(shared);
+      disposeCache(copied);
+      states.dispose();
+      copies.dispose();
+      model.dispose();
+    },
+  );
+}

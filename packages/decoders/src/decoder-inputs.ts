@@ -14,9 +14,16 @@ export interface DecoderInput {
   inputIds: IdInput;
   /** `[batch, past + length]`, 1 = token, 0 = padding, covering the cached positions too; default all ones. */
   attentionMask?: IdInput;
-  /** `[batch, sourceLength, hidden]` encoder output, for models with cross-attention. */
+  /**
+   * `[batch, sourceLength, hidden]` encoder output, for models with cross-attention. It may also have fewer rows,
+   * `batch / R` for a whole R: then decoder rows `i·R .. i·R + R - 1` all attend encoder row `i` (the beams or
+   * samples of one input), and its cross-attention keys/values are computed and cached once per encoder row.
+   */
   encoderHiddenStates?: tf.Tensor3D;
-  /** `[batch, sourceLength]` encoder padding mask; default all ones. */
+  /**
+   * `[encoder rows, sourceLength]` encoder padding mask, one row per row of `encoderHiddenStates` (or of the cached
+   * cross-attention keys when `pastKeyValues` holds them); default all ones.
+   */
   encoderAttentionMask?: IdInput;
   /** The cache a previous forward returned with `useCache`. */
   pastKeyValues?: KeyValueCache;
@@ -73,19 +80,29 @@ export function prepareDecoderStep(
       "encoderHiddenStates were given but the model has no cross-attention (set add_cross_attention)",
     );
   }
-  let sourceLength: number;
   let states2d: tf.Tensor2D | undefined;
   if (states !== undefined) {
-    if (states.rank !== 3 || states.shape[0] !== batch || states.shape[2] !== hiddenSize) {
+    const rows = states.shape[0];
+    if (states.rank !== 3 || states.shape[2] !== hiddenSize || rows === 0 || batch % rows !== 0) {
       throw new ModelInputError(
         "SHAPE_MISMATCH",
-        `encoderHiddenStates must be [${batch}, sourceLength, ${hiddenSize}], got [${states.shape}]`,
+        `encoderHiddenStates must be [${batch} (or a divisor of it), sourceLength, ${hiddenSize}], got [${states.shape}]`,
       );
     }
-    sourceLength = states.shape[1];
-    states2d = tf.reshape(states, [batch * sourceLength, hiddenSize]);
-  } else {
-    sourceLength = (input.pastKeyValues?.[0]?.crossKey as tf.Tensor4D).shape[2];
+    states2d = tf.reshape(states, [rows * states.shape[1], hiddenSize]);
+  }
+  // Cached cross keys/values are what the layers attend (the states are not projected again), so their rows —
+  // one per encoder row, or one per decoder row once a reorder moved rows across inputs — decide the sharing.
+  const cachedKey = input.pastKeyValues?.[0]?.crossKey;
+  const [encoderRows, sourceLength] =
+    cachedKey !== undefined
+      ? [cachedKey.shape[0], cachedKey.shape[2]]
+      : [(states as tf.Tensor3D).shape[0], (states as tf.Tensor3D).shape[1]];
+  if (batch % encoderRows !== 0) {
+    throw new ModelInputError(
+      "SHAPE_MISMATCH",
+      `pastKeyValues holds cross-attention keys of ${encoderRows} encoder rows, which does not divide batch ${batch}`,
+    );
   }
   const crossMask =
     input.encoderAttentionMask === undefined
@@ -93,11 +110,16 @@ export function prepareDecoderStep(
       : paddingMask(
           readMask(
             input.encoderAttentionMask,
-            batch,
+            encoderRows,
             sourceLength,
             "encoderAttentionMask",
-            "[batch, sourceLength] of encoderHiddenStates",
+            "[encoder batch, sourceLength] of encoderHiddenStates",
           ),
         );
-  return { past, offset, mask, cross: { states: states2d, length: sourceLength, mask: crossMask } };
+  return {
+    past,
+    offset,
+    mask,
+    cross: { states: states2d, length: sourceLength, mask: crossMask, rowsPerState: batch / encoderRows },
+  };
 }

@@ -2,7 +2,7 @@ export { ModelConfigError, ModelInputError, WeightLoadError } from "./errors.js"
 export { ConfigReader, modelTypeOf, type HFConfigJSON } from "./config.js";
 export { activation, isKnownActivation } from "./activations.js";
 export { readIdBatch, checkIdRange, checkShape, readMask, type IdBatch, type IdInput } from "./inputs.js";
-export { splitHeads, mergeHeads, type CrossAttentionInput } from "./attention.js";
+export { splitHeads, mergeHeads, sharedKeyAttention, type CrossAttentionInput } from "./attention.js";
 export { paddingMask, causalPaddingMask, causalMask } from "./masks.js";
 export {
   reorderCache,

@@ -11,7 +11,8 @@ export type LayerKeyValues = {
 };
 
 /**
- * Keys and values of every layer, `[batch, heads, length, headSize]`, for incremental decoding. Each forward
+ * Keys and values of every layer, `[batch, heads, length, headSize]`, for incremental decoding (the cross-attention
+ * ones may have fewer rows, one per encoder row, when decoder rows share encoder rows: see DecoderInput). Each forward
  * returns a new, independent cache (cross-attention entries share data with the previous one by reference
  * count), so the caller disposes the previous cache once it has the next.
  */
@@ -61,7 +62,22 @@ export function reorderCache(
       }
     }
     const gatherRows = (t: tf.Tensor4D): tf.Tensor4D => tf.gather(t, indices, 0);
-    return mapCache(cache, gatherRows, options.crossAttentionUnchanged === true ? (t) => tf.clone(t) : gatherRows);
+    // Cross keys/values with fewer rows than the decoder (shared by the R decoder rows of each encoder row): row i
+    // of the result needs encoder row floor(beamIndices[i] / R), so they are gathered expanded to one row each.
+    const crossRows = cache[0]?.crossKey?.shape[0] ?? rows;
+    const gatherCross =
+      crossRows === rows
+        ? gatherRows
+        : (t: tf.Tensor4D): tf.Tensor4D =>
+            tf.gather(
+              t,
+              tf.tensor1d(
+                Array.from(values, (i) => Math.floor(i / (rows / crossRows))),
+                "int32",
+              ),
+              0,
+            );
+    return mapCache(cache, gatherRows, options.crossAttentionUnchanged === true ? (t) => tf.clone(t) : gatherCross);
   });
 }
 

@@ -20,6 +20,7 @@ import {
   PretrainedModule,
   readIdBatch,
   readPretrainedConfig,
+  sharedKeyAttention,
   specsToShapes,
   splitHeads,
 } from "@warmstart/modeling";
@@ -168,13 +169,14 @@ export class GPT2LMHeadModel extends PretrainedModule<GPT2Config> {
         cv = tf.clone(past.crossValue);
       } else {
         const states = encoder.states as tf.Tensor2D;
+        const encoderRows = batch / encoder.rowsPerState;
         [ck, cv] = tf
           .split(this.#conv1d(`${h}.crossattention.c_attn`, states), 2, 1)
-          .map((t) => splitHeads(t, batch, encoder.length, c.nHead)) as [tf.Tensor4D, tf.Tensor4D];
+          .map((t) => splitHeads(t, encoderRows, encoder.length, c.nHead)) as [tf.Tensor4D, tf.Tensor4D];
       }
       const cross = this.#conv1d(
         `${h}.crossattention.c_proj`,
-        mergeHeads(scaledDotProductAttention(cq, ck, cv, encoder.mask, scale, dropProbs)),
+        mergeHeads(sharedKeyAttention(cq, ck, cv, encoder.mask, scale, encoder.rowsPerState, dropProbs)),
       );
       x = tf.add(x, this.dropout(cross, c.residPdrop));
       keyValues.crossKey = ck;

@@ -2,7 +2,7 @@
 // cross-attention, feed-forward) and the tanh pooler, in one file. `BertModel` is the encoder; the layer
 // functions are exported because `@warmstart/decoders` builds BertLMHeadModel / RobertaForCausalLM from the same
 // code (causal masks and cross-attention are options of the same layer, never a copy). RoBERTa reuses all of it.
-import { layerNorm, linear, scaledDotProductAttention, tf } from "@warmstart/tensors";
+import { layerNorm, linear, tf } from "@warmstart/tensors";
 import {
   activation,
   causalPaddingMask,
@@ -17,6 +17,7 @@ import {
   readIdBatch,
   readMask,
   readPretrainedConfig,
+  sharedKeyAttention,
   specsToShapes,
   splitHeads,
   type CrossAttentionInput,
@@ -143,11 +144,12 @@ function attentionBlock(
   length: number,
   keyValues: { key: tf.Tensor4D; value: tf.Tensor4D },
   mask: tf.Tensor | undefined,
+  rowsPerKeyRow = 1,
 ): tf.Tensor2D {
   const heads = config.numAttentionHeads;
   const q = splitHeads(dense(ctx, `${name}.self.query`, hidden), batch, length, heads);
   const scale = 1 / Math.sqrt(config.hiddenSize / heads);
-  const context = scaledDotProductAttention(q, keyValues.key, keyValues.value, mask, scale, (p) =>
+  const context = sharedKeyAttention(q, keyValues.key, keyValues.value, mask, scale, rowsPerKeyRow, (p) =>
     ctx.dropout(p, config.attentionProbsDropoutProb),
   );
   const out = ctx.dropout(dense(ctx, `${name}.output.dense`, mergeHeads(context)), config.hiddenDropoutProb);
@@ -195,9 +197,20 @@ export function bertLayer(
           "encoderHiddenStates are required when the cache holds no cross-attention keys",
         );
       }
-      cross = keyValuesOf(ctx, config, `${name}.crossattention`, args.cross.states, batch, args.cross.length);
+      const encoderRows = batch / args.cross.rowsPerState;
+      cross = keyValuesOf(ctx, config, `${name}.crossattention`, args.cross.states, encoderRows, args.cross.length);
     }
-    x = attentionBlock(ctx, config, `${name}.crossattention`, x, batch, length, cross, args.cross.mask);
+    x = attentionBlock(
+      ctx,
+      config,
+      `${name}.crossattention`,
+      x,
+      batch,
+      length,
+      cross,
+      args.cross.mask,
+      args.cross.rowsPerState,
+    );
   }
   const act = activation(config.hiddenAct, "hidden_act");
   const inner = act(dense(ctx, `${name}.intermediate.dense`, x));
