@@ -14,6 +14,7 @@
 #include "skinny.h"
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -101,11 +102,14 @@ typedef void (*range_fn)(void *ctx, size_t begin, size_t end);
 //
 // parallel_for used to start and join threads on every call: 190 µs per call measured in these VMs, more than a
 // decoding step's dense layer takes on one core, so those ran on one thread and left half the memory bandwidth
-// unused. Pool threads are started once and, after each range, spin for POOL_SPIN_NS waiting for the next one (a
-// decoding step issues its kernels tens of microseconds apart) before they sleep on a condition variable.
+// unused. Pool threads are started once and, after each range, wait for the next one (a decoding step issues its
+// kernels tens to hundreds of microseconds apart) by spinning for POOL_SPIN_NS, then yielding the core to other
+// runnable threads (OpenBLAS's, V8's) until POOL_YIELD_NS, and only then sleep on a condition variable: waking a
+// sleeping thread takes ~90 µs here, as long as the product it would share.
 // One caller at a time: a second concurrent caller (another JS thread) runs its range serially instead of waiting.
 #define POOL_MAX_THREADS 16
-#define POOL_SPIN_NS 200000ull
+#define POOL_SPIN_NS 50000ull
+#define POOL_YIELD_NS 2000000ull
 
 static struct {
   pthread_mutex_t busy;  // held by the caller whose job the pool runs
@@ -135,7 +139,7 @@ static inline void cpu_relax(void) {
 #endif
 }
 
-// Waits for a generation other than `seen`: spins first, then sleeps.
+// Waits for a generation other than `seen`: spins, then yields, then sleeps.
 static unsigned pool_wait(unsigned seen) {
   uint64_t start = monotonic_ns();
   for (unsigned spins = 0;; spins++) {
@@ -143,6 +147,12 @@ static unsigned pool_wait(unsigned seen) {
     if (g != seen) return g;
     cpu_relax();
     if ((spins & 255) == 255 && monotonic_ns() - start > POOL_SPIN_NS) break;
+  }
+  for (;;) {
+    unsigned g = atomic_load(&g_pool.generation);
+    if (g != seen) return g;
+    if (monotonic_ns() - start > POOL_YIELD_NS) break;
+    sched_yield();
   }
   pthread_mutex_lock(&g_pool.sleep_lock);
   atomic_fetch_add(&g_pool.sleepers, 1);

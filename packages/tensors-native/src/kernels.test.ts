@@ -97,6 +97,26 @@ test(
   },
 );
 
+test(
+  "Concat matches the cpu backend (every axis, negative axes, empty and single inputs, int32, gradient)",
+  { skip: nativeSkip },
+  async () => {
+    ensureNative();
+    const cache = tf.tensor(randomFor([4, 3, 5, 8], 51), [4, 3, 5, 8]);
+    const step = tf.tensor(randomFor([4, 3, 1, 8], 52), [4, 3, 1, 8]);
+    await compare("key/value cache append [beams, heads, length, head]", () => tf.concat([cache, step], 2));
+    for (const axis of [0, 1, 3, -1]) {
+      await compare(`axis ${axis}`, () => tf.concat([cache, tf.mul(cache, 2), cache], axis));
+    }
+    await compare("an empty input", () => tf.concat([cache, tf.zeros([4, 3, 0, 8])], 2));
+    await compare("one input", () => tf.concat([step], 2));
+    await compare("int32 (declined to the cpu kernel)", () =>
+      tf.concat([tf.tensor2d([[1, 2]], [1, 2], "int32"), tf.tensor2d([[3]], [1, 1], "int32")], 1),
+    );
+    await compare("gradient", () => tf.grad((t: Tensor) => tf.sum(tf.square(tf.concat([t, tf.mul(t, 3)], 1))))(cache));
+  },
+);
+
 test("native unary kernels match the cpu backend", { skip: nativeSkip }, async () => {
   ensureNative();
   const size = 600001; // above twice the threading grain (2^18), and odd

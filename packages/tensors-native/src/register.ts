@@ -4,6 +4,7 @@ import { withFallback, type CpuBackend, type NativeKernel, type Tf } from "./cpu
 import { NativeBackendError } from "./errors.js";
 import { BINARY_OPS, binary } from "./kernels/binary.js";
 import { cast } from "./kernels/cast.js";
+import { concat } from "./kernels/concat.js";
 import { gatherV2 } from "./kernels/gather.js";
 import { GELU, GELU_GRAD, gelu, geluGrad } from "./kernels/gelu.js";
 import { LAYER_NORM, LAYER_NORM_GRAD, layerNorm, layerNormGrad } from "./kernels/layer_norm.js";
@@ -19,6 +20,7 @@ import { unsortedSegmentSum } from "./kernels/unsorted_segment_sum.js";
 export const NATIVE_KERNELS: Readonly<Record<string, NativeKernel>> = {
   BatchMatMul: batchMatMul,
   Cast: cast,
+  Concat: concat,
   _FusedMatMul: fusedMatMul,
   GatherV2: gatherV2,
   PadV2: padV2,
