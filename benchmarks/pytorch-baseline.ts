@@ -21,6 +21,14 @@ export const TORCH_ENV = {
 /** `available: false` with a `reason`, or the script's JSON with the interpreter and settings used. */
 export type BaselineResult = { available: boolean } & Record<string, unknown>;
 
+/**
+ * Where the baseline's PyTorch comes from: "pypi" is PyTorch 2.x from PyPI (MKL / oneDNN) with real transformers
+ * — the oracle's environment (oracle/run v5), what a Python user would install, the main baseline; "debian" is
+ * Debian's python3-torch (1.13 + OpenBLAS), kept for continuity with earlier results.
+ */
+export type TorchInstall = "pypi" | "debian";
+export const TORCH_INSTALLS: readonly TorchInstall[] = ["pypi", "debian"];
+
 /** The first interpreter (WARMSTART_PYTHON, Debian's /usr/bin/python3, python3) that imports torch. */
 export function findTorchPython(): string | undefined {
   const candidates = [process.env.WARMSTART_PYTHON, "/usr/bin/python3", "python3"].filter(
@@ -29,21 +37,31 @@ export function findTorchPython(): string | undefined {
   return candidates.find((p) => spawnSync(p, ["-c", "import torch"], { stdio: "ignore" }).status === 0);
 }
 
-/** Runs `benchmarks/pytorch/<script>` with `args`; its last stdout line must be a JSON object. */
-export function runPytorchBaseline(script: string, args: string[]): BaselineResult {
-  const python = findTorchPython();
-  if (python === undefined) {
-    return {
-      available: false,
-      reason:
-        "no interpreter among WARMSTART_PYTHON, /usr/bin/python3, python3 imports torch (apt-get install python3-torch libopenblas0-pthread)",
-    };
+/** The command that runs a Python script on `install`'s PyTorch, or why there is none. */
+function interpreter(install: TorchInstall): { command: string[] } | { reason: string } {
+  if (install === "pypi") {
+    // oracle/run sets the oracle's environment up on first use (a few minutes) and runs its Python with transformers.
+    return { command: [join(here, "..", "oracle", "run"), "v5"] };
   }
+  const python = findTorchPython();
+  return python === undefined
+    ? {
+        reason:
+          "no interpreter among WARMSTART_PYTHON, /usr/bin/python3, python3 imports torch (apt-get install python3-torch libopenblas0-pthread)",
+      }
+    : { command: [python] };
+}
+
+/** Runs `benchmarks/pytorch/<script>` with `args` on `install`'s PyTorch; its last stdout line must be a JSON object. */
+export function runPytorchBaseline(script: string, args: string[], install: TorchInstall = "pypi"): BaselineResult {
+  const found = interpreter(install);
+  if ("reason" in found) return { available: false, install, reason: found.reason };
+  const [command, ...prefix] = found.command as [string, ...string[]];
   // The machines set OPENBLAS_CORETYPE=Haswell (AVX2 kernels); unset, OpenBLAS picks its AVX-512 kernels, the
   // strongest baseline. Only the baseline process loses it: tests and CI keep the machine's setting.
   const env: NodeJS.ProcessEnv = { ...process.env, ...TORCH_ENV };
   delete env.OPENBLAS_CORETYPE;
-  const result = spawnSync(python, [join(here, "pytorch", script), ...args], {
+  const result = spawnSync(command, [...prefix, join(here, "pytorch", script), ...args], {
     env,
     encoding: "utf8",
     maxBuffer: 1 << 24,
@@ -51,13 +69,15 @@ export function runPytorchBaseline(script: string, args: string[]): BaselineResu
   if (result.status !== 0) {
     return {
       available: false,
-      reason: `${python} ${script} exited ${result.status}: ${(result.stderr || String(result.error)).slice(-2000)}`,
+      install,
+      reason: `${found.command.join(" ")} ${script} exited ${result.status}: ${(result.stderr || String(result.error)).slice(-2000)}`,
     };
   }
   const lastLine = result.stdout.trim().split("\n").pop() ?? "";
   return {
     available: true,
-    python,
+    install,
+    python: found.command.join(" "),
     openblasCoretypeOfMachine: process.env.OPENBLAS_CORETYPE ?? null,
     openblasCoretype: null,
     torchEnv: TORCH_ENV,

@@ -1,0 +1,73 @@
+"""Real transformers baseline for the beam-search row of benchmarks/engine.ts: `EncoderDecoderModel.generate()` on a
+BERT2BERT-base (bert-base-uncased's config, random weights, `sdpa` attention) exactly as a Python user runs it —
+its own cache, beam search and logits processors — under `torch.inference_mode()`.
+
+Usage: python3 hf_generation.py --source-length 512 --beams 4 --new-tokens 24 8 [--threads 2] [--repeats 2]
+Prints one JSON object: per new-token count, the best wall time of a generate call (encoder included).
+eos is banned (min_length above the new tokens), so every call generates exactly that many tokens, as on the tfjs side.
+"""
+import argparse
+import json
+import time
+
+import torch
+import transformers
+from transformers import BertConfig, EncoderDecoderConfig, EncoderDecoderModel
+
+START, EOS, PAD = 101, 102, 0
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--source-length", type=int, default=512)
+    parser.add_argument("--new-tokens", type=int, nargs="+", default=[24, 8])
+    parser.add_argument("--beams", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    bert = BertConfig()  # bert-base-uncased
+    decoder = BertConfig(is_decoder=True, add_cross_attention=True)
+    config = EncoderDecoderConfig.from_encoder_decoder_configs(bert, decoder)
+    config.decoder_start_token_id, config.eos_token_id, config.pad_token_id = START, EOS, PAD
+    model = EncoderDecoderModel(config=config).eval()
+    model.config._attn_implementation = "sdpa"
+    source = torch.randint(1000, bert.vocab_size, (1, args.source_length))
+    mask = torch.ones_like(source)
+
+    def generate(n):
+        with torch.inference_mode():
+            return model.generate(
+                input_ids=source,
+                attention_mask=mask,
+                num_beams=args.beams,
+                max_new_tokens=n,
+                min_length=n + 2,
+                early_stopping=True,
+                decoder_start_token_id=START,
+                eos_token_id=EOS,
+                pad_token_id=PAD,
+            )
+
+    generate(2)  # warm-up
+    runs = {}
+    for n in args.new_tokens:
+        times = []
+        for _ in range(args.repeats):
+            start = time.perf_counter()
+            out = generate(n)
+            times.append(time.perf_counter() - start)
+            assert out.shape[1] == n + 1, out.shape
+        runs[str(n)] = {"seconds": min(times)}
+    print(json.dumps({
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "threads": torch.get_num_threads(),
+        "attention": model.config._attn_implementation,
+        "runs": runs,
+    }))
+
+
+if __name__ == "__main__":
+    main()
