@@ -368,6 +368,14 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
     if (!ta && tb && rows <= WS_SKINNY_MAX_ROWS && (fold || batch == 1)) {
       skinny_product(rows, (size_t)n, (size_t)k, a + (size_t)aidx[0] * a_mat, b + (size_t)bidx[0] * b_mat, out,
                      bias != NULL);
+#ifdef WARMSTART_BLAS_OPENBLAS
+    } else if (!ta && !tb && rows == 1 && (fold || batch == 1)) {
+      // One row against an untransposed B (GPT-2's [in, out] Conv1D weights in greedy decoding): OpenBLAS's sgemv
+      // streams B at memory speed on every thread, where its sgemm packs B first on one thread (~4x slower here).
+      set_blas_threads((size_t)n * (size_t)k >= SKINNY_THREADED_MIN_B ? g_threads : 1);
+      cblas_sgemv(CblasRowMajor, CblasTrans, (int)k, (int)n, 1.f, b + (size_t)bidx[0] * b_mat, (int)n,
+                  a + (size_t)aidx[0] * a_mat, 1, beta, out, 1);
+#endif
     } else if (!ta && tb && (size_t)m <= WS_SKINNY_MAX_ROWS) {
       for (size_t i = 0; i < batch; i++) {
         skinny_product((size_t)m, (size_t)n, (size_t)k, a + (size_t)aidx[i] * a_mat, b + (size_t)bidx[i] * b_mat,

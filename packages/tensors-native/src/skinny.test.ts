@@ -1,5 +1,5 @@
 // Products of at most 8 rows with a transposed B (native/skinny.c: a decoding step's dense layers), on every kernel
-// this CPU runs, against a float64 product.
+// this CPU runs, and single rows with an untransposed B (sgemv in the OpenBLAS build), against a float64 product.
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { readdirSync, rmSync } from "node:fs";
@@ -16,6 +16,8 @@ interface Case {
   aIndex?: number[];
   bIndex?: number[];
   bias?: boolean;
+  /** B untransposed (k x n): one row of it goes to OpenBLAS's sgemv in that build (GPT-2's [in, out] weights). */
+  untransposed?: boolean;
 }
 
 // Row counts 1-8 (each accumulator shape: 1, 2, 4, 8, and the counts that round up to them), depths that are and
@@ -34,6 +36,9 @@ const CASES: Case[] = [
   { m: 3, k: 40, n: 12, aIndex: [0, 1, 2], bIndex: [2, 0, 1] },
   { m: 4, k: 769, n: 700, bias: true },
   { m: 8, k: 512, n: 1031 },
+  { m: 1, k: 5, n: 3, untransposed: true },
+  { m: 1, k: 768, n: 2304, untransposed: true, bias: true },
+  { m: 1, k: 33, n: 17, aIndex: [0, 1], bIndex: [1, 0], untransposed: true },
 ];
 
 /** a[ai] · b[bi]ᵀ + bias in float64, row-major, for every batch. */
@@ -48,7 +53,10 @@ function reference(c: Case, a: Float32Array, b: Float32Array, bias: Float32Array
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
         let sum = bias === null ? 0 : (bias[j] as number);
-        for (let p = 0; p < k; p++) sum += (a[ao + i * k + p] as number) * (b[bo + j * k + p] as number);
+        for (let p = 0; p < k; p++) {
+          const bv = c.untransposed === true ? b[bo + p * n + j] : b[bo + j * k + p];
+          sum += (a[ao + i * k + p] as number) * (bv as number);
+        }
         out[(batch * m + i) * n + j] = sum;
       }
     }
@@ -65,7 +73,8 @@ function checkCases(addon: NativeAddon, what: string): void {
     const b = randomValues((Math.max(...bIndex) + 1) * c.k * c.n, seed++);
     const bias = c.bias === true ? randomValues(c.n, seed++) : null;
     const out = new Float32Array(aIndex.length * c.m * c.n).fill(Number.NaN); // no bias: C must not be read
-    addon.gemm(a, b, out, c.m, c.n, c.k, false, true, Int32Array.from(aIndex), Int32Array.from(bIndex), bias, 0, 0);
+    const tb = c.untransposed !== true;
+    addon.gemm(a, b, out, c.m, c.n, c.k, false, tb, Int32Array.from(aIndex), Int32Array.from(bIndex), bias, 0, 0);
     assertRelClose(out, reference(c, a, b, bias), 1e-4, `${what}: ${JSON.stringify(c)}`);
   }
 }
@@ -93,7 +102,7 @@ function kernels(): string[] {
 }
 
 test(
-  "few-row products with a transposed B match a float64 product on every kernel, on 1 and 2 threads",
+  "few-row products (and single rows with an untransposed B) match a float64 product on every kernel, on 1 and 2 threads",
   { skip: nativeSkip },
   () => {
     const runnable = kernels();
