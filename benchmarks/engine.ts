@@ -6,8 +6,9 @@
 //   pnpm --filter @warmstart/benchmarks bench                      (= node --import tsx engine.ts --profile)
 //   node --import tsx engine.ts [--backend wasm] [--rows sgemm,encoder-128,...] [--profile] [--out FILE]
 //
-// Rows: sgemm (plain, transposeB, batched), encoder-128, encoder-512, train-base, train-tiny, beam-search.
-// Heavy rows (train-base, beam-search) run by default only on the native backend: on wasm BERT2BERT-base
+// Rows: sgemm (plain, transposeB, batched), encoder-128, encoder-512, train-base, train-tiny, beam-search,
+// beam-search-batch8, greedy-bert2gpt2.
+// Heavy rows (train-base and the generation rows) run by default only on the native backend: on wasm BERT2BERT-base
 // training does not fit the 4 GiB heap and beam search takes many minutes; `--rows` asks for them anyway.
 // --profile adds, for the tiny train step, the BERT-base forward (seq 128) and beam search, the kernels by wall time.
 // The PyTorch side runs the scripts of benchmarks/pytorch/ through pytorch-baseline.ts (strongest settings of
@@ -23,7 +24,12 @@ import { nativeInfo } from "@warmstart/tensors-native";
 import { Trainer } from "@warmstart/training";
 import { timeKernels } from "./kernel-timer.js";
 import { EncoderDecoderModel } from "@warmstart/composer";
-import { exactLengthBeamSettings, randomBert2BertBase } from "./bert2bert-base.js";
+import {
+  exactLengthBeamSettings,
+  exactLengthGreedyGpt2Settings,
+  randomBert2BertBase,
+  randomBert2Gpt2Base,
+} from "./bert2bert-base.js";
 import { runPytorchBaseline, TORCH_INSTALLS, type BaselineResult, type TorchInstall } from "./pytorch-baseline.js";
 import { runProvenance } from "@warmstart/test-utils";
 
@@ -34,9 +40,18 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-const ROW_IDS = ["sgemm", "encoder-128", "encoder-512", "train-base", "train-tiny", "beam-search"] as const;
+const ROW_IDS = [
+  "sgemm",
+  "encoder-128",
+  "encoder-512",
+  "train-base",
+  "train-tiny",
+  "beam-search",
+  "beam-search-batch8",
+  "greedy-bert2gpt2",
+] as const;
 type RowId = (typeof ROW_IDS)[number];
-const HEAVY: readonly RowId[] = ["train-base", "beam-search"];
+const HEAVY: readonly RowId[] = ["train-base", "beam-search", "beam-search-batch8", "greedy-bert2gpt2"];
 
 const backendArg = arg("backend") as BackendName | undefined;
 const profiling = process.argv.includes("--profile");
@@ -66,7 +81,9 @@ const BASE = {
   reps: 2,
 };
 // ms per new token is the cost of the extra tokens of the longer run (the encoder pass cancels out).
-const BEAM = { beams: 4, sourceLength: 512, newTokens: [24, 8] as const, repeats: 2 };
+const BEAM = { beams: 4, sourceLength: 512 };
+const BATCHED_BEAM = { batch: 8, sourceLength: 128 };
+const GENERATION = { newTokens: [24, 8] as const, repeats: 2 };
 
 interface Side {
   value: number;
@@ -307,32 +324,47 @@ async function trainRow(
 
 // ---- beam search ---------------------------------------------------------------------------------------------
 
-async function beamRow(): Promise<Omit<Row, "loadavg1mBefore" | "loadavg1mAfter">> {
-  const model = randomBert2BertBase();
-  const inputIds = randomIds(1, BEAM.sourceLength, 30522, new SeededRandom(3));
+/** A generation row: one model, batch and search on both sides, timed as ms per new token. */
+interface GenerationSpec {
+  id: RowId;
+  work: string;
+  model: () => EncoderDecoderModel;
+  batch: number;
+  sourceLength: number;
+  beams: number;
+  settings: (newTokens: number) => Parameters<EncoderDecoderModel["generate"]>[1];
+  /** Extra arguments of pytorch/hf_generation.py (decoder, batch). */
+  transformersArgs: string[];
+  /** Whether pytorch/generation.py (the hand-written torch loop: BERT2BERT, batch 1) runs the same work. */
+  handWritten: boolean;
+}
+
+async function generationRow(spec: GenerationSpec): Promise<Omit<Row, "loadavg1mBefore" | "loadavg1mAfter">> {
+  const model = spec.model();
+  const inputIds = randomIds(spec.batch, spec.sourceLength, 30522, new SeededRandom(3));
   const attentionMask = inputIds.map((r) => r.map(() => 1));
-  const settings = (n: number) => exactLengthBeamSettings(BEAM.beams, n);
-  await model.generate({ inputIds, attentionMask }, settings(2)); // warm-up
+  await model.generate({ inputIds, attentionMask }, spec.settings(2)); // warm-up
   // The best of `repeats` runs per length on every side (the PyTorch scripts take --repeats too).
   const runs: Record<string, number> = {};
-  for (let repeat = 0; repeat < BEAM.repeats; repeat++) {
-    for (const n of BEAM.newTokens) {
+  for (let repeat = 0; repeat < GENERATION.repeats; repeat++) {
+    for (const n of GENERATION.newTokens) {
       const start = performance.now();
-      const out = await model.generate({ inputIds, attentionMask }, settings(n));
+      const out = await model.generate({ inputIds, attentionMask }, spec.settings(n));
       const seconds = (performance.now() - start) / 1000;
       runs[String(n)] = Math.min(runs[String(n)] ?? Infinity, seconds);
       const generated = out.sequences[0]?.length;
-      if (generated !== n + 1) throw new Error(`beam search: expected ${n + 1} tokens, got ${generated}`);
+      if (generated !== n + 1) throw new Error(`${spec.id}: expected ${n + 1} tokens, got ${generated}`);
     }
   }
   if (profiling) {
-    const name = `BERT2BERT-base beam search, ${BEAM.beams} beams, ${BEAM.newTokens[0]} new tokens (encoder included)`;
-    profiles[name] = await kernelProfile(async () => {
-      await model.generate({ inputIds, attentionMask }, settings(BEAM.newTokens[0]));
-    });
+    profiles[`${spec.work}: ${GENERATION.newTokens[0]} new tokens (encoder included)`] = await kernelProfile(
+      async () => {
+        await model.generate({ inputIds, attentionMask }, spec.settings(GENERATION.newTokens[0]));
+      },
+    );
   }
   model.dispose();
-  const [long, short] = BEAM.newTokens;
+  const [long, short] = GENERATION.newTokens;
   const msPerNewToken = (r: Record<string, number> | undefined) =>
     r === undefined ? null : (1000 * ((r[String(long)] ?? NaN) - (r[String(short)] ?? NaN))) / (long - short);
   const secondsOf = (r: BaselineResult) => {
@@ -341,24 +373,24 @@ async function beamRow(): Promise<Omit<Row, "loadavg1mBefore" | "loadavg1mAfter"
   };
   const args = [
     "--repeats",
-    String(BEAM.repeats),
+    String(GENERATION.repeats),
     "--source-length",
-    String(BEAM.sourceLength),
+    String(spec.sourceLength),
     "--beams",
-    String(BEAM.beams),
+    String(spec.beams),
     "--new-tokens",
+    ...GENERATION.newTokens.map(String),
   ];
-  const newTokens = BEAM.newTokens.map(String);
-  // What a Python user runs: EncoderDecoderModel.generate() of real transformers (sdpa, its own cache and beam
-  // search) on PyTorch 2.x from PyPI — the main baseline; the hand-written torch loop on both installs beside it.
-  const transformers = runPytorchBaseline("hf_generation.py", [...args, ...newTokens], "pypi");
+  // What a Python user runs: EncoderDecoderModel.generate() of real transformers (sdpa, its own cache and search)
+  // on PyTorch 2.x from PyPI — the main baseline; the hand-written torch loop on both installs beside it.
+  const transformers = runPytorchBaseline("hf_generation.py", [...args, ...spec.transformersArgs], "pypi");
   if (transformers.available !== true) console.error(`transformers generate(): ${String(transformers.reason)}`);
-  const handWritten = perInstall(baseline("generation.py", [...args, ...newTokens]), (r) => ({
-    value: msPerNewToken(secondsOf(r)),
-  }));
+  const handWritten = spec.handWritten
+    ? perInstall(baseline("generation.py", args), (r) => ({ value: msPerNewToken(secondsOf(r)) }))
+    : {};
   return row(
-    "beam-search",
-    `BERT2BERT-base beam search, ${BEAM.beams} beams, ${BEAM.sourceLength}-token input, with KV cache (ms per new token)`,
+    spec.id,
+    spec.work,
     "ms/token",
     "lower",
     { value: msPerNewToken(runs) as number, secondsPerRun: runs },
@@ -366,6 +398,45 @@ async function beamRow(): Promise<Omit<Row, "loadavg1mBefore" | "loadavg1mAfter"
     "transformers",
   );
 }
+
+const beamRow = () =>
+  generationRow({
+    id: "beam-search",
+    work: `BERT2BERT-base beam search, ${BEAM.beams} beams, ${BEAM.sourceLength}-token input, with KV cache (ms per new token)`,
+    model: randomBert2BertBase,
+    batch: 1,
+    sourceLength: BEAM.sourceLength,
+    beams: BEAM.beams,
+    settings: (n) => exactLengthBeamSettings(BEAM.beams, n),
+    transformersArgs: [],
+    handWritten: true,
+  });
+
+const batchedBeamRow = () =>
+  generationRow({
+    id: "beam-search-batch8",
+    work: `BERT2BERT-base beam search, batch ${BATCHED_BEAM.batch}, ${BEAM.beams} beams, ${BATCHED_BEAM.sourceLength}-token inputs (ms per new token of the batch)`,
+    model: randomBert2BertBase,
+    batch: BATCHED_BEAM.batch,
+    sourceLength: BATCHED_BEAM.sourceLength,
+    beams: BEAM.beams,
+    settings: (n) => exactLengthBeamSettings(BEAM.beams, n),
+    transformersArgs: ["--batch", String(BATCHED_BEAM.batch)],
+    handWritten: false,
+  });
+
+const greedyGpt2Row = () =>
+  generationRow({
+    id: "greedy-bert2gpt2",
+    work: `BERT2GPT2-base greedy decoding, ${BEAM.sourceLength}-token input, with KV cache (ms per new token)`,
+    model: randomBert2Gpt2Base,
+    batch: 1,
+    sourceLength: BEAM.sourceLength,
+    beams: 1,
+    settings: exactLengthGreedyGpt2Settings,
+    transformersArgs: ["--decoder", "gpt2"],
+    handWritten: false,
+  });
 
 // ---- assembly ------------------------------------------------------------------------------------------------
 
@@ -433,6 +504,8 @@ const work: Record<RowId, () => Promise<Omit<Row, "loadavg1mBefore" | "loadavg1m
     ),
   ],
   "beam-search": async () => [await beamRow()],
+  "beam-search-batch8": async () => [await batchedBeamRow()],
+  "greedy-bert2gpt2": async () => [await greedyGpt2Row()],
 };
 
 const rows: Row[] = [];
@@ -494,14 +567,22 @@ const result = {
       },
     ]),
   ),
-  settings: { gemmReps: GEMM_REPS, encoder: ENCODER, tinyTrain: TINY, baseTrain: BASE, beamSearch: BEAM },
+  settings: {
+    gemmReps: GEMM_REPS,
+    encoder: ENCODER,
+    tinyTrain: TINY,
+    baseTrain: BASE,
+    beamSearch: BEAM,
+    batchedBeamSearch: BATCHED_BEAM,
+    generation: GENERATION,
+  },
   rows,
   ...(profiling ? { profile: profiles } : {}),
   notes: [
     "Shared 2-core machine: absolute figures vary several-fold between runs with the load of other work; compare ratios, which are measured back to back per row.",
     "ratio_vs_pytorch > 1 means faster than PyTorch: warmstart/pytorch for throughputs, pytorch/warmstart for times.",
     "Train steps: forward, backward, clip at 1.0 and AdamW (@warmstart/training's Trainer vs torch.optim.AdamW); the first step is an untimed warm-up.",
-    `Beam search: ms per new token = (time(${BEAM.newTokens[0]}) - time(${BEAM.newTokens[1]})) / ${BEAM.newTokens[0] - BEAM.newTokens[1]}, so the encoder pass over the input cancels out; eos is banned so every run generates exactly that many tokens.`,
+    `Generation rows: ms per new token = (time(${GENERATION.newTokens[0]}) - time(${GENERATION.newTokens[1]})) / ${GENERATION.newTokens[0] - GENERATION.newTokens[1]}, best of ${GENERATION.repeats} runs per length on every side, so the encoder pass over the input cancels out; eos is banned so every run generates exactly that many tokens.`,
     "profile: wall time per registered tfjs kernel during one more run after the timed ones (top 15; share of the profiled kernels' total).",
   ],
 };

@@ -2,7 +2,9 @@
 BERT2BERT-base (bert-base-uncased's config, random weights, `sdpa` attention) exactly as a Python user runs it —
 its own cache, beam search and logits processors — under `torch.inference_mode()`.
 
-Usage: python3 hf_generation.py --source-length 512 --beams 4 --new-tokens 24 8 [--threads 2] [--repeats 2]
+Usage: python3 hf_generation.py --source-length 512 --beams 4 --new-tokens 24 8 [--batch 1] [--decoder bert|gpt2]
+       [--threads 2] [--repeats 2]
+--decoder gpt2 is BERT2GPT2-base (GPT-2 124M with cross-attention; start, eos and pad 50256).
 Prints one JSON object: per new-token count, the best wall time of a generate call (encoder included).
 eos is banned (min_length above the new tokens), so every call generates exactly that many tokens, as on the tfjs side.
 """
@@ -12,9 +14,10 @@ import time
 
 import torch
 import transformers
-from transformers import BertConfig, EncoderDecoderConfig, EncoderDecoderModel
+from transformers import BertConfig, EncoderDecoderConfig, EncoderDecoderModel, GPT2Config
 
-START, EOS, PAD = 101, 102, 0
+# Decoder start, eos and pad per decoder (bert-base-uncased's [CLS] / [SEP] / [PAD], GPT-2's end of text).
+SPECIAL = {"bert": (101, 102, 0), "gpt2": (50256, 50256, 50256)}
 
 
 def main():
@@ -24,16 +27,22 @@ def main():
     parser.add_argument("--beams", type=int, default=4)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--batch", type=int, default=1)
+    parser.add_argument("--decoder", choices=sorted(SPECIAL), default="bert")
     args = parser.parse_args()
+    start, eos, pad = SPECIAL[args.decoder]
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     bert = BertConfig()  # bert-base-uncased
-    decoder = BertConfig(is_decoder=True, add_cross_attention=True)
+    if args.decoder == "gpt2":
+        decoder = GPT2Config(is_decoder=True, add_cross_attention=True)  # gpt2 (124M)
+    else:
+        decoder = BertConfig(is_decoder=True, add_cross_attention=True)
     config = EncoderDecoderConfig.from_encoder_decoder_configs(bert, decoder)
-    config.decoder_start_token_id, config.eos_token_id, config.pad_token_id = START, EOS, PAD
+    config.decoder_start_token_id, config.eos_token_id, config.pad_token_id = start, eos, pad
     model = EncoderDecoderModel(config=config).eval()
     model.config._attn_implementation = "sdpa"
-    source = torch.randint(1000, bert.vocab_size, (1, args.source_length))
+    source = torch.randint(1000, bert.vocab_size, (args.batch, args.source_length))
     mask = torch.ones_like(source)
 
     def generate(n):
@@ -44,10 +53,10 @@ def main():
                 num_beams=args.beams,
                 max_new_tokens=n,
                 min_length=n + 2,
-                early_stopping=True,
-                decoder_start_token_id=START,
-                eos_token_id=EOS,
-                pad_token_id=PAD,
+                **({"early_stopping": True} if args.beams > 1 else {}),
+                decoder_start_token_id=start,
+                eos_token_id=eos,
+                pad_token_id=pad,
             )
 
     generate(2)  # warm-up
@@ -65,6 +74,8 @@ def main():
         "transformers": transformers.__version__,
         "threads": torch.get_num_threads(),
         "attention": model.config._attn_implementation,
+        "batch": args.batch,
+        "decoder": args.decoder,
         "runs": runs,
     }))
 
