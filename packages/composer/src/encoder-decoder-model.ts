@@ -611,8 +611,8 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
    * states per input from all of that input's rows (`DecoderInput.encoderHiddenStates` with fewer rows), so the
    * cross-attention keys and values are computed, cached and read once per input instead of once per beam.
    */
-  expandEncoderState(state: EncoderState, timesEach: number): EncoderState {
-    void timesEach; // the decoder reads the repeat from its batch: rows / inputs
+  expandEncoderState(state: EncoderState): EncoderState {
+    // The repeat is not stored: the decoder reads it from its batch (decoder rows / encoder rows).
     return { hidden: tf.clone(state.hidden), mask: state.mask.map((row) => [...row]) };
   }
 
