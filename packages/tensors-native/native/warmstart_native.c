@@ -307,6 +307,26 @@ static void skinny_product(size_t m, size_t n, size_t k, const float *a, const f
   parallel_for(n, n * k >= SKINNY_THREADED_MIN_B ? 1 : n, skinny_range, &args);
 }
 
+// Products i in [begin, end) of a batch whose operands are picked by aIndex / bIndex (parallel_for's range function).
+typedef struct {
+  bool ta, tb;
+  int m, n, k;
+  const float *a, *b;
+  float *out;
+  const int32_t *aidx, *bidx;
+  size_t a_mat, b_mat, o_mat;
+  int lda, ldb;
+  float beta;
+} batched_products;
+
+static void batched_range(void *ctx, size_t begin, size_t end) {
+  const batched_products *j = (const batched_products *)ctx;
+  for (size_t i = begin; i < end; i++) {
+    sgemm_row_major(j->ta, j->tb, j->m, j->n, j->k, 1.f, j->a + (size_t)j->aidx[i] * j->a_mat, j->lda,
+                    j->b + (size_t)j->bidx[i] * j->b_mat, j->ldb, j->beta, j->out + i * j->o_mat, j->n);
+  }
+}
+
 // gemm(a, b, out, m, n, k, transA, transB, aIndex, bIndex, bias|null, activation, alpha)
 // out[i] = act(op(a[aIndex[i]]) · op(b[bIndex[i]]) + bias) for every output batch i, row-major; bias has n
 // entries (broadcast over rows). Index arrays carry the batch broadcasting worked out in JS.
@@ -385,9 +405,14 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
       sgemm_row_major(ta, tb, (int)(m * (int64_t)batch), (int)n, (int)k, 1.f, a + (size_t)aidx[0] * a_mat, lda,
                       b + (size_t)bidx[0] * b_mat, ldb, beta, out, (int)n);
     } else {
-      for (size_t i = 0; i < batch; i++) {
-        sgemm_row_major(ta, tb, (int)m, (int)n, (int)k, 1.f, a + (size_t)aidx[i] * a_mat, lda,
-                        b + (size_t)bidx[i] * b_mat, ldb, beta, out + i * o_mat, (int)n);
+      batched_products job = {ta, tb, (int)m, (int)n, (int)k, a, b, out, aidx, bidx, a_mat, b_mat, o_mat, lda, ldb, beta};
+      if (2.0 * (double)m * (double)n * (double)k < GEMM_THREADED_MIN_FLOPS) {
+        // Many small products (attention's per-head q·kᵀ and weights·v): one thread per product, the batch split
+        // between the pool's threads, instead of each small product split between BLAS threads.
+        set_blas_threads(1);
+        parallel_for(batch, 1, batched_range, &job);
+      } else {
+        batched_range(&job, 0, batch);
       }
     }
   }
