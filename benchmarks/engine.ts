@@ -122,6 +122,14 @@ const LIMITED_BY: Record<string, string> = {
     "A step streams every decoder weight from memory once for 4 rows (~490 MB at bert-base size): the dense layers and the tied output layer run in the addon's few-row kernel at 10-20 GB/s; the cross-attention keys are shared per input; the rest is per-kernel dispatch of ~600 small kernels per step.",
   "train-base":
     "The backward pass's products run at OpenBLAS speed, but every gradient is read back into JS for clipping and the JS AdamW loops over 247M parameters, where PyTorch updates in place in C++.",
+  sgemm:
+    "Both sides call a vendor GEMM (OpenBLAS here, MKL in PyTorch from PyPI) on 2 threads; the gap moves either way between runs on this shared machine.",
+  "sgemm-batched":
+    "The product is small per batch entry (512x64x512, one thread each over the addon's pool) and its 50 MB output is a fresh Float32Array on every call (zeroed, page-faulted), where PyTorch reuses its caching allocator's blocks.",
+  "greedy-bert2gpt2":
+    "One row per step: every GPT-2 Conv1D product is OpenBLAS's sgemv and the tied output layer the few-row kernel, but the ~500 small kernels per step each allocate their outputs and pass through tfjs's dispatch, which is most of a step at batch 1.",
+  "beam-search-batch8":
+    "32 rows per step are above the few-row kernel (8 rows) and go to OpenBLAS's sgemm, which packs every weight first; a blocked few-row kernel for 9-64 rows is the next step.",
 };
 
 function median(values: number[]): number {
