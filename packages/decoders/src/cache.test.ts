@@ -195,7 +195,7 @@ for (const name of ["gpt2", "bert"] as const) {
             shared = nextShared;
             copied = nextCopied;
           }
-          assert.equal(shared[0]?.crossKey?.shape[0], 6, "reordering across inputs expands the cross keys");
+          assert.equal(shared?.[0]?.crossKey?.shape[0], 6, "reordering across inputs expands the cross keys");
           // From here both caches hold one cross row per decoder row: the mask follows the rows' inputs.
           const inputs = [2, 2, 0, 4, 3, 3].map((i) => [5, 0, 1, 2, 3, 4][i]!).map((row) => Math.floor(row / 3));
           reorderedMask = inputs.map((i) => mask[i]!);

@@ -1227,34 +1227,32 @@ static napi_value get_build_info(napi_env env, napi_callback_info info) {
   return obj;
 }
 
+// Applies WARMSTART_GEMM_KERNEL with `select` (a kernel chooser returning NULL or why the kernel cannot run); on a
+// refusal throws the reason, so a kernel this CPU cannot run fails the load instead of being ignored.
+static bool kernel_chosen(napi_env env, const char *(*select)(const char *requested)) {
+  const char *requested = getenv("WARMSTART_GEMM_KERNEL");
+  const char *why = select(requested);
+  if (why == NULL) return true;
+  char message[256];
+  snprintf(message, sizeof message, "WARMSTART_GEMM_KERNEL=%s: %s", requested, why);
+  napi_throw_error(env, "WARMSTART_NATIVE", message);
+  return false;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
 #ifdef WARMSTART_BLAS_OPENBLAS
   g_threads = openblas_get_num_threads();
 #else
   // WARMSTART_GEMM_KERNEL picks a micro-kernel other than the best this CPU runs (tests of each kernel, and
   // benchmarks); one the CPU cannot run fails the load with the reason instead of being ignored.
-  const char *requested = getenv("WARMSTART_GEMM_KERNEL");
-  const char *why = ws_gemm_select(requested);
-  if (why != NULL) {
-    char message[256];
-    snprintf(message, sizeof message, "WARMSTART_GEMM_KERNEL=%s: %s", requested, why);
-    napi_throw_error(env, "WARMSTART_NATIVE", message);
-    return NULL;
-  }
+  if (!kernel_chosen(env, ws_gemm_select)) return NULL;
   snprintf(g_bundled_config, sizeof g_bundled_config, "warmstart bundled GEMM, %s %s micro-kernel", ws_gemm_kernel(),
            ws_gemm_tile());
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   g_threads = cores < 1 ? 1 : (int)cores;
 #endif
   // The same variable picks the kernel of the few-row products (skinny.c) in either build.
-  const char *skinny_requested = getenv("WARMSTART_GEMM_KERNEL");
-  const char *skinny_why = ws_skinny_select(skinny_requested);
-  if (skinny_why != NULL) {
-    char message[256];
-    snprintf(message, sizeof message, "WARMSTART_GEMM_KERNEL=%s: %s", skinny_requested, skinny_why);
-    napi_throw_error(env, "WARMSTART_NATIVE", message);
-    return NULL;
-  }
+  if (!kernel_chosen(env, ws_skinny_select)) return NULL;
   g_blas_threads = g_threads;
   napi_property_descriptor props[] = {
       {"gemm", NULL, gemm, NULL, NULL, NULL, napi_default, NULL},

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { after, test } from "node:test";
 import { buildInfoOf, type NativeAddon } from "./addon.js";
-import { assertRelClose, randomValues } from "./test-support/setup.js";
+import { checkGemmCases, type GemmCase } from "./test-support/reference-gemm.js";
 import { buildVariant, variantSkip, type Variant } from "./test-support/variant.js";
 
 const skip = variantSkip();
@@ -16,22 +16,10 @@ after(() => {
   if (variant !== undefined) rmSync(variant.root, { recursive: true, force: true });
 });
 
-interface Case {
-  m: number;
-  k: number;
-  n: number;
-  ta: boolean;
-  tb: boolean;
-  /** Output batches; aIndex/bIndex pick the stored matrix of each (broadcasting as the JS kernel passes it). */
-  aIndex?: number[];
-  bIndex?: number[];
-  bias?: boolean;
-}
-
 // Odd sizes that are multiples of no register tile or cache block (tiles 4x16 to 12x32, KC 256, NB 128-256,
 // MB 2048-4080), every transpose pair, a bias (beta = 1 in the product), batches, and two products above the
 // threaded-product threshold (1e8 flops): one wider than tall (split over columns), one taller (over rows).
-const CASES: Case[] = [
+const CASES: GemmCase[] = [
   { m: 1, k: 1, n: 1, ta: false, tb: false },
   { m: 17, k: 33, n: 65, ta: false, tb: false },
   { m: 17, k: 33, n: 65, ta: true, tb: false },
@@ -46,43 +34,7 @@ const CASES: Case[] = [
   { m: 1031, k: 201, n: 251, ta: true, tb: true },
 ];
 
-/** op(a[ai]) · op(b[bi]) + bias in float64, row-major, for every batch. */
-function reference(c: Case, a: Float32Array, b: Float32Array, bias: Float32Array | null): Float64Array {
-  const { m, k, n } = c;
-  const aIndex = c.aIndex ?? [0];
-  const bIndex = c.bIndex ?? [0];
-  const out = new Float64Array(aIndex.length * m * n);
-  for (let batch = 0; batch < aIndex.length; batch++) {
-    const ao = (aIndex[batch] as number) * m * k;
-    const bo = (bIndex[batch] as number) * k * n;
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        let sum = bias === null ? 0 : (bias[j] as number);
-        for (let p = 0; p < k; p++) {
-          const av = a[ao + (c.ta ? p * m + i : i * k + p)] as number;
-          const bv = b[bo + (c.tb ? j * k + p : p * n + j)] as number;
-          sum += av * bv;
-        }
-        out[(batch * m + i) * n + j] = sum;
-      }
-    }
-  }
-  return out;
-}
-
-function checkCases(addon: NativeAddon, what: string): void {
-  let seed = 1;
-  for (const c of CASES) {
-    const aIndex = c.aIndex ?? [0];
-    const bIndex = c.bIndex ?? [0];
-    const a = randomValues((Math.max(...aIndex) + 1) * c.m * c.k, seed++);
-    const b = randomValues((Math.max(...bIndex) + 1) * c.k * c.n, seed++);
-    const bias = c.bias === true ? randomValues(c.n, seed++) : null;
-    const out = new Float32Array(aIndex.length * c.m * c.n).fill(Number.NaN); // beta = 0 must not read C
-    addon.gemm(a, b, out, c.m, c.n, c.k, c.ta, c.tb, Int32Array.from(aIndex), Int32Array.from(bIndex), bias, 0, 0);
-    assertRelClose(out, reference(c, a, b, bias), 1e-4, `${what}: ${JSON.stringify(c)}`);
-  }
-}
+const checkCases = (addon: NativeAddon, what: string): void => checkGemmCases(addon, CASES, what);
 
 test("the install builds the bundled GEMM when asked to and says so", { skip }, () => {
   const { record } = bundled();
