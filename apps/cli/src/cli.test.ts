@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { runCli } from "./test-support/run-cli.js";
+import { spawn } from "node:child_process";
+import { BIN, runCli } from "./test-support/run-cli.js";
 
 const COMMANDS = ["demo", "compose", "inspect", "convert", "pretrain", "train", "generate", "evaluate", "doctor"];
 
@@ -61,4 +62,15 @@ test("errors are one line plus a hint, with the stack only under --verbose, and 
   assert.equal(parsed.ok, false);
   assert.equal(parsed.error.code, "CliError.FILE_NOT_FOUND");
   assert.equal(parsed.error.exitCode, 3);
+});
+
+test("output piped to a reader that stops early (| head) ends quietly, not with an EPIPE stack trace", async () => {
+  const child = spawn(process.execPath, [BIN, "--help"], { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  // The reader goes away before the help is written.
+  child.stdout.destroy();
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  assert.doesNotMatch(stderr, /EPIPE|Unhandled 'error' event/);
+  assert.equal(code, 0, stderr);
 });
