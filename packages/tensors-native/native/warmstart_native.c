@@ -297,20 +297,44 @@ static void sgemm_row_major(bool ta, bool tb, int m, int n, int k, float alpha, 
 // Columns of one skinny product per thread (parallel_for's range function).
 static void skinny_range(void *ctx, size_t begin, size_t end) { ws_skinny_gemm_columns((const ws_skinny_args *)ctx, begin, end); }
 
-// B elements (n·k) from which a skinny product splits its columns between threads: below about 1 MB of B
-// the product takes less time than starting a thread.
+// B elements (n·k) from which a one-row or few-row product splits its columns between threads: below about 1 MB
+// of B the product takes less time than handing work to another thread.
 #define SKINNY_THREADED_MIN_B ((size_t)1 << 18)
 
-// C (+)= A · Bᵀ with m ≤ WS_SKINNY_MAX_ROWS, B read once (skinny.c), on g_threads threads when B is large enough.
-static void skinny_product(size_t m, size_t n, size_t k, const float *a, const float *b, float *c, bool accumulate) {
-  ws_skinny_args args = {accumulate, m, n, k, a, k, b, k, c, n};
-  parallel_for(n, n * k >= SKINNY_THREADED_MIN_B ? 1 : n, skinny_range, &args);
+// One product C = op(A) · op(B) (+ C when beta is 1, C holding the bias) on the fastest path for its shape:
+//   - at most WS_SKINNY_MAX_ROWS rows against a transposed B: the few-row kernel, which reads B once (skinny.c);
+//   - one row against an untransposed B (GPT-2's [in, out] Conv1D weights), OpenBLAS build: its sgemv, which
+//     streams B at memory speed, where its sgemm packs B first on one thread (~4x slower measured here);
+//   - anything else: the BLAS's sgemm, on the threads the caller set.
+// `threaded` says whether the product may use more than one thread: false inside a batch whose products run on
+// the pool's threads (OpenBLAS's thread count is process-wide and must not change under a running product).
+static void one_product(bool ta, bool tb, size_t m, size_t n, size_t k, const float *a, int lda, const float *b,
+                        int ldb, float beta, float *c, bool threaded) {
+  const bool big_b = n * k >= SKINNY_THREADED_MIN_B;
+  if (!ta && tb && m <= WS_SKINNY_MAX_ROWS) {
+    ws_skinny_args args = {beta != 0.f, m, n, k, a, (size_t)lda, b, (size_t)ldb, c, n};
+    if (threaded && big_b) {
+      parallel_for(n, 1, skinny_range, &args);
+    } else {
+      ws_skinny_gemm_columns(&args, 0, n);
+    }
+    return;
+  }
+#ifdef WARMSTART_BLAS_OPENBLAS
+  if (!ta && !tb && m == 1) {
+    if (threaded) set_blas_threads(big_b ? g_threads : 1);
+    cblas_sgemv(CblasRowMajor, CblasTrans, (int)k, (int)n, 1.f, b, ldb, a, 1, beta, c, 1);
+    return;
+  }
+#endif
+  sgemm_row_major(ta, tb, (int)m, (int)n, (int)k, 1.f, a, lda, b, ldb, beta, c, (int)n);
 }
 
-// Products i in [begin, end) of a batch whose operands are picked by aIndex / bIndex (parallel_for's range function).
+// The products i in [begin, end) of a batch whose operands are picked by aIndex / bIndex, each on one thread
+// (parallel_for's range function).
 typedef struct {
   bool ta, tb;
-  int m, n, k;
+  size_t m, n, k;
   const float *a, *b;
   float *out;
   const int32_t *aidx, *bidx;
@@ -322,8 +346,8 @@ typedef struct {
 static void batched_range(void *ctx, size_t begin, size_t end) {
   const batched_products *j = (const batched_products *)ctx;
   for (size_t i = begin; i < end; i++) {
-    sgemm_row_major(j->ta, j->tb, j->m, j->n, j->k, 1.f, j->a + (size_t)j->aidx[i] * j->a_mat, j->lda,
-                    j->b + (size_t)j->bidx[i] * j->b_mat, j->ldb, j->beta, j->out + i * j->o_mat, j->n);
+    one_product(j->ta, j->tb, j->m, j->n, j->k, j->a + (size_t)j->aidx[i] * j->a_mat, j->lda,
+                j->b + (size_t)j->bidx[i] * j->b_mat, j->ldb, j->beta, j->out + i * j->o_mat, false);
   }
 }
 
@@ -384,35 +408,22 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
     // than `batch` small ones. It needs a's batches laid out in order (aIndex = 0, 1, 2, ...).
     int fold = !ta && batch > 1;
     for (size_t i = 0; fold && i < batch; i++) fold = aidx[i] == (int32_t)i && bidx[i] == bidx[0];
-    size_t rows = fold ? (size_t)m * batch : (size_t)m;
-    if (!ta && tb && rows <= WS_SKINNY_MAX_ROWS && (fold || batch == 1)) {
-      skinny_product(rows, (size_t)n, (size_t)k, a + (size_t)aidx[0] * a_mat, b + (size_t)bidx[0] * b_mat, out,
-                     bias != NULL);
-#ifdef WARMSTART_BLAS_OPENBLAS
-    } else if (!ta && !tb && rows == 1 && (fold || batch == 1)) {
-      // One row against an untransposed B (GPT-2's [in, out] Conv1D weights in greedy decoding): OpenBLAS's sgemv
-      // streams B at memory speed on every thread, where its sgemm packs B first on one thread (~4x slower here).
-      set_blas_threads((size_t)n * (size_t)k >= SKINNY_THREADED_MIN_B ? g_threads : 1);
-      cblas_sgemv(CblasRowMajor, CblasTrans, (int)k, (int)n, 1.f, b + (size_t)bidx[0] * b_mat, (int)n,
-                  a + (size_t)aidx[0] * a_mat, 1, beta, out, 1);
-#endif
-    } else if (!ta && tb && (size_t)m <= WS_SKINNY_MAX_ROWS) {
-      for (size_t i = 0; i < batch; i++) {
-        skinny_product((size_t)m, (size_t)n, (size_t)k, a + (size_t)aidx[i] * a_mat, b + (size_t)bidx[i] * b_mat,
-                       out + i * o_mat, bias != NULL);
-      }
-    } else if (fold || batch == 1) {
-      sgemm_row_major(ta, tb, (int)(m * (int64_t)batch), (int)n, (int)k, 1.f, a + (size_t)aidx[0] * a_mat, lda,
-                      b + (size_t)bidx[0] * b_mat, ldb, beta, out, (int)n);
+    if (fold || batch == 1) {
+      one_product(ta, tb, (size_t)m * (fold ? batch : 1), (size_t)n, (size_t)k, a + (size_t)aidx[0] * a_mat, lda,
+                  b + (size_t)bidx[0] * b_mat, ldb, beta, out, true);
     } else {
-      batched_products job = {ta, tb, (int)m, (int)n, (int)k, a, b, out, aidx, bidx, a_mat, b_mat, o_mat, lda, ldb, beta};
+      batched_products job = {ta,   tb,   (size_t)m, (size_t)n, (size_t)k, a,   b,   out,
+                              aidx, bidx, a_mat,     b_mat,     o_mat,     lda, ldb, beta};
       if (2.0 * (double)m * (double)n * (double)k < GEMM_THREADED_MIN_FLOPS) {
         // Many small products (attention's per-head q·kᵀ and weights·v): one thread per product, the batch split
         // between the pool's threads, instead of each small product split between BLAS threads.
         set_blas_threads(1);
         parallel_for(batch, 1, batched_range, &job);
       } else {
-        batched_range(&job, 0, batch);
+        for (size_t i = 0; i < batch; i++) {
+          one_product(ta, tb, (size_t)m, (size_t)n, (size_t)k, a + (size_t)aidx[i] * a_mat, lda,
+                      b + (size_t)bidx[i] * b_mat, ldb, beta, out + i * o_mat, true);
+        }
       }
     }
   }
