@@ -122,3 +122,42 @@ test(
     }
   },
 );
+
+test(
+  "decodeStep refuses rows that do not match the inputs times the expansion of the encoder state",
+  { skip },
+  async () => {
+    await initBackend();
+    const g = goldens("bert2bert");
+    const model = await EncoderDecoderModel.fromPretrained(parityDir("bert2bert"));
+    const encoded = model.encode(g.inputs.input_ids, g.inputs.attention_mask);
+    const expanded = model.expandEncoderState(encoded, 3);
+    try {
+      const inputs = g.inputs.input_ids.length;
+      assert.equal(expanded.rowsPerInput, 3);
+      const rows = (n: number) => Array.from({ length: n }, () => [model.config.decoderStartTokenId as number]);
+      const step = await model.decodeStep({
+        decoderInputIds: rows(3 * inputs),
+        encoderState: expanded,
+        cache: null,
+        useCache: false,
+      });
+      assert.equal(step.logits.length, 3 * inputs * step.vocabSize);
+      // 6 rows would divide evenly into the encoder's rows, so only the recorded expansion can tell it is wrong.
+      await assert.rejects(
+        Promise.resolve().then(() =>
+          model.decodeStep({ decoderInputIds: rows(6 * inputs), encoderState: expanded, cache: null, useCache: false }),
+        ),
+        isError("INVALID_INPUT", new RegExp(`${6 * inputs} decoder rows for ${inputs} inputs expanded 3 times`)),
+      );
+      assert.throws(
+        () => model.expandEncoderState(encoded, 0),
+        isError("INVALID_INPUT", /timesEach must be a positive integer/),
+      );
+    } finally {
+      model.disposeEncoderState(expanded);
+      model.disposeEncoderState(encoded);
+      model.dispose();
+    }
+  },
+);

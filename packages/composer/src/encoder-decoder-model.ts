@@ -117,6 +117,11 @@ export interface EncoderState {
   hidden: tf.Tensor3D;
   /** `[inputs][sourceLength]`. */
   mask: number[][];
+  /**
+   * Decoder rows per input (1, or the beams / samples `expandEncoderState` asked for), consecutive. `decodeStep`
+   * checks its rows against it: the decoder itself only sees that the encoder rows divide its batch.
+   */
+  rowsPerInput: number;
 }
 
 /** Where a model's weights came from, kept for `warmStartReport()`. */
@@ -568,7 +573,7 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
         }).lastHiddenState,
       ),
     );
-    return { hidden, mask: attentionMask.map((row) => [...row]) };
+    return { hidden, mask: attentionMask.map((row) => [...row]), rowsPerInput: 1 };
   }
 
   /**
@@ -590,7 +595,7 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
       );
     }
     const hidden = tf.tidy(() => this.#project(tf.clone(last as tf.Tensor3D)));
-    return { hidden, mask: attentionMask.map((row) => [...row]) };
+    return { hidden, mask: attentionMask.map((row) => [...row]), rowsPerInput: 1 };
   }
 
   /**
@@ -611,14 +616,30 @@ export class EncoderDecoderModel implements Seq2SeqStepModel<EncoderState, KeyVa
    * states per input from all of that input's rows (`DecoderInput.encoderHiddenStates` with fewer rows), so the
    * cross-attention keys and values are computed, cached and read once per input instead of once per beam.
    */
-  expandEncoderState(state: EncoderState): EncoderState {
-    // The repeat is not stored: the decoder reads it from its batch (decoder rows / encoder rows).
-    return { hidden: tf.clone(state.hidden), mask: state.mask.map((row) => [...row]) };
+  expandEncoderState(state: EncoderState, timesEach: number): EncoderState {
+    if (!Number.isInteger(timesEach) || timesEach < 1) {
+      throw new ComposerError(
+        "INVALID_INPUT",
+        `expandEncoderState: timesEach must be a positive integer, got ${timesEach}`,
+      );
+    }
+    return {
+      hidden: tf.clone(state.hidden),
+      mask: state.mask.map((row) => [...row]),
+      rowsPerInput: state.rowsPerInput * timesEach,
+    };
   }
 
   async decodeStep(args: DecodeStepArgs<EncoderState, KeyValueCache>): Promise<DecodeStepResult<KeyValueCache>> {
     this.#live();
     const { decoderInputIds, encoderState, cache, useCache } = args;
+    const expectedRows = encoderState.mask.length * encoderState.rowsPerInput;
+    if (decoderInputIds.length !== expectedRows) {
+      throw new ComposerError(
+        "INVALID_INPUT",
+        `decodeStep: ${decoderInputIds.length} decoder rows for ${encoderState.mask.length} inputs expanded ${encoderState.rowsPerInput} times (expected ${expectedRows})`,
+      );
+    }
     const incremental = useCache && cache !== null;
     const inputIds = incremental ? decoderInputIds.map((row) => [row[row.length - 1] as number]) : decoderInputIds;
     let next: KeyValueCache | null = null;
