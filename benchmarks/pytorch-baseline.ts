@@ -1,5 +1,7 @@
 // Runs a PyTorch baseline script of benchmarks/pytorch/ in the same run as the tfjs side, with the strongest
-// fair settings of research/engine-facts.md. Nothing is installed here: without torch the result says so.
+// fair settings of research/engine-facts.md, on PyTorch from PyPI (the oracle's environment, which oracle/run sets
+// up outside the repository on first use) or Debian's python3-torch (never installed here: without it the result
+// says so).
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,7 +32,7 @@ export type TorchInstall = "pypi" | "debian";
 export const TORCH_INSTALLS: readonly TorchInstall[] = ["pypi", "debian"];
 
 /** The first interpreter (WARMSTART_PYTHON, Debian's /usr/bin/python3, python3) that imports torch. */
-export function findTorchPython(): string | undefined {
+function findTorchPython(): string | undefined {
   const candidates = [process.env.WARMSTART_PYTHON, "/usr/bin/python3", "python3"].filter(
     (p): p is string => p !== undefined,
   );
