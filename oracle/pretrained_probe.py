@@ -5,7 +5,8 @@ stdin: one JSON request, or {"batch": [request, ...]}; last stdout line: the JSO
     {"op": "encode", "dir": D, "texts": [text or [text, pair], ...]}
         AutoTokenizer.from_pretrained(D) on each text alone (input_ids, attention_mask, token_type_ids), on the
         single texts as one padded batch and on the pairs as another, then BertModel.from_pretrained(D)'s
-        last_hidden_state and pooler_output on the batch of single texts.
+        last_hidden_state and pooler_output on the batch of single texts, in float32 (what a user gets) and in
+        float64 (the exact answer that both float32 engines are measured against at padded positions).
     {"op": "warmstart", "dir": D, "tie": bool, "saved": S, "inputs": {...}, "decoder_input_ids": ..., "labels": ...,
      "generate": [{...}]}
         EncoderDecoderModel.from_encoder_decoder_pretrained(D, D, tie_encoder_decoder=tie): for each state-dict name,
@@ -46,6 +47,7 @@ def encode(request):
     model.eval()
     with torch.inference_mode():
         out = model(**batch)
+        exact = model.double()(**batch)
     return dict(
         tokenizer_class=type(tokenizer).__name__,
         single=single,
@@ -53,6 +55,8 @@ def encode(request):
         pair_batch=None if pair_batch is None else {k: list(v) for k, v in pair_batch.items()},
         last_hidden_state=out.last_hidden_state.flatten().tolist(),
         pooler_output=out.pooler_output.flatten().tolist(),
+        last_hidden_state_float64=exact.last_hidden_state.flatten().tolist(),
+        pooler_output_float64=exact.pooler_output.flatten().tolist(),
         shape=list(out.last_hidden_state.shape),
     )
 

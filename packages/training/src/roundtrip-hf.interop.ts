@@ -3,8 +3,8 @@
 //     missing / unexpected / mismatched / newly initialised weights and gives the same logits, loss (1e-4) and
 //     generate() ids (exact; sequences_scores 1e-4);
 // (b) each line re-makes the committed goldens (oracle/make_goldens.py: the compositions as that line saves them,
-//     and its outputs), byte for byte in the weights; the folders it saves load here with its outputs
-//     (hf-goldens.test.ts checks the committed ones in full without Python);
+//     and its outputs), byte for byte in the weights, logits within 1e-4; the folders it saves load here with its
+//     outputs (hf-goldens.test.ts checks the committed ones in full without Python);
 // (c) Python fine-tunes project-saved models with Seq2SeqTrainer and saves them; the project loads them, gives
 //     Python's outputs on them, and continues training with its own Trainer.
 // Each phase is one Python process per line: importing torch and transformers costs seconds.
@@ -201,7 +201,10 @@ describe("(b) compositions saved by real transformers, loaded here", () => {
         const committed = JSON.parse(readFileSync(join(committedDir, "goldens.json"), "utf8"));
         const ids = (g: { generate: { sequences: number[][] }[] }) => g.generate.map((x) => x.sequences);
         assert.deepEqual(ids(fresh), ids(committed), `${line} ${c.name}: generate ids`);
-        assertClose(fresh.logits.data, committed.logits.data, 1e-5, `${line} ${c.name}: logits`);
+        // The project's 1e-4 on logits: PyTorch's float32 CPU kernels differ between CPUs (a fresh run on one of
+        // CI's machines was 1.03e-5 from the goldens committed on another), so a tighter bound here would be
+        // measuring the CPU, not whether these are the goldens transformers makes.
+        assertClose(fresh.logits.data, committed.logits.data, 1e-4, `${line} ${c.name}: logits`);
         const model = await EncoderDecoderModel.fromPretrained(dir);
         try {
           const logits = model.forward({
