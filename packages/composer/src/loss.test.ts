@@ -40,3 +40,16 @@ test("maskedCrossEntropy's value and closed-form gradient equal autodiff of −m
   assert.equal(tf.memory().numTensors, before, "no tensors left behind");
   logits.dispose();
 });
+
+test("maskedCrossEntropy names a label outside the vocabulary", async () => {
+  await initBackend();
+  const logits = tf.zeros([1, 3, 5]);
+  for (const bad of [5, -1, 2.5]) {
+    assert.throws(
+      () => maskedCrossEntropy(logits, [[1, IGNORE_INDEX, bad]]),
+      (e: Error) =>
+        e.name === "ComposerError" && e.message.includes(`labels[0][2] is ${bad}`) && /\[0, 5\)/.test(e.message),
+    );
+  }
+  logits.dispose();
+});

@@ -1179,6 +1179,114 @@ static napi_value softmax_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// ---- softmax cross-entropy with per-row weights, and its gradient ----
+// The training loss over [tokens, vocab] logits: the composed form makes a logsumexp (max, subtract, exp, sum, log)
+// forward and softmax, one-hot, subtract and scale passes backward; here it is two passes forward (max, then
+// Σ exp) and one backward, with no one-hot. A weight of 0 drops a row (labels of -100: the caller points their
+// target at 0 and weights them 0), so ignored rows cost nothing in the gradient beyond writing zeros.
+
+typedef struct {
+  const float *x, *weights;
+  const int32_t *targets;
+  float *lse, *loss, *out;
+  size_t cols;
+  float dy;
+} xent_ctx;
+
+HOT_LOOP static void xent_rows(void *p, size_t begin, size_t end) {
+  xent_ctx *c = (xent_ctx *)p;
+  size_t cols = c->cols;
+  for (size_t r = begin; r < end; r++) {
+    const float *x = c->x + r * cols;
+    float mx = -INFINITY;
+    for (size_t j = 0; j < cols; j++) mx = x[j] > mx ? x[j] : mx;
+    float sum = 0.f;
+    for (size_t j = 0; j < cols; j++) sum += fast_expf(x[j] - mx);
+    float lse = mx + logf(sum);
+    c->lse[r] = lse;
+    c->loss[r] = c->weights[r] == 0.f ? 0.f : c->weights[r] * (lse - x[c->targets[r]]);
+  }
+}
+
+// out = w·dy·(softmax(x) − onehot(target)) per row.
+HOT_LOOP static void xent_grad_rows(void *p, size_t begin, size_t end) {
+  xent_ctx *c = (xent_ctx *)p;
+  size_t cols = c->cols;
+  for (size_t r = begin; r < end; r++) {
+    const float *x = c->x + r * cols;
+    float *o = c->out + r * cols;
+    float scale = c->weights[r] * c->dy, lse = c->lse[r];
+    if (scale == 0.f) {
+      memset(o, 0, cols * sizeof(float));
+      continue;
+    }
+    for (size_t j = 0; j < cols; j++) o[j] = scale * fast_expf(x[j] - lse);
+    o[c->targets[r]] -= scale;
+  }
+}
+
+// Checks shared by both entry points: [rows, cols] logits, a target in [0, cols) and a weight per row.
+static int xent_shapes(napi_env env, size_t xlen, int64_t cols, size_t tlen, const int32_t *targets, size_t wlen, size_t lselen) {
+  if (cols <= 0 || xlen % (size_t)cols != 0 || tlen != xlen / (size_t)cols || wlen != tlen || lselen != tlen) {
+    napi_throw_range_error(env, "WARMSTART_NATIVE", "softmaxCrossEntropy: buffer sizes do not match [rows, cols]");
+    return 0;
+  }
+  for (size_t r = 0; r < tlen; r++) {
+    if (targets[r] < 0 || targets[r] >= cols) {
+      napi_throw_range_error(env, "WARMSTART_NATIVE", "softmaxCrossEntropy: a target is outside [0, cols)");
+      return 0;
+    }
+  }
+  return 1;
+}
+
+// softmaxCrossEntropy(x, targets, weights, lse, loss, cols): per row, lse = logsumexp(x) and
+// loss = weight·(lse − x[target]) (0 where the weight is 0).
+static napi_value softmax_cross_entropy(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *x, *weights, *lse, *loss;
+  int32_t *targets;
+  size_t xlen, tlen, wlen, lselen, losslen;
+  int64_t cols;
+  if (argc != 6 || !get_f32(env, argv[0], &x, &xlen) || !get_i32(env, argv[1], &targets, &tlen) || !get_f32(env, argv[2], &weights, &wlen) ||
+      !get_f32(env, argv[3], &lse, &lselen) || !get_f32(env, argv[4], &loss, &losslen) || !get_int(env, argv[5], &cols))
+    return NULL;
+  if (!xent_shapes(env, xlen, cols, tlen, targets, wlen, lselen)) return NULL;
+  if (losslen != tlen) {
+    napi_throw_range_error(env, "WARMSTART_NATIVE", "softmaxCrossEntropy: the loss buffer needs one value per row");
+    return NULL;
+  }
+  xent_ctx c = {x, weights, targets, lse, loss, NULL, (size_t)cols, 0.f};
+  parallel_for(tlen, (PER_THREAD_ELEMENTS + (size_t)cols - 1) / (size_t)cols, xent_rows, &c);
+  return NULL;
+}
+
+// softmaxCrossEntropyGrad(x, targets, weights, lse, out, cols, dy): d(Σ loss)/dx scaled by dy.
+static napi_value softmax_cross_entropy_grad(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *x, *weights, *lse, *out;
+  int32_t *targets;
+  size_t xlen, tlen, wlen, lselen, olen;
+  int64_t cols;
+  double dy;
+  if (argc != 7 || !get_f32(env, argv[0], &x, &xlen) || !get_i32(env, argv[1], &targets, &tlen) || !get_f32(env, argv[2], &weights, &wlen) ||
+      !get_f32(env, argv[3], &lse, &lselen) || !get_f32(env, argv[4], &out, &olen) || !get_int(env, argv[5], &cols) ||
+      !get_double(env, argv[6], &dy))
+    return NULL;
+  if (!xent_shapes(env, xlen, cols, tlen, targets, wlen, lselen)) return NULL;
+  if (olen != xlen) {
+    napi_throw_range_error(env, "WARMSTART_NATIVE", "softmaxCrossEntropyGrad: the output must have the logits' size");
+    return NULL;
+  }
+  xent_ctx c = {x, weights, targets, lse, NULL, out, (size_t)cols, (float)dy};
+  parallel_for(tlen, (PER_THREAD_ELEMENTS + (size_t)cols - 1) / (size_t)cols, xent_grad_rows, &c);
+  return NULL;
+}
+
 // ---- setup and introspection ----
 
 static napi_value set_threads(napi_env env, napi_callback_info info) {
@@ -1279,6 +1387,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"maskedSoftmax", NULL, masked_softmax, NULL, NULL, NULL, napi_default, NULL},
       {"softmaxGrad", NULL, softmax_grad, NULL, NULL, NULL, napi_default, NULL},
       {"geluGrad", NULL, gelu_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"softmaxCrossEntropy", NULL, softmax_cross_entropy, NULL, NULL, NULL, napi_default, NULL},
+      {"softmaxCrossEntropyGrad", NULL, softmax_cross_entropy_grad, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, get_info, NULL, NULL, NULL, napi_default, NULL},
       {"buildInfo", NULL, get_build_info, NULL, NULL, NULL, napi_default, NULL},

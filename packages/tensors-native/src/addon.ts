@@ -69,6 +69,23 @@ export interface NativeAddon {
   ): void;
   softmaxGrad(y: Float32Array, dy: Float32Array, out: Float32Array, cols: number, scale: number): void;
   geluGrad(x: Float32Array, dy: Float32Array, out: Float32Array): void;
+  softmaxCrossEntropy(
+    x: Float32Array,
+    targets: Int32Array,
+    weights: Float32Array,
+    lse: Float32Array,
+    loss: Float32Array,
+    cols: number,
+  ): void;
+  softmaxCrossEntropyGrad(
+    x: Float32Array,
+    targets: Int32Array,
+    weights: Float32Array,
+    lse: Float32Array,
+    out: Float32Array,
+    cols: number,
+    dy: number,
+  ): void;
   setThreads(threads: number): void;
   info(): { blasCore: string; blasConfig: string; blasThreads: number; threads: number };
   buildInfo(): { blas: "openblas" | "bundled"; kernel: string; config: string; skinnyKernel: string };

@@ -167,6 +167,62 @@ test("WarmstartMaskedSoftmax and its gradient match scale, mask add and softmax"
   }
 });
 
+test(
+  "WarmstartSoftmaxCrossEntropy and its gradient match logsumexp and softmax minus one-hot",
+  { skip: nativeSkip },
+  async () => {
+    ensureNative();
+    const [rows, cols] = [33, 1000];
+    const x = randomFor([rows, cols], 13).map((v, i) => v * 12 + (i === 5 * cols + 7 ? 90 : 0));
+    const targets = Array.from({ length: rows }, (_, r) => (r * 37) % cols);
+    const weights = Array.from({ length: rows }, (_, r) => (r % 5 === 1 ? 0 : 1 / rows));
+    const inputs = () => ({
+      logits: tf.tensor2d(x, [rows, cols]),
+      targets: tf.tensor1d(targets, "int32"),
+      weights: tf.tensor1d(weights),
+    });
+    const oneHot = () => tf.cast(tf.oneHot(tf.tensor1d(targets, "int32"), cols), "float32");
+    await kernelMatches(
+      "loss and logsumexp",
+      2,
+      () => run(NATIVE_KERNEL_NAMES.softmaxCrossEntropy, inputs()),
+      () => {
+        const lse = tf.logSumExp(tf.tensor2d(x, [rows, cols]), 1);
+        const picked = tf.sum(tf.mul(tf.tensor2d(x, [rows, cols]), oneHot()), 1);
+        return [tf.sum(tf.mul(tf.sub(lse, picked), tf.tensor1d(weights))), lse];
+      },
+    );
+    await kernelMatches(
+      "gradient",
+      1,
+      () => {
+        const i = inputs();
+        const [, lse] = run(NATIVE_KERNEL_NAMES.softmaxCrossEntropy, i);
+        return run(NATIVE_KERNEL_NAMES.softmaxCrossEntropyGrad, { ...i, lse: lse as Tensor, dy: tf.scalar(0.75) });
+      },
+      () => [
+        tf.mul(
+          tf.mul(tf.sub(tf.softmax(tf.tensor2d(x, [rows, cols])), oneHot()), tf.tensor2d(weights, [rows, 1])),
+          0.75,
+        ),
+      ],
+    );
+    await tf.setBackend("native");
+    assert.throws(
+      () =>
+        run(NATIVE_KERNEL_NAMES.softmaxCrossEntropy, {
+          ...inputs(),
+          targets: tf.tensor1d([...targets.slice(1), cols], "int32"),
+        }),
+      /outside \[0, cols\)/,
+    );
+    assert.throws(
+      () => run(NATIVE_KERNEL_NAMES.softmaxCrossEntropy, { ...inputs(), targets: tf.tensor1d(targets, "float32") }),
+      /WarmstartSoftmaxCrossEntropy: expects float32 logits/,
+    );
+  },
+);
+
 test("a native-only kernel names itself when its inputs are unsupported", { skip: nativeSkip }, async () => {
   ensureNative();
   await tf.setBackend("native");

@@ -5,6 +5,12 @@ import { NativeBackendError } from "./errors.js";
 import { BINARY_OPS, binary } from "./kernels/binary.js";
 import { cast } from "./kernels/cast.js";
 import { concat } from "./kernels/concat.js";
+import {
+  SOFTMAX_CROSS_ENTROPY,
+  SOFTMAX_CROSS_ENTROPY_GRAD,
+  softmaxCrossEntropy,
+  softmaxCrossEntropyGrad,
+} from "./kernels/cross_entropy.js";
 import { gatherV2 } from "./kernels/gather.js";
 import { GELU, GELU_GRAD, gelu, geluGrad } from "./kernels/gelu.js";
 import { LAYER_NORM, LAYER_NORM_GRAD, layerNorm, layerNormGrad } from "./kernels/layer_norm.js";
@@ -45,6 +51,8 @@ export const NATIVE_ONLY_KERNELS: Readonly<Record<string, NativeKernel>> = {
   [GELU_GRAD]: geluGrad,
   [MASKED_SOFTMAX]: maskedSoftmax,
   [MASKED_SOFTMAX_GRAD]: maskedSoftmaxGrad,
+  [SOFTMAX_CROSS_ENTROPY]: softmaxCrossEntropy,
+  [SOFTMAX_CROSS_ENTROPY_GRAD]: softmaxCrossEntropyGrad,
 };
 
 /** The names of NATIVE_ONLY_KERNELS, for the ops that dispatch to them. */
@@ -55,6 +63,8 @@ export const NATIVE_KERNEL_NAMES = {
   geluGrad: GELU_GRAD,
   maskedSoftmax: MASKED_SOFTMAX,
   maskedSoftmaxGrad: MASKED_SOFTMAX_GRAD,
+  softmaxCrossEntropy: SOFTMAX_CROSS_ENTROPY,
+  softmaxCrossEntropyGrad: SOFTMAX_CROSS_ENTROPY_GRAD,
 } as const;
 
 export interface RegisterNativeOptions {

@@ -21,6 +21,7 @@ export { linear, type LinearLayout } from "./ops/linear.js";
 export { gelu, geluNew } from "./ops/gelu.js";
 export { layerNorm } from "./ops/layer_norm.js";
 export { scaledMaskedSoftmax } from "./ops/softmax.js";
+export { softmaxCrossEntropy } from "./ops/cross_entropy.js";
 export { FLOAT32_MIN, scaledDotProductAttention } from "./ops/attention.js";
 export { backendHasKernel, productsPreferTransposeFlags } from "./ops/backend_traits.js";
 export { createRandom, ones, zeros, type Random } from "./random.js";

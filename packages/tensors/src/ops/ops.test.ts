@@ -8,6 +8,7 @@ import { createRandom } from "../random.js";
 import { gelu, geluNew } from "./gelu.js";
 import { layerNorm } from "./layer_norm.js";
 import { scaledMaskedSoftmax } from "./softmax.js";
+import { softmaxCrossEntropy } from "./cross_entropy.js";
 import { linear, type LinearLayout } from "./linear.js";
 
 const backends = ["wasm", "cpu", "native"] as const;
@@ -188,4 +189,67 @@ function erf(x: number): number {
     sum += term / (2 * n + 1);
   }
   return (2 / Math.sqrt(Math.PI)) * sum;
+}
+
+for (const backend of backends) {
+  test(
+    `softmaxCrossEntropy on ${backend}: value and gradient equal the log-softmax formulation and finite differences`,
+    { skip: skip(backend) },
+    async () => {
+      await initBackend({ backend });
+      const random = createRandom(17).fork("cross-entropy");
+      const [rows, vocab] = [7, 300];
+      // Large logits in one row: a logsumexp without the max shift would overflow there.
+      const logits = tf.add(
+        tf.mul(random.normal([rows, vocab]), 3),
+        tf.oneHot([0, 0, 0, 0, 0, 0, 90], vocab).mul(80),
+      ) as tf.Tensor2D;
+      const targets = [3, 299, 0, 17, 17, 150, 90];
+      // Row 2 dropped (a -100 label), the others weighted as a mean over six tokens, one twice.
+      const weights = [1, 1, 0, 1, 2, 1, 1].map((w) => w / 7);
+      const naive = (x: tf.Tensor) =>
+        tf.neg(
+          tf.sum(
+            tf.mul(
+              tf.mul(tf.logSoftmax(x), tf.cast(tf.oneHot(tf.tensor1d(targets, "int32"), vocab), "float32")),
+              tf.tensor2d(weights, [rows, 1]),
+            ),
+          ),
+        );
+      const fused = (x: tf.Tensor) => softmaxCrossEntropy(x as tf.Tensor2D, targets, weights);
+      assertClose(fused(logits).dataSync(), naive(logits).dataSync(), 1e-5, "value");
+      const gradient = tf.grad(fused)(logits);
+      assertClose(gradient.dataSync(), tf.grad(naive)(logits).dataSync(), 1e-6, "gradient");
+      assert.ok(
+        gradient
+          .slice([2, 0], [1, vocab])
+          .dataSync()
+          .every((g) => g === 0),
+        "a weight-0 row has no gradient",
+      );
+      // Finite differences of the value on a few entries of each row, the target's among them.
+      const base = logits.arraySync();
+      const h = 1e-2;
+      for (const [r, c] of [
+        [0, 3],
+        [0, 4],
+        [1, 299],
+        [3, 17],
+        [4, 17],
+        [4, 0],
+        [6, 90],
+        [6, 91],
+      ] as const) {
+        const shifted = (delta: number) => {
+          const values = base.map((row) => row.slice());
+          values[r]![c] = (values[r]![c] as number) + delta;
+          return fused(tf.tensor2d(values)).dataSync()[0] as number;
+        };
+        const numeric = (shifted(h) - shifted(-h)) / (2 * h);
+        assertClose([gradient.arraySync()[r]![c] as number], [numeric], 2e-3, `gradient [${r}, ${c}]`);
+      }
+      assert.throws(() => softmaxCrossEntropy(logits, [...targets.slice(0, 6), vocab], weights), /target 300 of row 6/);
+      assert.throws(() => softmaxCrossEntropy(logits, targets.slice(1), weights), /6 targets and 7 weights/);
+    },
+  );
 }
