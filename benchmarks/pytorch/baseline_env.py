@@ -7,3 +7,10 @@ RECORDED = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_WAIT_POLICY",
 
 def recorded_env():
     return {k: os.environ.get(k) for k in RECORDED}
+
+
+def max_rss_bytes():
+    """This process's peak resident memory (Linux reports ru_maxrss in KiB): the memory figure of every row."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024

@@ -7,14 +7,13 @@ libopenblas0-pthread, otherwise matrix products fall back to the reference BLAS)
 """
 import json
 import math
-import resource
 import statistics
 import sys
 import time
 
 import torch
 
-from baseline_env import recorded_env
+from baseline_env import max_rss_bytes, recorded_env
 import torch.nn.functional as F
 
 HIDDEN, LAYERS, HEADS, INTERMEDIATE, VOCAB, POSITIONS, TYPES, EPS = 768, 12, 12, 3072, 30522, 512, 2, 1e-12
@@ -93,7 +92,7 @@ def main():
         "threads": torch.get_num_threads(),
         "blasLibraries": loaded_blas(),
         "env": recorded_env(),
-        "maxRssBytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "maxRssBytes": max_rss_bytes(),
         "runs": runs,
     }))
 

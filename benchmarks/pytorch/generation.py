@@ -16,6 +16,8 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
+from baseline_env import max_rss_bytes
+
 # bert-base-uncased
 HIDDEN, LAYERS, HEADS, FFN, VOCAB, POSITIONS = 768, 12, 12, 3072, 30522, 512
 HEAD = HIDDEN // HEADS
@@ -156,6 +158,7 @@ def main():
         runs[str(n)] = {"seconds": min(times), "ms_per_token": 1000 * min(times) / n}
     print(json.dumps({
         "torch": torch.__version__,
+        "maxRssBytes": max_rss_bytes(),
         "threads": torch.get_num_threads(),
         "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE"),
         "runs": runs,

@@ -13,7 +13,7 @@ import time
 
 import torch
 
-from baseline_env import recorded_env
+from baseline_env import max_rss_bytes, recorded_env
 
 
 def openblas_core():
@@ -58,6 +58,7 @@ def main():
             rows.append({"name": case["name"], "seconds": seconds, "gflops": case["flops"] / seconds / 1e9})
     print(json.dumps({
         "torch": torch.__version__,
+        "maxRssBytes": max_rss_bytes(),
         "threads": torch.get_num_threads(),
         "openblasCore": openblas_core(),
         "env": recorded_env(),

@@ -17,6 +17,8 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
+from baseline_env import max_rss_bytes
+
 
 def main():
     s = json.loads(sys.argv[1])
@@ -113,6 +115,7 @@ def main():
     median = statistics.median(seconds)
     print(json.dumps({
         "torch": torch.__version__,
+        "maxRssBytes": max_rss_bytes(),
         "threads": torch.get_num_threads(),
         "parameters": sum(p.numel() for p in model.parameters()),
         "seconds": seconds,
