@@ -259,7 +259,11 @@ async function sgemmRows(): Promise<Omit<Row, "loadavg1mBefore" | "loadavg1mAfte
       const found = ((r.rows ?? []) as { name: string; seconds: number; gflops: number }[]).find(
         (x) => x.name === c.name,
       );
-      return { value: found?.gflops, ...(found === undefined ? {} : { detail: found }) };
+      // The process's peak RSS (the script reports it once for all its products) goes with each product's row.
+      return {
+        value: found?.gflops,
+        ...(found === undefined ? {} : { detail: { ...found, maxRssBytes: r.maxRssBytes } }),
+      };
     });
     return row(c.id, `${c.name} (GFLOP/s)`, "GFLOP/s", "higher", ours.get(c.name) ?? null, theirs);
   });
