@@ -218,7 +218,7 @@ for (const backend of backends) {
         );
       const fused = (x: tf.Tensor) => softmaxCrossEntropy(x as tf.Tensor2D, targets, weights);
       assertClose(fused(logits).dataSync(), naive(logits).dataSync(), 1e-5, "value");
-      const gradient = tf.grad(fused)(logits);
+      const gradient = tf.grad(fused)(logits) as tf.Tensor2D;
       assertClose(gradient.dataSync(), tf.grad(naive)(logits).dataSync(), 1e-6, "gradient");
       assert.ok(
         gradient
