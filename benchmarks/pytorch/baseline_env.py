@@ -14,3 +14,18 @@ def max_rss_bytes():
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def transformers_run_info(model):
+    """What every real-transformers baseline reports beside its timings: versions, threads, attention, settings, memory."""
+    import torch
+    import transformers
+
+    return {
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "threads": torch.get_num_threads(),
+        "attention": model.config._attn_implementation,
+        "env": recorded_env(),
+        "maxRssBytes": max_rss_bytes(),
+    }

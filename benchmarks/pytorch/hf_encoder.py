@@ -13,7 +13,7 @@ import torch
 import transformers
 from transformers import BertConfig, BertModel
 
-from baseline_env import max_rss_bytes, recorded_env
+from baseline_env import transformers_run_info
 
 transformers.logging.set_verbosity_error()
 
@@ -42,12 +42,7 @@ def main():
             runs.append({"seq": seq, "batch": batch, "seconds": times, "secondsMedian": median,
                          "tokensPerSecond": batch * seq / median})
     print(json.dumps({
-        "torch": torch.__version__,
-        "transformers": transformers.__version__,
-        "threads": torch.get_num_threads(),
-        "attention": model.config._attn_implementation,
-        "env": recorded_env(),
-        "maxRssBytes": max_rss_bytes(),
+        **transformers_run_info(model),
         "runs": runs,
     }))
 

@@ -16,7 +16,7 @@ import torch
 import transformers
 from transformers import BertConfig, EncoderDecoderConfig, EncoderDecoderModel, GPT2Config
 
-from baseline_env import max_rss_bytes
+from baseline_env import transformers_run_info
 
 # Decoder start, eos and pad per decoder (bert-base-uncased's [CLS] / [SEP] / [PAD], GPT-2's end of text).
 SPECIAL = {"bert": (101, 102, 0), "gpt2": (50256, 50256, 50256)}
@@ -72,11 +72,7 @@ def main():
             assert out.shape[1] == n + 1, out.shape
         runs[str(n)] = {"seconds": min(times)}
     print(json.dumps({
-        "torch": torch.__version__,
-        "maxRssBytes": max_rss_bytes(),
-        "transformers": transformers.__version__,
-        "threads": torch.get_num_threads(),
-        "attention": model.config._attn_implementation,
+        **transformers_run_info(model),
         "batch": args.batch,
         "decoder": args.decoder,
         "runs": runs,

@@ -18,7 +18,7 @@ import torch
 import transformers
 from transformers import BertConfig, EncoderDecoderConfig, EncoderDecoderModel
 
-from baseline_env import max_rss_bytes, recorded_env
+from baseline_env import transformers_run_info
 
 transformers.logging.set_verbosity_error()
 transformers.utils.logging.disable_progress_bar()
@@ -71,12 +71,7 @@ def main():
         seconds.append(time.perf_counter() - start)
     median = statistics.median(seconds)
     print(json.dumps({
-        "torch": torch.__version__,
-        "transformers": transformers.__version__,
-        "threads": torch.get_num_threads(),
-        "attention": model.config._attn_implementation,
-        "env": recorded_env(),
-        "maxRssBytes": max_rss_bytes(),
+        **transformers_run_info(model),
         "parameters": sum(p.numel() for p in model.parameters()),
         "seconds": seconds,
         "secondsPerStepMedian": median,
