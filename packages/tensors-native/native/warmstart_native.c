@@ -460,23 +460,28 @@ typedef struct {
   int op;
 } rows_ctx;
 
+// The row helpers of the softmax-shaped kernels, inlined into each (and so into each of its ISA clones).
+static inline __attribute__((always_inline)) float row_max(const float *x, size_t n) {
+  float mx = -INFINITY;
+  for (size_t j = 0; j < n; j++) mx = x[j] > mx ? x[j] : mx;
+  return mx;
+}
+
+// o = softmax(x) over one row; x and o may be the same buffer. An all -inf row gives NaN, as tfjs does
+// (exp(-inf - -inf)), rather than an invented distribution.
+static inline __attribute__((always_inline)) void softmax_row(const float *x, float *o, size_t n) {
+  float mx = row_max(x, n);
+  for (size_t j = 0; j < n; j++) o[j] = fast_expf(x[j] - mx);
+  float sum = 0.f;
+  for (size_t j = 0; j < n; j++) sum += o[j];
+  float inv = 1.f / sum;
+  for (size_t j = 0; j < n; j++) o[j] *= inv;
+}
+
 HOT_LOOP static void softmax_rows(void *p, size_t begin, size_t end) {
   rows_ctx *c = (rows_ctx *)p;
   size_t cols = c->cols;
-  for (size_t r = begin; r < end; r++) {
-    const float *x = c->x + r * cols;
-    float *o = c->out + r * cols;
-    float mx = -INFINITY;
-    for (size_t j = 0; j < cols; j++) mx = x[j] > mx ? x[j] : mx;
-    // All -inf row: tfjs yields NaN (exp(-inf - -inf)); keep that rather than invent a distribution.
-    float sum = 0.f;
-    for (size_t j = 0; j < cols; j++) {
-      o[j] = fast_expf(x[j] - mx);
-    }
-    for (size_t j = 0; j < cols; j++) sum += o[j];
-    float inv = 1.f / sum;
-    for (size_t j = 0; j < cols; j++) o[j] *= inv;
-  }
+  for (size_t r = begin; r < end; r++) softmax_row(c->x + r * cols, c->out + r * cols, cols);
 }
 
 // softmax(x, out, cols): row-wise softmax of a [rows, cols] buffer.
@@ -1095,18 +1100,12 @@ HOT_LOOP static void masked_softmax_rows(void *p, size_t begin, size_t end) {
     float *o = c->out + r * cols;
     int64_t q = (int64_t)r % c->queries, h = ((int64_t)r / c->queries) % c->heads, b = (int64_t)r / (c->queries * c->heads);
     const float *m = c->mask == NULL ? NULL : c->mask + (size_t)(b * c->sb + h * c->sh + q * c->sq) * cols;
-    float mx = -INFINITY;
     if (m == NULL) {
       for (size_t j = 0; j < cols; j++) o[j] = x[j] * c->scale;
     } else {
       for (size_t j = 0; j < cols; j++) o[j] = x[j] * c->scale + m[j];
     }
-    for (size_t j = 0; j < cols; j++) mx = o[j] > mx ? o[j] : mx;
-    for (size_t j = 0; j < cols; j++) o[j] = fast_expf(o[j] - mx);
-    float sum = 0.f;
-    for (size_t j = 0; j < cols; j++) sum += o[j];
-    float inv = 1.f / sum;
-    for (size_t j = 0; j < cols; j++) o[j] *= inv;
+    softmax_row(o, o, cols);
   }
 }
 
@@ -1198,8 +1197,7 @@ HOT_LOOP static void xent_rows(void *p, size_t begin, size_t end) {
   size_t cols = c->cols;
   for (size_t r = begin; r < end; r++) {
     const float *x = c->x + r * cols;
-    float mx = -INFINITY;
-    for (size_t j = 0; j < cols; j++) mx = x[j] > mx ? x[j] : mx;
+    float mx = row_max(x, cols);
     float sum = 0.f;
     for (size_t j = 0; j < cols; j++) sum += fast_expf(x[j] - mx);
     float lse = mx + logf(sum);
