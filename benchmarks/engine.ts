@@ -631,7 +631,8 @@ interface ChildAnswer {
 if (childRow !== undefined) {
   if (!(ROW_IDS as readonly string[]).includes(childRow)) throw new Error(`--child: unknown row ${childRow}`);
   const answer: ChildAnswer = { rows: await work[childRow](), profiles };
-  console.log(JSON.stringify(answer));
+  // Exit only once the answer is written: stdout to a pipe is asynchronous on some platforms (macOS).
+  await new Promise<void>((done) => process.stdout.write(`${JSON.stringify(answer)}\n`, () => done()));
   process.exit(0);
 }
 
