@@ -274,6 +274,11 @@ static inline float activate(float v, int act, float alpha) {
 // a 1536x64x64 product took 3.4 ms threaded there, 0.6 ms on one thread).
 #define GEMM_THREADED_MIN_FLOPS 1.0e8
 
+// The least work a pool thread takes from a batch of small products. Handing a range to a second thread costs
+// microseconds when it is spinning and milliseconds when it must be scheduled beside OpenBLAS's own spinning
+// threads: BERT2GPT2's greedy decoding spent 1-2.5 ms per call on 12 per-head products of ~15 kflop each.
+#define BATCHED_MIN_FLOPS_PER_THREAD 2.0e6
+
 static void set_blas_threads(int threads) {
   if (threads == g_blas_threads) return;
 #ifdef WARMSTART_BLAS_OPENBLAS
@@ -414,11 +419,15 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
     } else {
       batched_products job = {ta,   tb,   (size_t)m, (size_t)n, (size_t)k, a,   b,   out,
                               aidx, bidx, a_mat,     b_mat,     o_mat,     lda, ldb, beta};
-      if (2.0 * (double)m * (double)n * (double)k < GEMM_THREADED_MIN_FLOPS) {
+      double flops = 2.0 * (double)m * (double)n * (double)k;
+      if (flops < GEMM_THREADED_MIN_FLOPS) {
         // Many small products (attention's per-head q·kᵀ and weights·v): one thread per product, the batch split
-        // between the pool's threads, instead of each small product split between BLAS threads.
+        // between the pool's threads, instead of each small product split between BLAS threads. Each thread
+        // gets at least BATCHED_MIN_FLOPS_PER_THREAD of them: a decoding step's per-head products against the
+        // cache (12 heads of 1x64x24) are done before a woken thread would start.
         set_blas_threads(1);
-        parallel_for(batch, 1, batched_range, &job);
+        size_t grain = (size_t)ceil(BATCHED_MIN_FLOPS_PER_THREAD / flops);
+        parallel_for(batch, grain, batched_range, &job);
       } else {
         for (size_t i = 0; i < batch; i++) {
           one_product(ta, tb, (size_t)m, (size_t)n, (size_t)k, a + (size_t)aidx[i] * a_mat, lda,
