@@ -101,7 +101,9 @@ const BASE = {
 // ms per new token is the cost of the extra tokens of the longer run (the encoder pass cancels out).
 const BEAM = { beams: 4, sourceLength: 512 };
 const BATCHED_BEAM = { batch: 8, sourceLength: 128 };
-const GENERATION = { newTokens: [24, 8] as const, repeats: 2 };
+// Best of 3: the per-token figure is a difference of two runs, and on these machines one run of either side can
+// vary by 10-30% (2 repeats gave 46-75 ms per token for the same transformers baseline on different days).
+const GENERATION = { newTokens: [24, 8] as const, repeats: 3 };
 
 interface Side {
   value: number;
