@@ -1296,6 +1296,58 @@ static napi_value softmax_cross_entropy_grad(napi_env env, napi_callback_info in
 
 // ---- setup and introspection ----
 
+// ---- AdamW: one parameter's update in one pass, as torch.optim.AdamW (amsgrad off) ----
+// The same double-precision expression, in the same order, as the JS loop of @warmstart/tensors' adamwUpdate, so
+// both give the same bits: -std=c11 keeps GCC from contracting a·b + c into a fused multiply-add here (it does that
+// only in its GNU modes), and the division by √v̂ + ε stays a true division.
+
+typedef struct {
+  const float *param, *grad;
+  float *exp_avg, *exp_avg_sq, *out;
+  double beta1, beta2, decay, step_size, sqrt_correction2, eps;
+} adamw_ctx;
+
+HOT_LOOP static void adamw_range(void *p, size_t begin, size_t end) {
+  adamw_ctx *c = (adamw_ctx *)p;
+  const double b1 = c->beta1, b2 = c->beta2, one_b1 = 1.0 - c->beta1, one_b2 = 1.0 - c->beta2;
+  for (size_t i = begin; i < end; i++) {
+    double g = c->grad[i];
+    double m = b1 * (double)c->exp_avg[i] + one_b1 * g;
+    double v = b2 * (double)c->exp_avg_sq[i] + one_b2 * g * g;
+    c->exp_avg[i] = (float)m;
+    c->exp_avg_sq[i] = (float)v;
+    c->out[i] = (float)((double)c->param[i] * c->decay - (c->step_size * m) / (sqrt(v) / c->sqrt_correction2 + c->eps));
+  }
+}
+
+// adamw(param, grad, expAvg, expAvgSq, out, beta1, beta2, decay, stepSize, sqrtCorrection2, eps): the moments are
+// updated in place, the new weights written to `out` (the caller's tensor may be shared, so `param` stays as it is).
+static napi_value adamw(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value argv[11];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  adamw_ctx c;
+  float *param, *grad, *m, *v, *out;
+  size_t plen, glen, mlen, vlen, olen;
+  if (argc != 11 || !get_f32(env, argv[0], &param, &plen) || !get_f32(env, argv[1], &grad, &glen) ||
+      !get_f32(env, argv[2], &m, &mlen) || !get_f32(env, argv[3], &v, &vlen) || !get_f32(env, argv[4], &out, &olen) ||
+      !get_double(env, argv[5], &c.beta1) || !get_double(env, argv[6], &c.beta2) || !get_double(env, argv[7], &c.decay) ||
+      !get_double(env, argv[8], &c.step_size) || !get_double(env, argv[9], &c.sqrt_correction2) ||
+      !get_double(env, argv[10], &c.eps))
+    return NULL;
+  if (glen != plen || mlen != plen || vlen != plen || olen != plen) {
+    napi_throw_range_error(env, "WARMSTART_NATIVE", "adamw: parameter, gradient, moments and output differ in size");
+    return NULL;
+  }
+  c.param = param;
+  c.grad = grad;
+  c.exp_avg = m;
+  c.exp_avg_sq = v;
+  c.out = out;
+  parallel_for(plen, PER_THREAD_ELEMENTS, adamw_range, &c);
+  return NULL;
+}
+
 static napi_value set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -1396,6 +1448,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"geluGrad", NULL, gelu_grad, NULL, NULL, NULL, napi_default, NULL},
       {"softmaxCrossEntropy", NULL, softmax_cross_entropy, NULL, NULL, NULL, napi_default, NULL},
       {"softmaxCrossEntropyGrad", NULL, softmax_cross_entropy_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"adamw", NULL, adamw, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, get_info, NULL, NULL, NULL, napi_default, NULL},
       {"buildInfo", NULL, get_build_info, NULL, NULL, NULL, napi_default, NULL},

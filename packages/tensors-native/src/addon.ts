@@ -86,6 +86,19 @@ export interface NativeAddon {
     cols: number,
     dy: number,
   ): void;
+  adamw(
+    param: Float32Array,
+    grad: Float32Array,
+    expAvg: Float32Array,
+    expAvgSq: Float32Array,
+    out: Float32Array,
+    beta1: number,
+    beta2: number,
+    decay: number,
+    stepSize: number,
+    sqrtCorrection2: number,
+    eps: number,
+  ): void;
   setThreads(threads: number): void;
   info(): { blasCore: string; blasConfig: string; blasThreads: number; threads: number };
   buildInfo(): { blas: "openblas" | "bundled"; kernel: string; config: string; skinnyKernel: string };

@@ -38,6 +38,11 @@ export function loadNative(): Promise<NativePackage | { reason: string }> {
   return loading;
 }
 
+/** The native package once something imported it (initBackend, the diagnostics), else undefined; never imports. */
+export function loadedNative(): NativePackage | undefined {
+  return loaded;
+}
+
 /**
  * Whether the active backend runs `kernel` natively. Synchronous, for the ops' hot paths: only a native
  * backend that initBackend started has the kernel, and starting it imported the package.

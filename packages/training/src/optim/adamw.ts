@@ -1,4 +1,4 @@
-import { tf } from "@warmstart/tensors";
+import { adamwUpdate, tf } from "@warmstart/tensors";
 import { TrainingError } from "../errors.js";
 import { decaysWeight } from "./decay.js";
 
@@ -39,6 +39,7 @@ export interface AdamWState {
  * θ ← θ·(1 − lr·λ); m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²;
  * θ ← θ − (lr / (1−β1ᵗ)) · m / (√v / √(1−β2ᵗ) + ε).
  *
+ * The element loop is @warmstart/tensors' `adamwUpdate` (native where the addon is loaded, else JS, same bits).
  * Moments live in plain Float32Arrays in JS memory rather than in tensors: the wasm heap is capped at 4 GiB,
  * and weights + gradients + moments of a base-size model do not fit in it. Each update writes a brand-new
  * tensor into the variable (`assign`), because the wasm backend caches packed matmul operands by tensor
@@ -95,18 +96,22 @@ export class AdamW {
       const decay = this.#decays(name) ? 1 - lr * this.weightDecay : 1;
       const stepSize = lr / (1 - beta1 ** state.step);
       const sqrtCorrection2 = Math.sqrt(1 - beta2 ** state.step);
-      const { expAvg: m, expAvgSq: v } = state;
       const current = (await variable.data()) as Float32Array;
       // A fresh array: the cpu backend adopts the array a tensor is made from without copying.
       const next = new Float32Array(current.length);
-      for (let i = 0; i < next.length; i++) {
-        const g = grad[i] as number;
-        const mi = beta1 * (m[i] as number) + (1 - beta1) * g;
-        const vi = beta2 * (v[i] as number) + (1 - beta2) * g * g;
-        m[i] = mi;
-        v[i] = vi;
-        next[i] = (current[i] as number) * decay - (stepSize * mi) / (Math.sqrt(vi) / sqrtCorrection2 + this.eps);
-      }
+      adamwUpdate({
+        param: current,
+        grad,
+        expAvg: state.expAvg,
+        expAvgSq: state.expAvgSq,
+        out: next,
+        beta1,
+        beta2,
+        decay,
+        stepSize,
+        sqrtCorrection2,
+        eps: this.eps,
+      });
       const updated = tf.tensor(next, variable.shape, "float32");
       variable.assign(updated);
       updated.dispose();
