@@ -216,6 +216,27 @@ test("broadcasting binary kernels match the cpu backend", { skip: nativeSkip }, 
 });
 
 test(
+  "AddN sums like the cpu backend: one to four inputs, scalars, threaded sizes, int32 left to it",
+  { skip: nativeSkip },
+  async () => {
+    ensureNative();
+    let seed = 70;
+    for (const shape of [[], [7], [3, 5], [2, 3, 4], [4, 200001]]) {
+      const inputs = [1, 2, 3, 4].map(() => randomFor(shape, seed++));
+      for (let n = 1; n <= inputs.length; n++) {
+        const exact = await runOn("cpu", () => tf.addN(inputs.slice(0, n).map((v) => tf.tensor(v, shape))));
+        const native = await runOn("native", () => tf.addN(inputs.slice(0, n).map((v) => tf.tensor(v, shape))));
+        assert.deepEqual(native.shape, exact.shape);
+        // The same float32 additions in the same order: equal values, not merely close ones.
+        assert.deepEqual(Array.from(native.values), Array.from(exact.values), `addN of ${n} [${shape}]`);
+      }
+    }
+    const ints = await runOn("native", () => tf.addN([tf.tensor1d([1, 2], "int32"), tf.tensor1d([3, 4], "int32")]));
+    assert.deepEqual(Array.from(ints.values), [4, 6]);
+  },
+);
+
+test(
   "a cast of int32 or bool to float32 stores float32 values, so the native kernels take it",
   { skip: nativeSkip },
   async () => {

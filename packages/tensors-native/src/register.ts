@@ -2,7 +2,7 @@ import type { KernelConfig, KernelFunc } from "@tensorflow/tfjs";
 import { isAvailable, unavailableReason } from "./addon.js";
 import { withFallback, type CpuBackend, type NativeKernel, type Tf } from "./cpu_backend.js";
 import { NativeBackendError } from "./errors.js";
-import { BINARY_OPS, binary } from "./kernels/binary.js";
+import { BINARY_OPS, addN, binary } from "./kernels/binary.js";
 import { cast } from "./kernels/cast.js";
 import { concat } from "./kernels/concat.js";
 import {
@@ -24,6 +24,7 @@ import { unsortedSegmentSum } from "./kernels/unsorted_segment_sum.js";
 
 /** The kernels the native backend runs itself; every other kernel is the cpu backend's. */
 export const NATIVE_KERNELS: Readonly<Record<string, NativeKernel>> = {
+  AddN: addN,
   BatchMatMul: batchMatMul,
   Cast: cast,
   Concat: concat,

@@ -100,3 +100,32 @@ export function binary(op: number): NativeKernel {
     return backend.makeTensorInfo(plan.outShape, "float32", out);
   };
 }
+
+/**
+ * AddN (tfjs's sum of same-shape tensors: what autodiff emits where a tensor feeds several ops, e.g. a tied
+ * embedding) as native adds into one output, left to right as tfjs's cpu loop sums (the same float32 values, up to the sign of a
+ * zero sum); other dtypes fall back.
+ */
+export const addN: NativeKernel = ({ inputs, backend }) => {
+  const tensors = inputs as unknown as TensorInfo[];
+  const values = tensors.map((t) => float32Values(backend, t));
+  const first = tensors[0];
+  if (first === undefined || values.some((v) => v === undefined)) return undefined;
+  const shape = first.shape;
+  if (tensors.some((t) => t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))) {
+    return undefined;
+  }
+  const out = new Float32Array(sizeOf(shape));
+  if (values.length === 1) out.set(values[0] as Float32Array);
+  else if (out.length > 0) {
+    // Rows of the last axis, so the addon splits the rows over its threads (one flat row runs on one).
+    const cols = shape.length === 0 ? 1 : (shape[shape.length - 1] as number);
+    const dims = Int32Array.of(out.length / cols, cols);
+    const strides = Int32Array.of(cols, 1);
+    addon().binary(values[0] as Float32Array, values[1] as Float32Array, out, dims, strides, strides, BINARY_OPS.Add);
+    // The addon's elementwise loop reads each element before it writes it, so `out` can be an operand.
+    for (const v of values.slice(2))
+      addon().binary(out, v as Float32Array, out, dims, strides, strides, BINARY_OPS.Add);
+  }
+  return backend.makeTensorInfo(shape, "float32", out);
+};
