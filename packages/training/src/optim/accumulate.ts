@@ -13,9 +13,12 @@ export class GradientAccumulator {
     for (const [name, values] of grads) {
       let sum = this.#sums.get(name);
       if (sum === undefined) {
-        sum = new Float32Array(values.length);
-        this.#sums.set(name, sum);
-      } else if (sum.length !== values.length) {
+        // The first micro-batch is copied, not added to zeros: a block copy with the same values (0 + x is x; a
+        // -0 stays -0, as in PyTorch, where the first backward assigns .grad).
+        this.#sums.set(name, new Float32Array(values));
+        continue;
+      }
+      if (sum.length !== values.length) {
         throw new TrainingError(
           "INVALID_STATE",
           `gradient of "${name}" changed size from ${sum.length} to ${values.length}`,
@@ -34,8 +37,11 @@ export class GradientAccumulator {
   /** The mean gradient per parameter (divided in place; call once, then reset). */
   mean(): Map<string, Float32Array> {
     if (this.#count === 0) throw new TrainingError("INVALID_STATE", "no gradients were accumulated");
-    for (const sum of this.#sums.values()) {
-      for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] as number) / this.#count;
+    // x / 1 is x: a single micro-batch (no accumulation) skips the pass.
+    if (this.#count > 1) {
+      for (const sum of this.#sums.values()) {
+        for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] as number) / this.#count;
+      }
     }
     return new Map(this.#sums);
   }
