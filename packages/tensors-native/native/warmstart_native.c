@@ -1294,6 +1294,75 @@ static napi_value softmax_cross_entropy_grad(napi_env env, napi_callback_info in
   return NULL;
 }
 
+// ---- gradient clipping: Σ x² over a parameter's gradient, and the gradient scaled in place ----
+// The sum runs over fixed blocks of SUM_BLOCK elements, each with eight double accumulators in a fixed order, and
+// the block sums are added in block order: the same result whatever the thread count.
+
+#define SUM_BLOCK ((size_t)1 << 16)
+
+typedef struct {
+  const float *x;
+  size_t n;
+  double *block_sums;
+  float *out;
+  double factor;
+} sum_squares_ctx;
+
+HOT_LOOP static void sum_squares_blocks(void *p, size_t begin, size_t end) {
+  sum_squares_ctx *c = (sum_squares_ctx *)p;
+  for (size_t b = begin; b < end; b++) {
+    size_t lo = b * SUM_BLOCK, hi = lo + SUM_BLOCK < c->n ? lo + SUM_BLOCK : c->n;
+    double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t i = lo;
+    for (; i + 8 <= hi; i += 8)
+      for (int l = 0; l < 8; l++) acc[l] += (double)c->x[i + l] * (double)c->x[i + l];
+    for (; i < hi; i++) acc[0] += (double)c->x[i] * (double)c->x[i];
+    c->block_sums[b] = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  }
+}
+
+// sumSquares(x): Σ x[i]² in double precision.
+static napi_value sum_squares(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], result;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *x;
+  size_t n;
+  if (argc != 1 || !get_f32(env, argv[0], &x, &n)) return NULL;
+  size_t blocks = (n + SUM_BLOCK - 1) / SUM_BLOCK;
+  double total = 0;
+  if (blocks > 0) {
+    double *sums = malloc(blocks * sizeof(double));
+    if (sums == NULL) {
+      napi_throw_error(env, "WARMSTART_NATIVE", "sumSquares: out of memory");
+      return NULL;
+    }
+    sum_squares_ctx c = {x, n, sums, NULL, 0};
+    parallel_for(blocks, (PER_THREAD_ELEMENTS + SUM_BLOCK - 1) / SUM_BLOCK, sum_squares_blocks, &c);
+    for (size_t b = 0; b < blocks; b++) total += sums[b];
+    free(sums);
+  }
+  CHECK(napi_create_double(env, total, &result));
+  return result;
+}
+
+HOT_LOOP static void scale_range(void *p, size_t begin, size_t end) {
+  sum_squares_ctx *c = (sum_squares_ctx *)p;
+  // In double and rounded once, as JS's x[i] * factor stored into a Float32Array.
+  for (size_t i = begin; i < end; i++) c->out[i] = (float)((double)c->out[i] * c->factor);
+}
+
+// scaleInPlace(x, factor): x[i] ← x[i]·factor.
+static napi_value scale_in_place(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  sum_squares_ctx c = {NULL, 0, NULL, NULL, 0};
+  if (argc != 2 || !get_f32(env, argv[0], &c.out, &c.n) || !get_double(env, argv[1], &c.factor)) return NULL;
+  parallel_for(c.n, PER_THREAD_ELEMENTS, scale_range, &c);
+  return NULL;
+}
+
 // ---- setup and introspection ----
 
 // ---- AdamW: one parameter's update in one pass, as torch.optim.AdamW (amsgrad off) ----
@@ -1449,6 +1518,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"softmaxCrossEntropy", NULL, softmax_cross_entropy, NULL, NULL, NULL, napi_default, NULL},
       {"softmaxCrossEntropyGrad", NULL, softmax_cross_entropy_grad, NULL, NULL, NULL, napi_default, NULL},
       {"adamw", NULL, adamw, NULL, NULL, NULL, napi_default, NULL},
+      {"sumSquares", NULL, sum_squares, NULL, NULL, NULL, napi_default, NULL},
+      {"scaleInPlace", NULL, scale_in_place, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, get_info, NULL, NULL, NULL, napi_default, NULL},
       {"buildInfo", NULL, get_build_info, NULL, NULL, NULL, napi_default, NULL},

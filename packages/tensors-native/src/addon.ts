@@ -99,6 +99,8 @@ export interface NativeAddon {
     sqrtCorrection2: number,
     eps: number,
   ): void;
+  sumSquares(x: Float32Array): number;
+  scaleInPlace(x: Float32Array, factor: number): void;
   setThreads(threads: number): void;
   info(): { blasCore: string; blasConfig: string; blasThreads: number; threads: number };
   buildInfo(): { blas: "openblas" | "bundled"; kernel: string; config: string; skinnyKernel: string };

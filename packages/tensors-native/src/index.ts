@@ -14,6 +14,6 @@ export {
   defaultThreads,
   type NativeBuildInfo,
 } from "./addon.js";
-export { adamwUpdate, type AdamWUpdate } from "./optimizer.js";
+export { adamwUpdate, scaleInPlace, sumSquares, type AdamWUpdate } from "./optimizer.js";
 export { NativeBackendError } from "./errors.js";
 export type { Tf } from "./cpu_backend.js";

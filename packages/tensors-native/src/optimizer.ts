@@ -46,3 +46,16 @@ export function adamwUpdate(u: AdamWUpdate): void {
     u.eps,
   );
 }
+
+/**
+ * Σ x[i]² in double precision, for a gradient-norm clip: fixed blocks of 2^16 values with eight accumulators each,
+ * added in block order, so the result does not depend on the thread count.
+ */
+export function sumSquares(x: Float32Array): number {
+  return addon().sumSquares(x);
+}
+
+/** x[i] ← x[i]·factor in place, the product in double rounded once to float32 (as JS stores it). */
+export function scaleInPlace(x: Float32Array, factor: number): void {
+  addon().scaleInPlace(x, factor);
+}

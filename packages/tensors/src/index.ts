@@ -24,7 +24,7 @@ export { scaledMaskedSoftmax } from "./ops/softmax.js";
 export { softmaxCrossEntropy } from "./ops/cross_entropy.js";
 export { FLOAT32_MIN, scaledDotProductAttention } from "./ops/attention.js";
 export { backendHasKernel, productsPreferTransposeFlags } from "./ops/backend_traits.js";
-export { adamwUpdate, type AdamWUpdate } from "./optimizer.js";
+export { adamwUpdate, scaleInPlace, sumSquares, type AdamWUpdate } from "./optimizer.js";
 export { createRandom, ones, zeros, type Random } from "./random.js";
 export { SafetensorsError, type SafetensorsErrorCode } from "./safetensors/errors.js";
 export type { SafetensorsDtype } from "./safetensors/dtypes.js";

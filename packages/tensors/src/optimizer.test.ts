@@ -4,7 +4,7 @@ import * as TensorsNative from "@warmstart/tensors-native";
 import { nativeSkipReason } from "@warmstart/test-utils";
 import { SeededRandom } from "@warmstart/core";
 import { loadNative } from "./native.js";
-import { adamwUpdate, adamwUpdateJs, type AdamWUpdate } from "./optimizer.js";
+import { adamwUpdate, adamwUpdateJs, scaleInPlace, sumSquares, sumSquaresJs, type AdamWUpdate } from "./optimizer.js";
 
 /** A parameter of `n` values with its gradient and moments after a few steps, and the constants of step `t`. */
 function update(n: number, seed: number, t: number, decay: number): AdamWUpdate {
@@ -80,3 +80,29 @@ test(
     );
   },
 );
+
+test("sumSquares and scaleInPlace give their JS forms' bits natively, at every thread count", { skip }, async () => {
+  await loadNative();
+  const rng = new SeededRandom(11);
+  // Empty, below a block, block edges and tails, and enough blocks to spread over threads.
+  for (const n of [0, 1, 7, 8, 65535, 65536, 65537, 1_000_003]) {
+    const x = Float32Array.from({ length: n }, () => (rng.float() - 0.5) * (rng.float() < 0.01 ? 1e6 : 1));
+    const expected = sumSquaresJs(x);
+    for (const threads of [1, 2, 3]) {
+      TensorsNative.setNativeThreads(threads);
+      assert.equal(sumSquares(x), expected, `Σx² of ${n} on ${threads} threads`);
+    }
+    TensorsNative.setNativeThreads(TensorsNative.defaultThreads());
+    let naive = 0;
+    for (const v of x) naive += v * v;
+    assert.ok(Math.abs(expected - naive) <= 1e-9 * Math.max(1, naive), `Σx² of ${n}: ${expected} vs ${naive}`);
+    const scaled = x.slice();
+    scaleInPlace(scaled, 0.3711);
+    assert.deepEqual(
+      scaled,
+      Float32Array.from(x, (v) => v * 0.3711),
+      `x·0.3711 of ${n}`,
+    );
+  }
+  assert.ok(Number.isNaN(sumSquares(Float32Array.from([1, Number.NaN]))));
+});

@@ -41,3 +41,45 @@ export function adamwUpdateJs(u: AdamWUpdate): void {
     out[i] = (param[i] as number) * decay - (stepSize * mi) / (Math.sqrt(vi) / sqrtCorrection2 + eps);
   }
 }
+
+/** Values per block of {@link sumSquares} (the addon's SUM_BLOCK). */
+const SUM_BLOCK = 1 << 16;
+
+/**
+ * Σ x[i]² in double precision (a gradient-norm clip's sum). It adds fixed blocks of 2^16 values, eight
+ * accumulators each, in block order, natively over the addon's threads where it is loaded, else here: both ways
+ * and at any thread count the same bits.
+ */
+export function sumSquares(x: Float32Array): number {
+  const native = loadedNative();
+  if (native !== undefined && native.isAvailable()) return native.sumSquares(x);
+  return sumSquaresJs(x);
+}
+
+/** The JS form of {@link sumSquares} (exported for the test that holds the native one to its bits). */
+export function sumSquaresJs(x: Float32Array): number {
+  let total = 0;
+  const acc = new Float64Array(8);
+  for (let lo = 0; lo < x.length; lo += SUM_BLOCK) {
+    const hi = Math.min(lo + SUM_BLOCK, x.length);
+    acc.fill(0);
+    let i = lo;
+    for (; i + 8 <= hi; i += 8) {
+      for (let l = 0; l < 8; l++) acc[l] = (acc[l] as number) + (x[i + l] as number) * (x[i + l] as number);
+    }
+    for (; i < hi; i++) acc[0] = (acc[0] as number) + (x[i] as number) * (x[i] as number);
+    const a = (l: number) => acc[l] as number;
+    total += a(0) + a(1) + (a(2) + a(3)) + (a(4) + a(5) + (a(6) + a(7)));
+  }
+  return total;
+}
+
+/** x[i] ← x[i]·factor in place (the product in double, rounded once to float32); native where loaded. */
+export function scaleInPlace(x: Float32Array, factor: number): void {
+  const native = loadedNative();
+  if (native !== undefined && native.isAvailable()) {
+    native.scaleInPlace(x, factor);
+    return;
+  }
+  for (let i = 0; i < x.length; i++) x[i] = (x[i] as number) * factor;
+}
