@@ -124,8 +124,9 @@ export const addN: NativeKernel = ({ inputs, backend }) => {
     const strides = Int32Array.of(cols, 1);
     addon().binary(values[0] as Float32Array, values[1] as Float32Array, out, dims, strides, strides, BINARY_OPS.Add);
     // The addon's elementwise loop reads each element before it writes it, so `out` can be an operand.
-    for (const v of values.slice(2))
+    for (const v of values.slice(2)) {
       addon().binary(out, v as Float32Array, out, dims, strides, strides, BINARY_OPS.Add);
+    }
   }
   return backend.makeTensorInfo(shape, "float32", out);
 };

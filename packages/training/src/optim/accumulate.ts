@@ -11,7 +11,7 @@ export class GradientAccumulator {
   /** Adds one micro-batch's gradients, by parameter name. */
   add(grads: Iterable<[string, ArrayLike<number>]>): void {
     for (const [name, values] of grads) {
-      let sum = this.#sums.get(name);
+      const sum = this.#sums.get(name);
       if (sum === undefined) {
         // The first micro-batch is copied, not added to zeros: a block copy with the same values (0 + x is x; a
         // -0 stays -0, as in PyTorch, where the first backward assigns .grad).
