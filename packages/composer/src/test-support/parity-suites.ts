@@ -11,7 +11,7 @@ import { EncoderDecoderModel } from "../encoder-decoder-model.js";
 import { generationConfigFromHF } from "../generation/configuration.js";
 import { goldens, PARITY, parityDir } from "./fixtures.js";
 
-type ParityBackend = Extract<BackendName, "wasm" | "cpu" | "native">;
+export type ParityBackend = Extract<BackendName, "wasm" | "cpu" | "native">;
 
 /** Both suites below on `backend`; the optional native backend skips where its addon did not build. */
 export function compositionParitySuites(backend: ParityBackend): void {
@@ -20,7 +20,7 @@ export function compositionParitySuites(backend: ParityBackend): void {
   generationGoldensSuite(backend, skip);
 }
 
-async function onBackend(t: { skip: (message?: string) => void }, backend: ParityBackend): Promise<boolean> {
+export async function onBackend(t: { skip: (message?: string) => void }, backend: ParityBackend): Promise<boolean> {
   if (!(await startOrSkip(t, () => initBackend({ backend }), backend === "native" && nativeMaySkip()))) return false;
   assert.equal(tf.getBackend(), backend);
   return true;
