@@ -155,6 +155,8 @@ const LIMITED_BY: Record<string, string> = {
     "The products (BatchMatMul and _FusedMatMul, ~8 s of the profile) run at OpenBLAS speed, near PyTorch's whole step; the rest is outside the kernels: every gradient is read back from the tensor heap into JS arrays and each update writes a fresh weight tensor (~1 GB each per step at 247M parameters, with the GC that follows), where PyTorch updates in place. Tried: AdamW and gradient clipping in the addon (landed: ~3 s per step less than the JS loops).",
   sgemm:
     "Both sides call a vendor GEMM (OpenBLAS here, MKL in PyTorch from PyPI) on 2 threads; the gap moves either way between runs on this shared machine.",
+  "sgemm-transposeB":
+    "The same vendor GEMM as the sgemm row with B read transposed (OpenBLAS's packing handles the layout on our side, MKL's on PyTorch's); the gap moves either way between runs on this shared machine.",
   "sgemm-batched":
     "The product is small per batch entry (512x64x512, one thread each over the addon's pool) and its 50 MB output is a fresh Float32Array on every call (zeroed, page-faulted), where PyTorch reuses its caching allocator's blocks.",
   "greedy-bert2gpt2":
