@@ -32,7 +32,7 @@ def main():
     parser.add_argument("--batch", type=int, default=1)
     parser.add_argument("--decoder", choices=sorted(SPECIAL), default="bert")
     args = parser.parse_args()
-    start, eos, pad = SPECIAL[args.decoder]
+    decoder_start, eos, pad = SPECIAL[args.decoder]
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     bert = BertConfig()  # bert-base-uncased
@@ -41,7 +41,7 @@ def main():
     else:
         decoder = BertConfig(is_decoder=True, add_cross_attention=True)
     config = EncoderDecoderConfig.from_encoder_decoder_configs(bert, decoder)
-    config.decoder_start_token_id, config.eos_token_id, config.pad_token_id = start, eos, pad
+    config.decoder_start_token_id, config.eos_token_id, config.pad_token_id = decoder_start, eos, pad
     model = EncoderDecoderModel(config=config).eval()
     model.config._attn_implementation = "sdpa"
     source = torch.randint(1000, bert.vocab_size, (args.batch, args.source_length))
@@ -56,7 +56,7 @@ def main():
                 max_new_tokens=n,
                 min_length=n + 2,
                 **({"early_stopping": True} if args.beams > 1 else {}),
-                decoder_start_token_id=start,
+                decoder_start_token_id=decoder_start,
                 eos_token_id=eos,
                 pad_token_id=pad,
             )
@@ -66,9 +66,9 @@ def main():
     for n in args.new_tokens:
         times = []
         for _ in range(args.repeats):
-            start = time.perf_counter()
+            began = time.perf_counter()
             out = generate(n)
-            times.append(time.perf_counter() - start)
+            times.append(time.perf_counter() - began)
             assert out.shape[1] == n + 1, out.shape
         runs[str(n)] = {"seconds": min(times)}
     print(json.dumps({
