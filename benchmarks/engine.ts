@@ -438,10 +438,8 @@ interface GenerationSpec {
   sourceLength: number;
   beams: number;
   settings: (newTokens: number) => Parameters<EncoderDecoderModel["generate"]>[1];
-  /** Extra arguments of pytorch/hf_generation.py (decoder, batch). */
-  transformersArgs: string[];
-  /** Whether pytorch/generation.py (the hand-written torch loop: BERT2BERT, batch 1) runs the same work. */
-  handWritten: boolean;
+  /** The decoder and batch as arguments of both PyTorch scripts (pytorch/hf_generation.py, pytorch/generation.py). */
+  modelArgs: string[];
 }
 
 async function generationRow(spec: GenerationSpec): Promise<Omit<Row, "loadavg1mBefore" | "loadavg1mAfter">> {
@@ -486,14 +484,13 @@ async function generationRow(spec: GenerationSpec): Promise<Omit<Row, "loadavg1m
     String(spec.beams),
     "--new-tokens",
     ...GENERATION.newTokens.map(String),
+    ...spec.modelArgs,
   ];
   // What a Python user runs: EncoderDecoderModel.generate() of real transformers (sdpa, its own cache and search)
   // on PyTorch 2.x from PyPI — the main baseline; the hand-written torch loop on both installs beside it.
-  const transformers = runPytorchBaseline("hf_generation.py", [...args, ...spec.transformersArgs], "pypi");
+  const transformers = runPytorchBaseline("hf_generation.py", args, "pypi");
   if (transformers.available !== true) console.error(`transformers generate(): ${String(transformers.reason)}`);
-  const handWritten = spec.handWritten
-    ? perInstall(baseline("generation.py", args), (r) => ({ value: msPerNewToken(secondsOf(r)) }))
-    : {};
+  const handWritten = perInstall(baseline("generation.py", args), (r) => ({ value: msPerNewToken(secondsOf(r)) }));
   return row(
     spec.id,
     spec.work,
@@ -514,8 +511,7 @@ const beamRow = () =>
     sourceLength: BEAM.sourceLength,
     beams: BEAM.beams,
     settings: (n) => exactLengthBeamSettings(BEAM.beams, n),
-    transformersArgs: [],
-    handWritten: true,
+    modelArgs: [],
   });
 
 const batchedBeamRow = () =>
@@ -527,8 +523,7 @@ const batchedBeamRow = () =>
     sourceLength: BATCHED_BEAM.sourceLength,
     beams: BEAM.beams,
     settings: (n) => exactLengthBeamSettings(BEAM.beams, n),
-    transformersArgs: ["--batch", String(BATCHED_BEAM.batch)],
-    handWritten: false,
+    modelArgs: ["--batch", String(BATCHED_BEAM.batch)],
   });
 
 const greedyGpt2Row = () =>
@@ -540,8 +535,7 @@ const greedyGpt2Row = () =>
     sourceLength: BEAM.sourceLength,
     beams: 1,
     settings: exactLengthGreedyGpt2Settings,
-    transformersArgs: ["--decoder", "gpt2"],
-    handWritten: false,
+    modelArgs: ["--decoder", "gpt2"],
   });
 
 // ---- assembly ------------------------------------------------------------------------------------------------
