@@ -104,6 +104,16 @@ test("every page loads without broken internal links or console errors", { skip,
   const queue = ["/"];
   const problems: string[] = [];
   await page.goto(`${origin}/`, { waitUntil: "load" });
+  // Clicks go through the router only once the app has hydrated (Vue sets __vue_app__ on #app when mount, which
+  // hydrates, returns). The load event can come first on a busy machine, and a link clicked mid-hydration made the
+  // next page log a hydration mismatch that no reader's click produces.
+  await page.waitForFunction(
+    () => (document.querySelector("#app") as { __vue_app__?: unknown } | null)?.__vue_app__ !== undefined,
+    undefined,
+    {
+      timeout: 30_000,
+    },
+  );
   while (queue.length > 0) {
     const path = queue.shift() as string;
     const response = await fetch(`${origin}${path}`);
